@@ -1,0 +1,44 @@
+"""aiaudit: security and operations investigations of AI workloads on AWS.
+
+``aiaudit.connect(spec)`` opens a source (the local engine over exported logs, or CloudWatch Logs
+Insights); every query returns a :class:`Result`; detections, notebooks and playbooks report
+:class:`Finding` objects.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiaudit.connect import connect
+from aiaudit.errors import AiauditError, InputError, QueryFailed, QuerySyntaxError, SourceError
+from aiaudit.findings import Finding
+from aiaudit.result import QueryStats, Result
+from aiaudit.source import Source
+from aiaudit.timerange import TimeRange
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AiauditError",
+    "Finding",
+    "InputError",
+    "QueryFailed",
+    "QueryStats",
+    "QuerySyntaxError",
+    "Result",
+    "Source",
+    "SourceError",
+    "TimeRange",
+    "__version__",
+    "catalog",
+    "connect",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # The catalogue loads its entries from files: import it only when asked for.
+    if name == "catalog":
+        from aiaudit.catalog import catalog
+
+        return catalog
+    raise AttributeError(f"module 'aiaudit' has no attribute {name!r}")

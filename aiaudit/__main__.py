@@ -1,0 +1,3 @@
+from aiaudit.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""aiaudit.aws (being built)."""

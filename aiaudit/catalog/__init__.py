@@ -1,0 +1,1 @@
+"""aiaudit.catalog (being built)."""

@@ -1,0 +1,72 @@
+"""The ``aiaudit`` command. Each verb mirrors a library call and lives in ``aiaudit/cli/verbs/<verb>.py``.
+
+Exit status: 0 ok; 1 an aiaudit error (bad input, failed query, source problem); 2 usage errors and
+verbs not implemented yet (never a silent no-op); 3 findings at or above ``--fail-on``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from aiaudit import __version__
+from aiaudit.errors import AiauditError, NotImplementedYet
+
+#: verb -> one-line help. Order is the order ``--help`` lists them (DESIGN §8).
+VERBS: dict[str, str] = {
+    "sources": "inventory of a source: log groups, files, counts, time span, skipped input",
+    "ingest": "parse new or changed files into the local store",
+    "simulate": "write a realistic multi-pipeline dataset with planted incidents",
+    "query": "run a SQL or Logs Insights query and print the rows",
+    "catalog": "list, show or run the query catalogue",
+    "detect": "run detections and print findings",
+    "pivot": "everything in every pipeline that mentions a value",
+    "setup": "render selectors, metric filters, rules, dashboard or CloudFormation",
+    "playbook": "list, show or run a playbook (notebooks -> HTML report)",
+    "aws": "AWS set-up checks",
+    "push": "push detections to CloudWatch",
+    "pull": "pull log data from CloudWatch into local files",
+    "export": "export findings or frames to other tools",
+    "emulate": "a loopback Logs Insights endpoint backed by the local engine",
+}
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FINDINGS = 0, 1, 2, 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aiaudit",
+        description="Investigate AI workloads on AWS: CloudTrail, Bedrock invocation logs and agent spans.",
+    )
+    parser.add_argument("--version", action="version", version=f"aiaudit {__version__}")
+    sub = parser.add_subparsers(dest="verb", metavar="VERB")
+    for verb, help_text in VERBS.items():
+        module = importlib.import_module(f"aiaudit.cli.verbs.{verb}")
+        verb_parser = sub.add_parser(verb, help=help_text, description=help_text)
+        module.register(verb_parser)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    if not args.verb:
+        parser.print_help()
+        return EXIT_USAGE
+    handler = getattr(args, "handler", None)
+    if handler is None:  # a verb with sub-verbs called without one
+        args.verb_parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(handler(args) or 0)
+    except NotImplementedYet as exc:
+        print(f"aiaudit {args.verb}: not implemented yet: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except AiauditError as exc:
+        print(f"aiaudit {args.verb}: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print(f"aiaudit {args.verb}: interrupted", file=sys.stderr)
+        return 130

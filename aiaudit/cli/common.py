@@ -1,0 +1,150 @@
+"""Options every verb shares, parsed in one place (DESIGN §8).
+
+``--source``, ``--since`` or ``--start/--end``, ``--anchor now|data-end|TIME``, ``--param k=v``,
+``--format table|csv|json|parquet``. Time expressions are resolved once per run here, so every query
+of one command sees the same range.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any
+
+import pandas as pd
+
+from aiaudit.errors import InputError
+from aiaudit.timerange import TimeRange, to_utc
+
+FORMATS = ("table", "csv", "json", "parquet")
+DEFAULT_SOURCE_ENV = "AIAUDIT_SOURCE"
+
+
+def add_source(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
+    parser.add_argument(
+        "--source",
+        default=os.environ.get(DEFAULT_SOURCE_ENV),
+        required=required and not os.environ.get(DEFAULT_SOURCE_ENV),
+        help="local:PATH, aws:PROFILE@REGION[,REGION] or a name from aiaudit.toml "
+        f"(default: ${DEFAULT_SOURCE_ENV})",
+    )
+
+
+def add_time(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("time range (UTC, both ends inclusive)")
+    group.add_argument("--since", help="relative (24h, 7d, 1mo, today, yesterday) or an absolute start")
+    group.add_argument("--start", help="absolute start (ISO 8601 with Z) or relative (7d)")
+    group.add_argument("--end", help="absolute end (default: the anchor)")
+    group.add_argument(
+        "--anchor",
+        default="now",
+        help="what relative times count back from: now (default), data-end (the data's last event), or a time",
+    )
+
+
+def add_params(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="query parameter; repeat for several (values are typed: 5 -> int, true -> bool, [a,b] -> list)",
+    )
+
+
+def add_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
+    parser.add_argument("--output", "-o", help="write to this file instead of stdout (required for parquet)")
+
+
+def add_common(parser: argparse.ArgumentParser, *, source_required: bool = False) -> None:
+    add_source(parser, required=source_required)
+    add_time(parser)
+    add_params(parser)
+    add_format(parser)
+
+
+def parse_params(items: list[str]) -> dict[str, Any]:
+    """``['n=5', 'who=arn:...', 'ids=[a,b]']`` -> typed dict. Values go through the quoting module later."""
+    out: dict[str, Any] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise InputError(f"--param {item!r}: write NAME=VALUE", where="--param")
+        key, value = item.split("=", 1)
+        key = key.strip()
+        if not key.isidentifier():
+            raise InputError(f"--param {item!r}: {key!r} is not a parameter name", where="--param")
+        if key in out:
+            raise InputError(f"--param {key} given twice", where="--param")
+        out[key] = _typed(value)
+    return out
+
+
+def _typed(value: str) -> Any:
+    text = value.strip()
+    if text.startswith("[") and text.endswith("]"):
+        try:
+            parsed = json.loads(text)
+            if isinstance(parsed, list):
+                return parsed
+        except json.JSONDecodeError:
+            pass
+        return [_typed(part) for part in text[1:-1].split(",") if part.strip()]
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return value
+
+
+def resolve_time(args: argparse.Namespace, source: Any = None, *, default_since: str | None = None) -> TimeRange | None:
+    """Resolve --since/--start/--end/--anchor once. ``--anchor data-end`` reads the source's data span."""
+    since, start, end = getattr(args, "since", None), getattr(args, "start", None), getattr(args, "end", None)
+    if since is None and start is None:
+        if default_since is None:
+            return None
+        since = default_since
+    anchor_text = getattr(args, "anchor", "now") or "now"
+    anchor: Any
+    if anchor_text == "data-end":
+        if source is None:
+            raise InputError("--anchor data-end needs --source", where="--anchor")
+        span = source.data_span()
+        if span is None:
+            raise InputError("--anchor data-end: the source holds no data", where="--anchor")
+        anchor = span.end
+    elif anchor_text == "now":
+        anchor = None
+    else:
+        anchor = to_utc(anchor_text, what="--anchor")
+    return TimeRange.parse(since, start=start, end=end, anchor=anchor)
+
+
+def emit(frame: pd.DataFrame, args: argparse.Namespace) -> None:
+    """Write a frame in the chosen format."""
+    fmt = getattr(args, "format", "table")
+    target = getattr(args, "output", None)
+    if fmt == "parquet":
+        if not target:
+            raise InputError("--format parquet needs --output FILE", where="--format")
+        frame.to_parquet(target, index=False)
+        return
+    if fmt == "csv":
+        text = frame.to_csv(index=False)
+    elif fmt == "json":
+        text = frame.to_json(orient="records", date_format="iso", force_ascii=False) + "\n"
+    else:
+        with pd.option_context("display.max_rows", 200, "display.max_columns", 50, "display.width", 200):
+            text = (frame.to_string(index=False) if len(frame) else "(no rows)") + "\n"
+    if target:
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)

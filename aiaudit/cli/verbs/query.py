@@ -1,0 +1,36 @@
+"""`aiaudit query "SELECT ..."`: run a query on any source and print the rows."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    from aiaudit.cli.common import add_common
+
+    parser.add_argument("text", help="the query text, or @FILE to read it from a file, or - for stdin")
+    parser.add_argument("--language", "-l", choices=["sql", "cwli", "ppl"], default="sql")
+    parser.add_argument("--log-group", action="append", default=[], help="log groups for a classic query")
+    add_common(parser, source_required=True)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from aiaudit import connect
+    from aiaudit.cli.common import emit, parse_params, resolve_time
+
+    text = args.text
+    if text == "-":
+        text = sys.stdin.read()
+    elif text.startswith("@"):
+        with open(text[1:], encoding="utf-8") as handle:
+            text = handle.read()
+    params = parse_params(args.param)
+    with connect(args.source) as src:
+        time_range = resolve_time(args, src)
+        result = src.query(text, time_range, language=args.language, params=params, log_groups=args.log_group or None)
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        emit(result.frame, args)
+    return 0

@@ -1,0 +1,1 @@
+"""aiaudit.frames (being built)."""

@@ -1,0 +1,1 @@
+"""aiaudit.investigate (being built)."""

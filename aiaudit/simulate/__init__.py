@@ -1,0 +1,1 @@
+"""aiaudit.simulate (being built)."""

@@ -1,0 +1,1 @@
+"""aiaudit.sql (being built)."""

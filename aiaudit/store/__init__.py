@@ -1,0 +1,1 @@
+"""The DuckDB store (being built; ``schema.py`` is the table contract)."""
