@@ -93,7 +93,11 @@ class Finding:
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            out[f.name] = iso(value) if isinstance(value, datetime) else (list(value) if isinstance(value, list) else value)
+            if isinstance(value, datetime):
+                value = iso(value)
+            elif isinstance(value, list):
+                value = list(value)
+            out[f.name] = value
         return out
 
     @classmethod

@@ -50,9 +50,7 @@ def parse_spec(text: str, config: Config | None = None) -> SourceSpec:
         prefix = raw.split(":", 1)[0]
         raise InputError(f"unknown source kind {prefix!r} in {raw!r} (use local: or aws:)", where="source")
     if not _NAME.match(raw):
-        raise InputError(
-            f"{raw!r} is neither local:PATH, aws:PROFILE@REGION nor a source name", where="source"
-        )
+        raise InputError(f"{raw!r} is neither local:PATH, aws:PROFILE@REGION nor a source name", where="source")
     cfg = config if config is not None else load_config()
     if raw not in cfg.sources:
         known = ", ".join(sorted(cfg.sources)) or "none configured"

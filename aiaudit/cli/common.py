@@ -27,8 +27,7 @@ def add_source(parser: argparse.ArgumentParser, *, required: bool = False) -> No
         "--source",
         default=os.environ.get(DEFAULT_SOURCE_ENV),
         required=required and not os.environ.get(DEFAULT_SOURCE_ENV),
-        help="local:PATH, aws:PROFILE@REGION[,REGION] or a name from aiaudit.toml "
-        f"(default: ${DEFAULT_SOURCE_ENV})",
+        help=f"local:PATH, aws:PROFILE@REGION[,REGION] or a name from aiaudit.toml (default: ${DEFAULT_SOURCE_ENV})",
     )
 
 
