@@ -1,1 +1,319 @@
-"""aiaudit.catalog (being built)."""
+"""The query catalogue: the reference guide's queries (and detections beyond it) as tested data.
+
+Why data and not code: security teams review, diff and extend queries; a YAML file per entry with a
+JSON schema (``schema.json``) keeps metadata and query together, and one shared list per concept
+(``concepts.yaml``) keeps related entries consistent — the guide's own artefacts disagree with each
+other (MF4 vs Q8, MF10 vs Q4, Q18 vs Q20), aiaudit's do not.
+
+``aiaudit.catalog["Q18"].run(src, time_range, **params)`` runs an entry; ``dry_run`` renders it;
+``findings(result)`` turns its rows into :class:`~aiaudit.findings.Finding` objects.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from aiaudit.errors import InputError
+from aiaudit.findings import Finding
+from aiaudit.result import Result
+from aiaudit.timerange import TimeRange, to_utc
+
+HERE = Path(__file__).parent
+ENTRIES = HERE / "entries"
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "int": (int,),
+    "float": (float, int),
+    "bool": (bool,),
+    "datetime": (datetime, str),
+    "list": (list, tuple),
+}
+
+#: Columns read by default when an entry's ``findings`` block does not name one.
+_DEFAULT_COLUMNS = {
+    "principal": ("principal", "caller", "role_arn", "changed_by", "model_caller"),
+    "source_ip": ("source_ip", "sourceIPAddress", "external_ip"),
+    "request_id": ("request_id", "requestID", "requestId"),
+    "session_id": ("session_id",),
+    "resource": ("resource_arn", "gateway_arn", "runtime_arn", "tool_arn", "memory_arn", "session_arn"),
+    "time_start": ("first_seen", "@timestamp", "event_time", "change_time", "gateway_time", "denial_time"),
+    "time_end": ("last_seen",),
+    "evidence": ("@ptr", "ct_ptr", "inv_ptr"),
+}
+
+
+@cache
+def concepts() -> dict[str, list[str]]:
+    """The shared concept lists (denial codes, invoke operations, ...)."""
+    raw = yaml.safe_load((HERE / "concepts.yaml").read_text(encoding="utf-8"))
+    return {name: list(spec["values"]) for name, spec in raw.items()}
+
+
+@cache
+def schema() -> dict[str, Any]:
+    return json.loads((HERE / "schema.json").read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    default: Any = None
+    required: bool = False
+    description: str = ""
+
+    def coerce(self, value: Any) -> Any:
+        """Check a supplied value's type (ints are accepted for floats; lists are copied)."""
+        allowed = _TYPES[self.type]
+        if self.type in ("int", "float") and isinstance(value, bool):
+            raise InputError(f"parameter {self.name} must be {self.type}, not bool", where=f"param {self.name}")
+        if not isinstance(value, allowed):
+            raise InputError(
+                f"parameter {self.name} must be {self.type}, not {type(value).__name__}", where=f"param {self.name}"
+            )
+        if self.type == "list":
+            if not value:
+                raise InputError(f"parameter {self.name} must not be an empty list", where=f"param {self.name}")
+            return list(value)
+        if self.type == "datetime":
+            return to_utc(value, what=f"param {self.name}")
+        return value
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One catalogue entry (a query, or a detection)."""
+
+    id: str
+    title: str
+    kind: str
+    pipelines: tuple[str, ...]
+    language: str
+    severity: str
+    dimension: str
+    purpose: str
+    fix_notes: str
+    references: tuple[str, ...]
+    query: str
+    parameters: dict[str, Parameter] = field(default_factory=dict)
+    findings_spec: dict[str, str] = field(default_factory=dict)
+    change_alarm: bool = False
+    path: Path | None = None
+
+    # -- parameters -------------------------------------------------------------------------------
+    def bind(self, **params: Any) -> dict[str, Any]:
+        """Defaults merged with ``params``; unknown names and missing required values are errors."""
+        unknown = sorted(set(params) - set(self.parameters))
+        if unknown:
+            known = ", ".join(sorted(self.parameters)) or "none"
+            raise InputError(f"{self.id} has no parameter {unknown[0]!r} (parameters: {known})", where=self.id)
+        bound: dict[str, Any] = {}
+        for name, spec in self.parameters.items():
+            if name in params and params[name] is not None:
+                bound[name] = spec.coerce(params[name])
+            elif spec.required:
+                raise InputError(f"{self.id} needs parameter {name!r}", where=self.id)
+            else:
+                bound[name] = spec.default
+        used = set(re.findall(r":([A-Za-z_][A-Za-z0-9_]*)", self.query))
+        return {k: v for k, v in bound.items() if k in used}
+
+    # -- running ----------------------------------------------------------------------------------
+    def dry_run(self, **params: Any) -> str:
+        """The query text with every parameter rendered through the quoting module (what AWS would get)."""
+        from aiaudit.quoting import render_sql
+
+        return render_sql(self.query, self.bind(**params))
+
+    def run(self, src: Any, time_range: TimeRange | None = None, **params: Any) -> Result:
+        """Run on any :class:`~aiaudit.source.Source`."""
+        return src.query(self.query, time_range, language=self.language, params=self.bind(**params))
+
+    def findings(self, result: Result | pd.DataFrame, *, notebook: str | None = None) -> list[Finding]:
+        """One finding per result row, with this entry's severity."""
+        frame = result.frame if isinstance(result, Result) else result
+        spec = self.findings_spec
+        skip_column = spec.get("unless")
+        out = []
+        for row in frame.to_dict(orient="records"):
+            if skip_column and _present(row.get(skip_column)):
+                continue
+            values = {key: _pick(row, spec.get(key), _DEFAULT_COLUMNS[key]) for key in _DEFAULT_COLUMNS}
+            title = _format(spec.get("title", self.title), row)
+            out.append(
+                Finding(
+                    rule_id=self.id,
+                    severity=self.severity,
+                    title=title,
+                    summary=self.purpose,
+                    time_start=_time(values["time_start"]),
+                    time_end=_time(values["time_end"]) or _time(values["time_start"]),
+                    principals=_listed(values["principal"]),
+                    source_ips=_listed(values["source_ip"]),
+                    request_ids=_listed(values["request_id"]),
+                    session_ids=_listed(values["session_id"]),
+                    resources=_listed(values["resource"]),
+                    evidence=_listed(values["evidence"]),
+                    notebook=notebook,
+                )
+            )
+        return out
+
+    def describe(self) -> str:
+        """Human-readable card for ``aiaudit catalog show``."""
+        lines = [
+            f"{self.id}  {self.title}",
+            f"kind: {self.kind} · severity: {self.severity} · dimension: {self.dimension} · "
+            f"pipelines: {', '.join(self.pipelines)} · language: {self.language}",
+            "",
+            f"purpose: {self.purpose}",
+            f"fixes: {self.fix_notes}",
+            f"references: {'; '.join(self.references)}",
+        ]
+        if self.parameters:
+            lines.append("parameters:")
+            for p in self.parameters.values():
+                default = "(required)" if p.required else f"= {p.default!r}"
+                lines.append(f"  {p.name}: {p.type} {default}  {p.description}".rstrip())
+        lines += ["", self.query.rstrip()]
+        return "\n".join(lines)
+
+
+def _present(value: Any) -> bool:
+    return value is not None and not (isinstance(value, float) and value != value) and value is not pd.NA
+
+
+def _pick(row: Mapping[str, Any], named: str | None, defaults: tuple[str, ...]) -> Any:
+    for column in (named,) if named else defaults:
+        if column in row and _present(row[column]):
+            return row[column]
+    return None
+
+
+def _listed(value: Any) -> list[str]:
+    if not _present(value) or value == "":
+        return []
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value if _present(v)]
+    return [str(value)]
+
+
+def _time(value: Any) -> datetime | None:
+    if not _present(value):
+        return None
+    stamp = pd.Timestamp(value)
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    return stamp.to_pydatetime()
+
+
+def _format(template: str, row: Mapping[str, Any]) -> str:
+    def field_value(match: re.Match[str]) -> str:
+        value = row.get(match.group(1))
+        return str(value) if _present(value) else "?"
+
+    return re.sub(r"\{([^{}]+)\}", field_value, template)
+
+
+def load_entry(path: Path) -> Entry:
+    """Read and validate one entry file (schema errors name the file and the field)."""
+    import jsonschema
+
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise InputError(f"invalid YAML: {exc}", where=str(path)) from None
+    try:
+        jsonschema.validate(raw, schema())
+    except jsonschema.ValidationError as exc:
+        field_path = ".".join(str(p) for p in exc.absolute_path) or "(top)"
+        raise InputError(f"{field_path}: {exc.message}", where=str(path)) from None
+    if raw["id"] != path.stem:
+        raise InputError(f"id {raw['id']!r} does not match the file name", where=str(path))
+    params = {}
+    for name, spec in (raw.get("parameters") or {}).items():
+        default = spec.get("default")
+        if isinstance(default, dict) and set(default) == {"concept"}:
+            if default["concept"] not in concepts():
+                raise InputError(f"parameters.{name}: unknown concept {default['concept']!r}", where=str(path))
+            default = concepts()[default["concept"]]
+        params[name] = Parameter(
+            name=name,
+            type=spec["type"],
+            default=default,
+            required="default" not in spec,
+            description=spec.get("description", ""),
+        )
+    return Entry(
+        id=raw["id"],
+        title=raw["title"],
+        kind=raw["kind"],
+        pipelines=tuple(raw["pipelines"]),
+        language=raw["language"],
+        severity=raw["severity"],
+        dimension=raw["dimension"],
+        purpose=raw["purpose"],
+        fix_notes=raw["fix_notes"],
+        references=tuple(raw["references"]),
+        query=raw["query"],
+        parameters=params,
+        findings_spec=dict(raw.get("findings") or {}),
+        change_alarm=bool(raw.get("change_alarm", False)),
+        path=path,
+    )
+
+
+class Catalog(Mapping[str, Entry]):
+    """All entries by id, loaded once."""
+
+    def __init__(self, folder: Path = ENTRIES) -> None:
+        self._folder = folder
+        self._entries: dict[str, Entry] | None = None
+
+    def _load(self) -> dict[str, Entry]:
+        if self._entries is None:
+            self._entries = {p.stem: load_entry(p) for p in sorted(self._folder.glob("*.yaml"))}
+        return self._entries
+
+    def __getitem__(self, key: str) -> Entry:
+        entries = self._load()
+        if key not in entries:
+            raise KeyError(f"no catalogue entry {key!r} (see aiaudit catalog list)")
+        return entries[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def frame(self) -> pd.DataFrame:
+        """One row per entry, for ``aiaudit catalog list`` and notebooks."""
+        rows = [
+            {
+                "id": e.id,
+                "kind": e.kind,
+                "severity": e.severity,
+                "pipelines": ",".join(e.pipelines),
+                "dimension": e.dimension,
+                "title": e.title,
+            }
+            for e in self._load().values()
+        ]
+        return pd.DataFrame(rows, columns=["id", "kind", "severity", "pipelines", "dimension", "title"])
+
+
+catalog = Catalog()
+
+__all__ = ["Catalog", "Entry", "Parameter", "catalog", "concepts", "load_entry"]
