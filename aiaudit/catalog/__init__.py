@@ -85,7 +85,7 @@ class Parameter:
         if self.type == "list":
             if not value:
                 raise InputError(f"parameter {self.name} must not be an empty list", where=f"param {self.name}")
-            return list(value)
+            return list(value)  # type: ignore[call-overload]
         if self.type == "datetime":
             return to_utc(value, what=f"param {self.name}")
         return value
