@@ -1,21 +1,83 @@
-"""`aiaudit playbook list|show|run NAME`."""
+"""`aiaudit playbook list|show|run NAME`: named investigations rendered into a shareable report."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-from aiaudit.cli.common import add_common
-from aiaudit.cli.verbs import not_implemented, with_subverbs
+from aiaudit.cli.common import add_params, add_source, add_time
+from aiaudit.cli.verbs import with_subverbs
 
 
 def register(parser: argparse.ArgumentParser) -> None:
     subs = with_subverbs(parser, {"list": "list playbooks", "show": "show one playbook", "run": "run one"})
-    subs["list"].set_defaults(handler=not_implemented("playbooks are being built"))
+    subs["list"].set_defaults(handler=run_list)
     subs["show"].add_argument("name")
-    subs["show"].set_defaults(handler=not_implemented("playbooks are being built"))
-    subs["run"].add_argument("name")
-    add_common(subs["run"])
-    subs["run"].add_argument("--out", required=True, help="report folder")
-    subs["run"].add_argument("--fail-on", choices=["info", "low", "medium", "high", "critical"])
-    subs["run"].add_argument("--no-redact", action="store_true")
-    subs["run"].set_defaults(handler=not_implemented("playbooks are being built"))
+    subs["show"].set_defaults(handler=run_show)
+    run = subs["run"]
+    run.add_argument("name")
+    add_source(run, required=True)
+    add_time(run)
+    add_params(run)
+    run.add_argument("--out", required=True, help="report folder (created)")
+    run.add_argument(
+        "--fail-on",
+        choices=["info", "low", "medium", "high", "critical"],
+        help="exit 3 when a finding is at or above this severity",
+    )
+    run.add_argument("--no-redact", action="store_true", help="keep secrets and personal data unmasked")
+    run.add_argument("--workers", type=int, default=2, help="notebooks run in parallel (default 2)")
+    run.add_argument("--timeout", type=int, default=900, help="seconds per notebook cell (default 900)")
+    run.set_defaults(handler=run_run)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from aiaudit.playbook import list_playbooks
+
+    for name, book in list_playbooks().items():
+        print(f"{name:24} {len(book.steps):2} notebooks  {book.description}")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from aiaudit.playbook import get_playbook
+
+    book = get_playbook(args.name)
+    print(f"{book.name}: {book.description}")
+    print(f"default range: {book.since}; fail on: {book.fail_on or '-'}; min severity: {book.min_severity}")
+    for step in book.steps:
+        extra = f"  {step.parameters}" if step.parameters else ""
+        print(f"  - {step.notebook}{extra}")
+    return 0
+
+
+def run_run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from aiaudit.cli.common import parse_params
+    from aiaudit.playbook import get_playbook
+    from aiaudit.playbook.runner import run_playbook
+
+    book = get_playbook(args.name)
+    outcome = run_playbook(
+        book,
+        source=args.source,
+        out=Path(args.out),
+        since=args.since,
+        start=args.start,
+        end=args.end,
+        anchor=args.anchor,
+        params=parse_params(args.param),
+        fail_on=args.fail_on,
+        redact=not args.no_redact,
+        workers=args.workers,
+        timeout=args.timeout,
+    )
+    failed = [r.notebook for r in outcome.runs if r.status != "ok"]
+    print(
+        f"{book.name}: {len(outcome.runs) - len(failed)}/{len(outcome.runs)} notebooks ok, "
+        f"{len(outcome.findings)} findings, {outcome.time_range}",
+        file=sys.stderr,
+    )
+    print(outcome.index.resolve())
+    return outcome.exit_code
