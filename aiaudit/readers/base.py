@@ -30,6 +30,7 @@ class RawRecord:
     time_flag: str | None = None  # why timestamp_ms is None ("missing eventTime", "unparseable eventTime: '...'")
     line: int = 0  # 1-based line in the (decompressed) file, or 1-based record index in a document
     ingestion_ms: int | None = None  # ingestion time when the format records it
+    ordinal: int = 0  # 1-based position among the file's records: unique in a file even when records share a line
 
 
 @dataclass
