@@ -1,18 +1,44 @@
-"""`aiaudit simulate` (issue: simulator)."""
+"""`aiaudit simulate`: write a realistic multi-pipeline dataset with planted incidents (docs/simulate.md)."""
 
 from __future__ import annotations
 
 import argparse
 
-from aiaudit.cli.verbs import not_implemented
+from aiaudit.simulate.scenarios import SCENARIOS
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", required=True, help="output folder")
-    parser.add_argument("--days", type=int, default=3)
-    parser.add_argument("--end", default="2026-11-20T00:00:00Z")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--scenario", nargs="+", default=["all"])
-    parser.add_argument("--with-defects", action="store_true")
-    parser.set_defaults(handler=not_implemented("'aiaudit simulate' is being built"))
+    parser.add_argument("--out", required=True, help="output folder (new, empty, or an earlier simulation's)")
+    parser.add_argument("--days", type=int, default=3, help="days of data ending at --end (default 3)")
+    parser.add_argument("--end", default="2026-11-20T00:00:00Z", help="end of the data, ISO 8601 UTC")
+    parser.add_argument("--seed", type=int, default=7, help="same seed, same bytes (default 7)")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="baseline volume multiplier (1 ≈ 9k CloudTrail events/day)"
+    )
+    parser.add_argument(
+        "--scenario",
+        nargs="+",
+        default=["all"],
+        metavar="NAME",
+        help="all (default), none, or any of: " + ", ".join(SCENARIOS),
+    )
+    parser.add_argument("--with-defects", action="store_true", help="also write malformed files (listed in truth.json)")
+    parser.add_argument("--workers", type=int, default=None, help="processes (default: up to 2)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from aiaudit.simulate import simulate
+
+    summary = simulate(
+        args.out,
+        days=args.days,
+        end=args.end,
+        seed=args.seed,
+        scale=args.scale,
+        scenarios=tuple(args.scenario),
+        with_defects=args.with_defects,
+        workers=args.workers,
+    )
+    print(summary.text())
+    return 0
