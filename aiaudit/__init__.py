@@ -36,9 +36,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # The catalogue loads its entries from files: import it only when asked for.
+    # The catalogue loads its entries from files: import it only when asked for. The package module is
+    # itself subscriptable (aiaudit.catalog["Q18"]), so the name means the same before and after import.
     if name == "catalog":
-        from aiaudit.catalog import catalog
+        import importlib
 
-        return catalog
+        return importlib.import_module("aiaudit.catalog")
     raise AttributeError(f"module 'aiaudit' has no attribute {name!r}")

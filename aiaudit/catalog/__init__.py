@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import re
+import sys
+import types
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -132,9 +134,9 @@ class Entry:
     # -- running ----------------------------------------------------------------------------------
     def dry_run(self, **params: Any) -> str:
         """The query text with every parameter rendered through the quoting module (what AWS would get)."""
-        from aiaudit.quoting import render_sql
+        from aiaudit.sql import bind_text
 
-        return render_sql(self.query, self.bind(**params))
+        return bind_text(self.query, self.bind(**params))
 
     def run(self, src: Any, time_range: TimeRange | None = None, **params: Any) -> Result:
         """Run on any :class:`~aiaudit.source.Source`."""
@@ -317,3 +319,22 @@ class Catalog(Mapping[str, Entry]):
 catalog = Catalog()
 
 __all__ = ["Catalog", "Entry", "Parameter", "catalog", "concepts", "load_entry"]
+
+
+class _CatalogModule(types.ModuleType):
+    """Lets ``aiaudit.catalog["Q18"]`` work although ``aiaudit.catalog`` is also this package."""
+
+    def __getitem__(self, key: str) -> Entry:
+        return catalog[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(catalog)
+
+    def __len__(self) -> int:
+        return len(catalog)
+
+    def __contains__(self, key: object) -> bool:
+        return key in catalog
+
+
+sys.modules[__name__].__class__ = _CatalogModule
