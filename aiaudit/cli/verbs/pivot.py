@@ -1,15 +1,56 @@
-"""`aiaudit pivot VALUE`."""
+"""`aiaudit pivot VALUE`: everything every pipeline holds about one value (``aiaudit.investigate.pivot``).
+
+Prints what the value was taken for, the search range and window, rows per pipeline (direct sightings
+and linked rows), then the combined, time-ordered events (``--format`` applies to those rows).
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from aiaudit.cli.common import add_common
-from aiaudit.cli.verbs import not_implemented
+
+EVENT_COLUMNS = ["time", "pipeline", "via", "hop", "summary", "principal", "source_ip", "request_id", "session_id"]
 
 
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("value", help="principal, access key id, IP, session, trace, request id, model or ARN")
     parser.add_argument("--around", default="1h", help="window either side of the value's first/last sighting")
-    add_common(parser)
-    parser.set_defaults(handler=not_implemented("pivots are being built"))
+    parser.add_argument(
+        "--kind",
+        help="what the value is, when the guess is wrong (principal, access_key_id, ip, trace_id, uuid, "
+        "runtime_arn, resource_arn, model_id, text)",
+    )
+    parser.add_argument(
+        "--follow",
+        default="request_id,trace_id,session_id",
+        help="keys followed from the sightings, comma-separated (add principal, source_ip to fan out)",
+    )
+    parser.add_argument("--hops", type=int, default=3, help="how many times to follow keys (default 3)")
+    parser.add_argument("--all-columns", action="store_true", help="print every event column")
+    add_common(parser, source_required=True)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from aiaudit import connect
+    from aiaudit.cli.common import emit, resolve_time
+    from aiaudit.investigate import pivot
+
+    follow = tuple(k.strip() for k in args.follow.split(",") if k.strip())
+    with connect(args.source) as src:
+        time_range = resolve_time(args, src)
+        result = pivot(
+            src, args.value, around=args.around, time_range=time_range, kind=args.kind, follow=follow, hops=args.hops
+        )
+        err = sys.stderr
+        print(f"{result.value}: {result.kind} (searched as {', '.join(result.facets)})", file=err)
+        print(f"searched {result.search_range}; linked records within {result.window}", file=err)
+        for note in result.notes:
+            print(f"note: {note}", file=err)
+        for row in result.counts.itertuples(index=False):
+            print(f"  {row.pipeline:<13} {row.total:>6} rows ({row.direct} direct, {row.linked} linked)", file=err)
+        events = result.events if args.all_columns else result.events[EVENT_COLUMNS]
+        emit(events, args)
+    return 0

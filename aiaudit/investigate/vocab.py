@@ -1,0 +1,69 @@
+"""Event vocabularies the investigation functions share (which CloudTrail events are model calls, changes).
+
+Kept in one place so the timeline's change markers, the gap checks and the correlations agree.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+#: Bedrock runtime calls that write a model invocation log record (operation names are the same).
+MODEL_CALLS = frozenset({"InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream"})
+BEDROCK_SOURCES = frozenset({"bedrock.amazonaws.com", "bedrock-runtime.amazonaws.com"})
+
+#: Verbs of control-plane actions that change configuration (CloudTrail ``eventName`` prefixes).
+CHANGE_VERBS = (
+    "Create",
+    "Update",
+    "Delete",
+    "Put",
+    "Attach",
+    "Detach",
+    "Stop",
+    "Disable",
+    "Enable",
+    "Modify",
+    "Set",
+    "Remove",
+    "Add",
+    "Associate",
+    "Disassociate",
+    "Register",
+    "Deregister",
+)
+
+#: Guardrail changes (Q21's list plus publishing a version).
+GUARDRAIL_CHANGES = frozenset(
+    {"UpdateGuardrail", "DeleteGuardrail", "CreateGuardrailVersion", "DeleteGuardrailVersion"}
+)
+
+
+def is_model_call(cloudtrail: pd.DataFrame) -> pd.Series:
+    """CloudTrail rows that are Bedrock runtime model calls."""
+    if cloudtrail.empty:
+        return pd.Series(False, index=cloudtrail.index, dtype=bool)
+    return (
+        cloudtrail["eventSource"].isin(BEDROCK_SOURCES).fillna(False)
+        & cloudtrail["eventName"].isin(MODEL_CALLS).fillna(False)
+    ).astype(bool)
+
+
+def is_change(cloudtrail: pd.DataFrame) -> pd.Series:
+    """CloudTrail rows that changed configuration: a change verb, and the call did not fail."""
+    if cloudtrail.empty:
+        return pd.Series(False, index=cloudtrail.index, dtype=bool)
+    names = cloudtrail["eventName"].astype("string").fillna("")
+    verb = names.str.startswith(CHANGE_VERBS)
+    failed = cloudtrail["is_error"].fillna(False).astype(bool)
+    return (verb & ~failed).astype(bool)
+
+
+def guardrail_key(value: object) -> str | None:
+    """A guardrail's id from an id or an ARN (the last alphanumeric run, as catalogue Q21 extracts it)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    tail = text.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    return tail or None
