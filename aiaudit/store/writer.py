@@ -1,0 +1,436 @@
+"""One ingest run: lock, working copy, batches of files in transactions, de-duplication, publish.
+
+Why a working copy published by rename (``work.duckdb`` → ``store.duckdb``): DuckDB lets one process
+open a database read-write *or* many processes open it read-only, never both. Readers therefore only
+ever open the published file read-only, and the single writer (under :class:`WriterLock`) works on its
+own copy, then swaps it in with an atomic ``os.replace``. A reader that opened the old file keeps a
+consistent old snapshot (the inode lives while it is open); the next ``Store.connection()`` sees the new
+one. Readers are never blocked by an ingest, and never see half a file: unpublished work is invisible.
+
+Each batch (its rows, the ``_files`` rows and ``_skipped`` rows of its files) is one transaction in the
+working copy. Ctrl-C (or a kill) leaves the working copy at the last committed batch; the published store
+is untouched. The next run finds the working copy, continues from it (only files not yet in its
+``_files`` are read) and publishes. The copy costs one file copy per ingest that changes anything; an
+ingest with nothing to do copies nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from aiaudit.config import DEFAULT_LOG_GROUPS
+from aiaudit.readers import read_file
+from aiaudit.readers.base import Skipped
+from aiaudit.store import fastpath, pyload
+from aiaudit.store.location import Location
+from aiaudit.store.lock import WriterLock
+from aiaudit.store.plan import DiskFile, Plan, file_sha256, make_plan
+from aiaudit.store.report import GroupCounts, IngestReport
+from aiaudit.store.schema import FILES_TABLE, HOT_COLUMNS, PIPELINE_TABLES, SKIPPED_TABLE
+from aiaudit.store.tables import FILES_COLUMNS, LAYOUT_VERSION, META_TABLE, ddl, q
+
+#: A bulk batch: at most this many files or compressed bytes per statement (bounds memory, keeps
+#: transactions short enough that Ctrl-C loses little work).
+FAST_BATCH_FILES = 128
+FAST_BATCH_BYTES = 48 * 1024 * 1024
+PY_BATCH_FILES = 64
+PY_BATCH_BYTES = 32 * 1024 * 1024
+MEMORY_LIMIT = os.environ.get("AIAUDIT_STORE_MEMORY", "1GB")
+
+
+def layout_fingerprint(log_groups: dict[str, str]) -> dict[str, str]:
+    """What a store must agree with to be reused; anything else means a rebuild."""
+    hot = hashlib.sha256(json.dumps(HOT_COLUMNS, sort_keys=True).encode()).hexdigest()[:16]
+    return {"layout": LAYOUT_VERSION, "hot": hot, "log_groups": json.dumps(log_groups, sort_keys=True)}
+
+
+def resolve_groups(log_groups: dict[str, str] | None) -> dict[str, str]:
+    return {**DEFAULT_LOG_GROUPS, **(log_groups or {})}
+
+
+def threads() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def open_writer(path: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(
+        str(path),
+        config={
+            "threads": threads(),
+            "memory_limit": MEMORY_LIMIT,
+            "preserve_insertion_order": False,
+            "temp_directory": str(path.parent / "tmp"),
+        },
+    )
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def stored_files(con: Any) -> list[tuple[Any, ...]]:
+    return con.execute(f"SELECT file_id, path, size, mtime_ns, sha256, duplicates FROM {q(FILES_TABLE)}").fetchall()
+
+
+def meta(con: Any) -> dict[str, str]:
+    try:
+        return dict(con.execute(f"SELECT key, value FROM {META_TABLE}").fetchall())
+    except duckdb.CatalogException:
+        return {}
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@dataclass
+class _FileInfo:
+    disk: DiskFile
+    file_id: int
+    ptr_prefix: str
+    format: str = "unknown"
+    pipeline: str | None = None
+    records_read: int = 0
+    duplicates: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    ignored: bool = False
+    fast: bool = False
+
+
+class Ingest:
+    """One run; construct, then :meth:`run`."""
+
+    def __init__(
+        self, loc: Location, log_groups: dict[str, str], *, progress: bool, lock_timeout: float, bulk: bool = True
+    ) -> None:
+        self.loc = loc
+        self.bulk = bulk
+        self.groups = log_groups
+        self.progress = progress
+        self.lock_timeout = lock_timeout
+        self.report = IngestReport(store=loc.db, note=loc.note)
+        now = datetime.now(UTC)
+        self.ingest_time = now
+        self.ingest_ms = int(now.timestamp() * 1000)
+        self.con: Any = None
+        self.next_id = 1
+        self.first_id = 1
+
+    # -- entry ------------------------------------------------------------------------------------
+    def run(self) -> IngestReport:
+        started = time.monotonic()
+        with WriterLock(self.loc.lock, self.lock_timeout):
+            try:
+                self._run()
+            except BaseException:
+                self._abandon()
+                raise
+        self.report.elapsed_s = time.monotonic() - started
+        return self.report
+
+    def _run(self) -> None:
+        loc = self.loc
+        want = layout_fingerprint(self.groups)
+        self.report.resumed = loc.work.exists()
+        if not self.report.resumed:
+            if loc.db.exists() and not self._published_needs_work(want):
+                return
+            for stale in (loc.work.with_name(loc.work.name + ".wal"),):
+                stale.unlink(missing_ok=True)
+            if loc.db.exists():
+                shutil.copyfile(loc.db, loc.work)
+        self.con = open_writer(loc.work)
+        have = meta(self.con)
+        if have and any(have.get(k) != v for k, v in want.items()):
+            self.report.notes.append("store layout or log-group names changed: rebuilt from the data")
+            self.con.close()
+            loc.work.unlink()
+            self.con = open_writer(loc.work)
+        for statement in ddl():
+            self.con.execute(statement)
+        for key, value in want.items():
+            self.con.execute(f"INSERT OR REPLACE INTO {META_TABLE} VALUES (?, ?)", [key, value])
+        plan = make_plan(loc.data, stored_files(self.con))
+        self._account(plan)
+        if not plan.missing_root:
+            self._delete(plan)
+            self._read(plan.to_read)
+        self._totals()
+        self.con.execute(f"INSERT OR REPLACE INTO {META_TABLE} VALUES ('data_root', ?)", [str(loc.data)])
+        self.con.execute("CHECKPOINT")
+        self.con.close()
+        self.con = None
+        _fsync(loc.work)
+        os.replace(loc.work, loc.db)
+        _fsync(loc.folder)
+
+    def _published_needs_work(self, want: dict[str, str]) -> bool:
+        """Look at the published store read-only: is there anything to do at all?"""
+        con = duckdb.connect()
+        try:
+            con.execute(f"ATTACH '{self.loc.db}' AS s (READ_ONLY)")
+            con.execute("USE s")
+            have = meta(con)
+            if any(have.get(k) != v for k, v in want.items()):
+                return True
+            plan = make_plan(self.loc.data, stored_files(con))
+        finally:
+            con.close()
+        self._account(plan)
+        if plan.missing_root:
+            self.report.missing_root = True
+        return plan.needs_work
+
+    def _abandon(self) -> None:
+        """Interrupted: drop the uncommitted batch, keep the working copy for the next run to resume."""
+        if self.con is not None:
+            with contextlib.suppress(Exception):  # closing after an interrupt; the next run recovers the copy
+                self.con.close()
+            self.con = None
+
+    # -- plan -------------------------------------------------------------------------------------
+    def _account(self, plan: Plan) -> None:
+        r = self.report
+        r.files_new = len(plan.new)
+        r.files_changed = len(plan.changed)
+        r.files_removed = len(plan.removed)
+        r.files_unchanged = plan.unchanged
+        r.files_touched = len(plan.touched)
+        r.files_reread = len(plan.reread)
+        r.missing_root = plan.missing_root
+
+    def _delete(self, plan: Plan) -> None:
+        con = self.con
+        con.begin()
+        ids = plan.to_delete
+        if ids:
+            for table in [*PIPELINE_TABLES.values(), SKIPPED_TABLE]:
+                column = "_file_id" if table in PIPELINE_TABLES.values() else "file_id"
+                con.execute(f"DELETE FROM {q(table)} WHERE {column} IN (SELECT unnest(?::INTEGER[]))", [ids])
+            con.execute(f"DELETE FROM {q(FILES_TABLE)} WHERE file_id IN (SELECT unnest(?::INTEGER[]))", [ids])
+        for f, file_id in plan.touched:
+            con.execute(f"UPDATE {q(FILES_TABLE)} SET mtime_ns = ? WHERE file_id = ?", [f.mtime_ns, file_id])
+        con.commit()
+        self.next_id = self.first_id = (
+            con.execute(f"SELECT max(file_id) FROM {q(FILES_TABLE)}").fetchone()[0] or 0
+        ) + 1
+
+    # -- reading ----------------------------------------------------------------------------------
+    def _read(self, files: list[DiskFile]) -> None:
+        root = self.loc.data
+        fast = [f for f in files if self.bulk and fastpath.eligible(f.path, root)]
+        fast_ids = {id(f) for f in fast}
+        slow = [f for f in files if id(f) not in fast_ids]
+        bar = None
+        if self.progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=sum(f.size for f in files), unit="B", unit_scale=True, desc="ingest", leave=True)
+        for batch in _batches(fast, FAST_BATCH_FILES, FAST_BATCH_BYTES):
+            self._batch(batch, fast=True)
+            if bar is not None:
+                bar.update(sum(f.size for f in batch))
+        for batch in _batches(slow, PY_BATCH_FILES, PY_BATCH_BYTES):
+            self._batch(batch, fast=False)
+            if bar is not None:
+                bar.update(sum(f.size for f in batch))
+        if bar is not None:
+            bar.close()
+
+    def _batch(self, files: list[DiskFile], *, fast: bool) -> None:
+        con = self.con
+        start_id = self.next_id
+        infos = []
+        for f in files:
+            f.sha256 = f.sha256 or file_sha256(f.path)
+            prefix = hashlib.sha256(f"{f.rel}\0{f.sha256}".encode()).hexdigest()[:12]
+            infos.append(_FileInfo(f, self.next_id, prefix))
+            self.next_id += 1
+        con.begin()
+        try:
+            slow = infos
+            if fast:
+                batch = [
+                    fastpath.FastFile(i.disk.path, i.file_id, i.ptr_prefix, _stream(i, self.loc.data)) for i in infos
+                ]
+                rejected = {
+                    b.file_id for b in fastpath.load_batch(con, batch, self.groups["cloudtrail"], self.ingest_time)
+                }
+                read = dict(
+                    con.execute(
+                        f"SELECT _file_id, count(*) FROM {q('cloudtrail')} WHERE _file_id BETWEEN ? AND ? GROUP BY 1",
+                        [start_id, self.next_id - 1],
+                    ).fetchall()
+                )
+                for info in infos:
+                    if info.file_id not in rejected:
+                        info.fast, info.format, info.pipeline = True, "cloudtrail-s3", "cloudtrail"
+                        info.records_read = int(read.get(info.file_id, 0))
+                slow = [i for i in infos if i.file_id in rejected]
+            for info in slow:
+                self._python_file(info)
+            self._dedupe(infos, start_id)
+            self._bookkeeping(infos)
+            con.commit()
+        except fastpath.BatchFailed:
+            con.rollback()
+            self.next_id = start_id
+            if len(files) > 1:
+                for f in files:
+                    self._batch([f], fast=True)
+            else:
+                self._batch(files, fast=False)
+            return
+        except BaseException:
+            with contextlib.suppress(Exception):  # the connection may already be gone after an interrupt
+                con.rollback()
+            raise
+        r = self.report
+        for info in infos:
+            r.files_fast += info.fast
+            r.files_python += not info.fast
+            r.files_ignored += info.ignored
+            r.records_read += info.records_read
+            r.duplicates += info.duplicates
+            r.skipped += len(info.skipped)
+
+    def _python_file(self, info: _FileInfo) -> None:
+        load = read_file(info.disk.path, self.loc.data, self.groups, lazy=True)
+        result = pyload.load_file(self.con, load, info.file_id, info.ptr_prefix, self.ingest_ms)
+        info.format = load.format
+        info.pipeline = load.pipeline
+        info.records_read = result.records
+        info.skipped = list(load.skipped)
+        info.notes = list(load.notes)
+        info.ignored = load.ignored
+
+    def _dedupe(self, infos: list[_FileInfo], start_id: int) -> None:
+        """CloudTrail re-deliveries: the first stored copy of (eventID, content hash) wins."""
+        con = self.con
+        ct = q("cloudtrail")
+        # cheap screen first (only the hash column): a repeated hash inside the batch, or a batch hash
+        # already stored; the exact query below reads five columns of the whole table
+        screen = con.execute(
+            f"""SELECT EXISTS (SELECT 1 FROM {ct} WHERE _file_id >= $s GROUP BY _hash HAVING count(*) > 1)
+                OR EXISTS (SELECT 1 FROM {ct} WHERE _file_id < $s
+                           AND _hash IN (SELECT _hash FROM {ct} WHERE _file_id >= $s))""",
+            {"s": start_id},
+        ).fetchone()
+        if not screen or not screen[0]:
+            return
+        rows = con.execute(
+            f"""SELECT DISTINCT n."@ptr", n._file_id
+                FROM (SELECT "@ptr", _file_id, _line, "eventID", _hash FROM {ct} WHERE _file_id >= ?) AS n
+                JOIN {ct} AS o ON o._hash = n._hash AND o."eventID" IS NOT DISTINCT FROM n."eventID"
+                WHERE o._file_id < n._file_id OR (o._file_id = n._file_id
+                      AND (o._line < n._line OR (o._line = n._line AND o."@ptr" < n."@ptr")))""",
+            [start_id],
+        ).fetchall()
+        if not rows:
+            return
+        con.execute(f'DELETE FROM {ct} WHERE "@ptr" IN (SELECT unnest(?::VARCHAR[]))', [[r[0] for r in rows]])
+        by_file: dict[int, int] = {}
+        for _, file_id in rows:
+            by_file[file_id] = by_file.get(file_id, 0) + 1
+        for info in infos:
+            info.duplicates = by_file.get(info.file_id, 0)
+
+    def _bookkeeping(self, infos: list[_FileInfo]) -> None:
+        con = self.con
+        lo, hi = infos[0].file_id, infos[-1].file_id
+        spans: dict[int, tuple[int, Any, Any]] = {}
+        for table in PIPELINE_TABLES.values():
+            for file_id, n, first, last in con.execute(
+                f'SELECT _file_id, count(*), min("@timestamp"), max("@timestamp") FROM {q(table)} '
+                "WHERE _file_id BETWEEN ? AND ? GROUP BY 1",
+                [lo, hi],
+            ).fetchall():
+                old = spans.get(file_id)
+                if old is None:
+                    spans[file_id] = (n, first, last)
+                else:
+                    spans[file_id] = (old[0] + n, min(old[1], first), max(old[2], last))
+        rows = []
+        for i in infos:
+            kept, first, last = spans.get(i.file_id, (0, None, None))
+            d = i.disk
+            rows.append(
+                (
+                    i.file_id, d.rel, d.size, d.mtime_ns, d.sha256, i.format, i.pipeline, i.records_read, kept,
+                    i.duplicates, len(i.skipped), first, last, "; ".join(i.notes) or None, i.ignored, i.fast,
+                    self.ingest_time,
+                )
+            )  # fmt: skip
+        marks = ", ".join("?" for _ in FILES_COLUMNS)
+        con.executemany(f"INSERT INTO {q(FILES_TABLE)} VALUES ({marks})", rows)
+        skipped = [(i.file_id, s.line, s.reason, s.excerpt) for i in infos for s in i.skipped]
+        if skipped:
+            con.executemany(f"INSERT INTO {q(SKIPPED_TABLE)} VALUES (?, ?, ?, ?)", skipped)
+
+    def _totals(self) -> None:
+        con = self.con
+        r = self.report
+        for pipeline, table in PIPELINE_TABLES.items():
+            for log, added, total in con.execute(
+                f'SELECT "@log", count(*) FILTER (WHERE _file_id >= ?), count(*) FROM {q(table)} GROUP BY 1',
+                [self.first_id],
+            ).fetchall():
+                r.groups[log] = GroupCounts(pipeline, int(added), 0, int(total))
+                r.records_kept += int(added)
+        dups = con.execute(
+            f"SELECT sum(duplicates) FROM {q(FILES_TABLE)} WHERE file_id >= ? AND pipeline = 'cloudtrail'",
+            [self.first_id],
+        ).fetchone()[0]
+        ct_group = self.groups["cloudtrail"]
+        if dups and ct_group in r.groups:
+            r.groups[ct_group].duplicates = int(dups)
+
+
+def _stream(info: _FileInfo, root: Path) -> str | None:
+    return fastpath.stream_of(info.disk.path, root)
+
+
+def _batches(files: list[DiskFile], max_files: int, max_bytes: int) -> list[list[DiskFile]]:
+    out: list[list[DiskFile]] = []
+    current: list[DiskFile] = []
+    size = 0
+    for f in files:
+        if current and (len(current) >= max_files or size + f.size > max_bytes):
+            out.append(current)
+            current, size = [], 0
+        current.append(f)
+        size += f.size
+    if current:
+        out.append(current)
+    return out
+
+
+def run_ingest(
+    loc: Location,
+    log_groups: dict[str, str] | None,
+    *,
+    progress: bool = False,
+    lock_timeout: float = 600.0,
+    bulk: bool = True,
+) -> IngestReport:
+    """Bring the store at ``loc`` up to date with its data folder (``bulk=False``: readers only)."""
+    groups = resolve_groups(log_groups)
+    return Ingest(loc, groups, progress=progress, lock_timeout=lock_timeout, bulk=bulk).run()
