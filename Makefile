@@ -12,8 +12,9 @@ PIP_QUIET := --quiet --disable-pip-version-check
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install $(PIP_QUIET) --upgrade pip 2>&1 | grep -v "is ignored" || true
-	@$(BIN)/python -m pip install $(PIP_QUIET) -e ".[dev]" 2>&1 | grep -v "is ignored" || true
+	@echo "== installing into $(VENV) (log: $(VENV)/install.log)"
+	@$(BIN)/python -m pip install $(PIP_QUIET) --upgrade pip > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
+	@$(BIN)/python -m pip install $(PIP_QUIET) -e ".[dev]" >> $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
 	@$(BIN)/python -c "import aiaudit, duckdb, sqlglot, pandas, papermill" || { echo "install failed"; exit 1; }
 	@$(BIN)/python -m ipykernel install --sys-prefix --name aiaudit --display-name "aiaudit (.venv)" >/dev/null
 	@touch $(STAMP)

@@ -10,6 +10,7 @@ from aiaudit.cli.common import add_format
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("spec", nargs="?", help="source spec (default: --source / $AIAUDIT_SOURCE)")
     parser.add_argument("--source", dest="source_opt", help=argparse.SUPPRESS)
+    parser.add_argument("--cache-dir", help="keep the store here instead of beside the data")
     parser.add_argument("--files", action="store_true", help="one row per file instead of per log group")
     parser.add_argument("--skipped", action="store_true", help="list every skipped item with file and line")
     add_format(parser)
@@ -26,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     spec = args.spec or args.source_opt or os.environ.get("AIAUDIT_SOURCE")
     if not spec:
         raise InputError("name a source: aiaudit sources local:PATH", where="sources")
-    with connect(spec) as src:
+    with connect(spec, cache_dir=args.cache_dir) as src:
         inventory = src.sources()
         if args.format == "table" and not (args.files or args.skipped):
             print(inventory)
