@@ -22,7 +22,7 @@ from typing import Any
 from aiaudit.errors import InputError
 from aiaudit.findings import Finding, dedupe, severity_rank
 from aiaudit.playbook import Playbook, notebook_dir
-from aiaudit.report.html import render_notebook, ship_plotly
+from aiaudit.report.html import inert_json, inert_notebook, inert_value, render_notebook, ship_plotly
 from aiaudit.report.index import render_index
 from aiaudit.report.redact import Redactor
 from aiaudit.timerange import TimeRange, iso, resolve_anchor
@@ -192,7 +192,7 @@ def run_playbook(
         exit_code = EXIT_FINDINGS
 
     (out / "findings.json").write_text(
-        json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False), encoding="utf-8"
+        inert_json(json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False)), encoding="utf-8"
     )
     manifest = {
         "playbook": book.name,
@@ -210,7 +210,7 @@ def run_playbook(
         "timings": {k: round(v, 2) for k, v in timings.items()},
         "versions": _versions(__version__),
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    (out / "manifest.json").write_text(inert_json(json.dumps(manifest, indent=2, ensure_ascii=False)), encoding="utf-8")
     index = out / "index.html"
     index.write_text(render_index(book, time_range, source, runs, findings, exit_code), encoding="utf-8")
     return PlaybookRun(book, out, time_range, source, runs, findings, exit_code, index, timings)
@@ -223,15 +223,15 @@ def _collect(run: NotebookRun, scratch: Path, out: Path, redactor: Redactor, ban
     executed = scratch / f"{run.notebook}.ipynb"
     if executed.exists():
         nb = nbformat.read(executed, as_version=4)
-        redactor.notebook(nb)
-        nbformat.write(nb, out / f"{run.notebook}.ipynb")
+        inert_notebook(redactor.notebook(nb))
         html = render_notebook(nb, banner=redactor.text(banner))
+        (out / f"{run.notebook}.ipynb").write_text(inert_json(nbformat.writes(nb)), encoding="utf-8")
         (out / f"{run.notebook}.html").write_text(html, encoding="utf-8")
         run.ipynb, run.html = f"{run.notebook}.ipynb", f"{run.notebook}.html"
     raw = scratch / f"{run.notebook}.findings.json"
     if raw.exists():
         payload = json.loads(raw.read_text(encoding="utf-8"))
-        run.findings = [Finding.from_dict(redactor.value(item)) for item in payload.get("findings", [])]
+        run.findings = [Finding.from_dict(inert_value(redactor.value(item))) for item in payload.get("findings", [])]
     elif run.status == "ok":
         run.status, run.error = "failed", "the notebook published no findings (missing inv.publish())"
 

@@ -32,6 +32,47 @@ def ship_plotly(folder: Path) -> Path:
     return target
 
 
+def inert_json(text: str) -> str:
+    """JSON text with ``<``, ``>`` and ``&`` written as ``\\u003c``-style escapes.
+
+    The parsed content is identical (JSON only allows these characters inside strings), but the bytes of
+    a shared ``.ipynb``/``findings.json`` can never act as markup, whatever opens them.
+    """
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def inert_text(value: str) -> str:
+    """Control characters (ANSI escapes, NUL, ...) written as visible ``\\x1b`` text: inert in a terminal,
+    a browser or an editor."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", value)
+
+
+def inert_value(obj: Any) -> Any:
+    """:func:`inert_text` on every string inside a JSON-like structure."""
+    if isinstance(obj, str):
+        return inert_text(obj)
+    if isinstance(obj, list):
+        return [inert_value(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: inert_value(v) for k, v in obj.items()}
+    return obj
+
+
+def inert_notebook(nb: Any) -> Any:
+    """Neutralise control characters in every output of a notebook (in place), except stream text,
+    whose ANSI colours nbconvert turns into styled spans itself."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if "data" in output:
+                output["data"] = inert_value(dict(output["data"]))
+            if "evalue" in output:
+                output["evalue"] = inert_text(output["evalue"])
+    return nb
+
+
 def render_notebook(nb: Any, *, banner: str = "", plotly_src: str = PLOTLY_JS) -> str:
     """HTML for an executed (and already redacted) notebook, code cells hidden."""
     from nbconvert import HTMLExporter
