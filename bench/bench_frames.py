@@ -17,7 +17,7 @@ import pandas as pd
 
 from aiaudit.frames import project
 
-SAMPLES = Path("/work/shared/samples")
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
 
 def records(pipeline: str) -> list[str]:

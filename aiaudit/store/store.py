@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,7 @@ class Store:
         self.location = locate(self.data_path, Path(cache_dir) if cache_dir is not None else None, read_only=read_only)
         self._con: duckdb.DuckDBPyConnection | None = None
         self._opened: tuple[int, int] | None = None
+        self._con_lock = threading.Lock()
         if read_only and not self.location.db.exists():
             raise SourceError(
                 f"no store for {self.data_path} at {self.location.db}: ingest it once without read-only "
@@ -86,10 +88,20 @@ class Store:
 
     # -- reading ----------------------------------------------------------------------------------
     def connection(self) -> duckdb.DuckDBPyConnection:
-        """A read-only connection on the latest published store (``TimeZone`` UTC).
+        """A read-only cursor on the latest published store (``TimeZone`` UTC), one per call.
 
-        Call it per query rather than keeping the result: it follows new publications.
+        Call it per query rather than keeping the result: it follows new publications. Each call returns
+        its own cursor because DuckDB connections must not be shared between threads (the emulator and
+        notebooks query from several threads at once).
         """
+        with self._con_lock:
+            base = self._base_connection()
+            cursor = base.cursor()
+        cursor.execute("SET TimeZone = 'UTC'")
+        cursor.execute("USE aiaudit_store")
+        return cursor
+
+    def _base_connection(self) -> duckdb.DuckDBPyConnection:
         db = self.location.db
         try:
             st = os.stat(db)

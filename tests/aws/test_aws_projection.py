@@ -16,7 +16,7 @@ from aiaudit.frames import empty_frame
 from aiaudit.spec import parse_spec
 from aiaudit.timerange import TimeRange
 
-SAMPLE = Path("/work/shared/samples/cloudtrail/test-converse-json.log")
+SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "cloudtrail" / "test-converse-json.log"
 TR = TimeRange(datetime(2024, 10, 29, tzinfo=UTC), datetime(2024, 10, 29, 23, 59, 59, tzinfo=UTC))
 ROLE = "arn:aws:iam::00000000000:role/private-ec2-instance-role"
 

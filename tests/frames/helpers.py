@@ -11,7 +11,7 @@ import pandas as pd
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 if not SAMPLES.exists():  # the repo may be checked out elsewhere; the samples live beside it
-    SAMPLES = Path("/work/shared/samples")
+    SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 
 
 def raw_frame(records: list[Any], stamp: str = "2025-01-01T00:00:00Z") -> pd.DataFrame:
