@@ -7,6 +7,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from aiaudit import connect
+
 from .helpers import event, write_s3
 
 
