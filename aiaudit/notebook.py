@@ -32,6 +32,45 @@ class Investigation:
     findings_out: str = ""
     max_text: int = 500
     findings: list[Finding] = field(default_factory=list)
+    _tel: Any = field(default=None, repr=False)
+
+    @property
+    def tel(self) -> Any:
+        """One :class:`~aiaudit.investigate.Telemetry` per run, so projections are read once and every
+        query is recorded (steps of a notebook share it)."""
+        if self._tel is None:
+            from aiaudit.investigate import Telemetry
+
+            self._tel = Telemetry.of(self.src)
+        return self._tel
+
+    @property
+    def environment(self) -> Any:
+        """The ``[environment]`` baseline: the loaded config's, else the ``aiaudit.toml`` beside local
+        data (a simulation or an export folder carries its own), else an empty one."""
+        env = self.src.config.environment
+        if env != type(env)():
+            return env
+        root = getattr(self.src.spec, "path", None)
+        candidate = Path(str(root)) / "aiaudit.toml" if root else None
+        if candidate is not None and candidate.is_file():
+            from aiaudit.config import load_config
+
+            return load_config(candidate).environment
+        return env
+
+    def describe(self) -> str:
+        """One line per setting: what this run looks at."""
+        focus = ", ".join(f"{k}={v}" for k, v in self.focus.items()) or "none (whole account)"
+        return "\n".join(
+            [
+                f"notebook:   {self.name}",
+                f"source:     {self.src.spec.text}",
+                f"time range: {self.time_range}",
+                f"mode:       {self.mode}",
+                f"focus:      {focus}",
+            ]
+        )
 
     @property
     def mode(self) -> str:
