@@ -8,26 +8,42 @@ SAMPLES ?= ../shared/samples
 DEMO_DIR ?= out/demo
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: venv demo test lint typecheck unit bench clean
+.PHONY: venv demo demo-samples test lint typecheck unit bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@date +%s > $(VENV)/.t0
 	@echo "== installing into $(VENV) (log: $(VENV)/install.log)"
 	@$(BIN)/python -m pip install $(PIP_QUIET) --upgrade pip > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
 	@$(BIN)/python -m pip install $(PIP_QUIET) -e ".[dev]" >> $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
 	@$(BIN)/python -c "import aiaudit, duckdb, sqlglot, pandas, papermill" || { echo "install failed"; exit 1; }
 	@$(BIN)/python -m ipykernel install --sys-prefix --name aiaudit --display-name "aiaudit (.venv)" >/dev/null
 	@touch $(STAMP)
+	@echo "== installed in $$(( $$(date +%s) - $$(cat $(VENV)/.t0) )) s"
 
 venv: $(STAMP)
 
 demo: venv
-	@start=$$(date +%s); \
-	echo "== inventory of $(SAMPLES) (store in .cache/samples: the samples folder is read-only)"; \
-	$(BIN)/aiaudit sources local:$(SAMPLES) --cache-dir .cache/samples || exit 1; \
-	echo; echo "== one frame: CloudTrail, standard projection (first rows)"; \
-	$(BIN)/python -m aiaudit.demo $(SAMPLES) .cache/samples || exit 1; \
-	echo "demo took $$(( $$(date +%s) - start )) s"
+	@mkdir -p $(DEMO_DIR); t0=$$(date +%s); \
+	echo "== simulate: 3 days, every scenario, seed 7 -> $(DEMO_DIR)/data"; \
+	$(BIN)/aiaudit simulate --out $(DEMO_DIR)/data --days 3 --seed 7 > $(DEMO_DIR).simulate.log 2>&1 \
+	  || { cat $(DEMO_DIR).simulate.log; exit 1; }; \
+	t1=$$(date +%s); \
+	echo "== ingest once into the local store"; \
+	$(BIN)/aiaudit ingest local:$(DEMO_DIR)/data --quiet || exit 1; \
+	t2=$$(date +%s); \
+	echo "== run playbook daily-ai-audit over the last 24 h of the data"; \
+	$(BIN)/aiaudit playbook run daily-ai-audit --source local:$(DEMO_DIR)/data --since 24h --anchor data-end \
+	  --out $(DEMO_DIR)/report > $(DEMO_DIR).index; code=$$?; \
+	t3=$$(date +%s); \
+	if [ $$code -ne 0 ] && [ $$code -ne 3 ]; then echo "playbook failed (exit $$code)"; exit $$code; fi; \
+	[ $$code -eq 3 ] && echo "(exit 3: findings at or above 'high', as planted by the simulator)"; \
+	echo "timing: simulate $$(( t1 - t0 )) s, ingest $$(( t2 - t1 )) s, run $$(( t3 - t2 )) s (install: see above)"; \
+	echo "report: $$(cat $(DEMO_DIR).index)"
+
+demo-samples: venv
+	@$(BIN)/aiaudit sources local:$(SAMPLES) --cache-dir .cache/samples
+	@$(BIN)/python -m aiaudit.demo $(SAMPLES) .cache/samples
 
 lint: venv
 	$(BIN)/ruff check aiaudit tests bench

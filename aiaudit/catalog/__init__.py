@@ -26,7 +26,7 @@ import pandas as pd
 import yaml
 
 from aiaudit.errors import InputError
-from aiaudit.findings import Finding
+from aiaudit.findings import Finding, findings_frame
 from aiaudit.result import Result
 from aiaudit.timerange import TimeRange, to_utc
 
@@ -107,7 +107,7 @@ class Entry:
     purpose: str
     fix_notes: str
     references: tuple[str, ...]
-    query: str
+    query: str = ""
     parameters: dict[str, Parameter] = field(default_factory=dict)
     findings_spec: dict[str, str] = field(default_factory=dict)
     change_alarm: bool = False
@@ -128,6 +128,8 @@ class Entry:
                 raise InputError(f"{self.id} needs parameter {name!r}", where=self.id)
             else:
                 bound[name] = spec.default
+        if self.kind == "detection":
+            return bound
         used = set(re.findall(r":([A-Za-z_][A-Za-z0-9_]*)", self.query))
         return {k: v for k, v in bound.items() if k in used}
 
@@ -136,20 +138,59 @@ class Entry:
         """The query text with every parameter rendered through the quoting module (what AWS would get)."""
         from aiaudit.sql import bind_text
 
+        if self.kind == "detection":
+            raise InputError(
+                f"{self.id} is a detection (Python, see aiaudit/detect); it has no query text", where=self.id
+            )
         return bind_text(self.query, self.bind(**params))
 
     def run(self, src: Any, time_range: TimeRange | None = None, **params: Any) -> Result:
-        """Run on any :class:`~aiaudit.source.Source`."""
-        return src.query(self.query, time_range, language=self.language, params=self.bind(**params))
+        """Run on any :class:`~aiaudit.source.Source`. A detection's Result holds its findings frame."""
+        if self.kind == "detection":
+            if time_range is None:
+                raise InputError(f"{self.id} is a detection: give a time range", where=self.id)
+            found = self.detect(src, time_range, **params)
+            return Result(frame=findings_frame(found), language="python", time_range=time_range, query=self.id)
+        query, bound = _inline_limit(self.query, self.bind(**params))
+        return src.query(query, time_range, language=self.language, params=bound)
+
+    def detect(
+        self,
+        data: Any,
+        time_range: TimeRange | None = None,
+        *,
+        lookback: Any = None,
+        environment: Any = None,
+        **params: Any,
+    ) -> list[Finding]:
+        """This entry's findings over a range: ``data`` is a Source, or a ``aiaudit.detect.Context``
+        (which carries the range, the lookback and the environment, and caches projections)."""
+        from aiaudit.detect import implementation
+        from aiaudit.detect.context import Context
+
+        if isinstance(data, Context):
+            ctx = data
+        else:
+            if time_range is None:
+                raise InputError(f"{self.id}: give a time range", where=self.id)
+            ctx = Context.make(data, time_range, lookback=lookback, environment=environment)
+        if self.kind == "detection":
+            return implementation(self.id)(ctx, self, **self.bind(**params))
+        if ctx.tel.source is None:
+            raise InputError(f"{self.id} is a query: it needs a Source, not raw frames", where=self.id)
+        return self.findings(self.run(ctx.tel.source, ctx.time_range, **params))
 
     def findings(self, result: Result | pd.DataFrame, *, notebook: str | None = None) -> list[Finding]:
         """One finding per result row, with this entry's severity."""
         frame = result.frame if isinstance(result, Result) else result
         spec = self.findings_spec
         skip_column = spec.get("unless")
+        need_column = spec.get("require")
         out = []
         for row in frame.to_dict(orient="records"):
             if skip_column and _present(row.get(skip_column)):
+                continue
+            if need_column and not _present(row.get(need_column)):
                 continue
             values = {key: _pick(row, spec.get(key), _DEFAULT_COLUMNS[key]) for key in _DEFAULT_COLUMNS}
             title = _format(spec.get("title", self.title), row)
@@ -161,7 +202,7 @@ class Entry:
                     summary=self.purpose,
                     time_start=_time(values["time_start"]),
                     time_end=_time(values["time_end"]) or _time(values["time_start"]),
-                    principals=_listed(values["principal"]),
+                    principals=_principals(values["principal"]),
                     source_ips=_listed(values["source_ip"]),
                     request_ids=_listed(values["request_id"]),
                     session_ids=_listed(values["session_id"]),
@@ -188,12 +229,59 @@ class Entry:
             for p in self.parameters.values():
                 default = "(required)" if p.required else f"= {p.default!r}"
                 lines.append(f"  {p.name}: {p.type} {default}  {p.description}".rstrip())
-        lines += ["", self.query.rstrip()]
+        if self.change_alarm:
+            lines.append("change alarm: fires on every change of its kind, planned ones included")
+        if self.kind == "detection":
+            from aiaudit.detect import implementation
+
+            fn = implementation(self.id)
+            lines += ["", f"implementation: {fn.__module__}.{fn.__name__} (Python)"]
+        else:
+            lines += ["", self.query.rstrip()]
         return "\n".join(lines)
 
 
+_LIMIT_PARAM = re.compile(r"\bLIMIT\s+:([A-Za-z_][A-Za-z0-9_]*)\b", re.IGNORECASE)
+
+
+def _inline_limit(query: str, bound: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Write ``LIMIT :name`` as its (already type-checked) integer.
+
+    Why: the local SQL engine does not bind a parameter in LIMIT position (reported: ``SELECT eventName
+    FROM `cloudtrail` LIMIT :limit`` with ``params={"limit": 5}`` fails with "Values were not provided
+    for the following parameters: limit"). An int rendered as digits cannot inject anything, and it is
+    what ``bind_text`` sends to AWS anyway. Remove once the engine binds LIMIT.
+    """
+    out = dict(bound)
+
+    def literal(match: re.Match[str]) -> str:
+        name = match.group(1)
+        value = out.get(name)
+        if not isinstance(value, int) or isinstance(value, bool):
+            return match.group(0)
+        # keep the parameter if the query uses it elsewhere too
+        return f"LIMIT {int(value)}"
+
+    text = _LIMIT_PARAM.sub(literal, query)
+    used = set(re.findall(r":([A-Za-z_][A-Za-z0-9_]*)", text))
+    return text, {k: v for k, v in out.items() if k in used}
+
+
 def _present(value: Any) -> bool:
-    return value is not None and not (isinstance(value, float) and value != value) and value is not pd.NA
+    if value is None or isinstance(value, list | tuple):
+        return value is not None
+    try:
+        return not bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return True
+
+
+def _principals(value: Any) -> list[str]:
+    """Normalised as the frames normalise them (a session ARN becomes its role), so findings from a raw
+    query and from a projection name the same principal; an unparseable value is kept as recorded."""
+    from aiaudit.frames import principal_key
+
+    return [principal_key(v) or v for v in _listed(value)]
 
 
 def _pick(row: Mapping[str, Any], named: str | None, defaults: tuple[str, ...]) -> Any:
@@ -268,7 +356,7 @@ def load_entry(path: Path) -> Entry:
         purpose=raw["purpose"],
         fix_notes=raw["fix_notes"],
         references=tuple(raw["references"]),
-        query=raw["query"],
+        query=raw.get("query", ""),
         parameters=params,
         findings_spec=dict(raw.get("findings") or {}),
         change_alarm=bool(raw.get("change_alarm", False)),
@@ -309,11 +397,12 @@ class Catalog(Mapping[str, Entry]):
                 "severity": e.severity,
                 "pipelines": ",".join(e.pipelines),
                 "dimension": e.dimension,
+                "change_alarm": e.change_alarm,
                 "title": e.title,
             }
             for e in self._load().values()
         ]
-        return pd.DataFrame(rows, columns=["id", "kind", "severity", "pipelines", "dimension", "title"])
+        return pd.DataFrame(rows, columns=["id", "kind", "severity", "pipelines", "dimension", "change_alarm", "title"])
 
 
 catalog = Catalog()

@@ -67,6 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AiauditError as exc:
         print(f"aiaudit {args.verb}: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:  # output piped into head, less, ...: stop quietly
+        sys.stderr.close()
+        return EXIT_OK
     except KeyboardInterrupt:
         print(f"aiaudit {args.verb}: interrupted", file=sys.stderr)
         return 130

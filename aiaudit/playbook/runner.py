@@ -79,10 +79,42 @@ def resolve_range(src: Any, *, since: str | None, start: str | None, end: str | 
     return TimeRange.parse(since if not start else None, start=start, end=end, anchor=anchor_time)
 
 
-def _execute(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, timeout: int) -> tuple[str, str]:
-    """Run one notebook in this (worker) process; papermill writes the output even on failure."""
+def absolute_source(source: str) -> str:
+    """Notebooks run with their own folder as working directory: give them a spec that means the same.
+
+    ``local:`` paths become absolute; for a named source the config file it came from is exported as
+    ``AIAUDIT_CONFIG`` so the notebook processes (which inherit the environment) find the same name.
+    """
+    import os
+
+    from aiaudit.config import find_config
+    from aiaudit.spec import parse_spec
+
+    if source.startswith("local:"):
+        return f"local:{Path(source[len('local:') :]).expanduser().resolve()}"
+    if not source.startswith("aws:"):
+        config = find_config()
+        if config is not None:
+            os.environ.setdefault("AIAUDIT_CONFIG", str(config.resolve()))
+        parse_spec(source)  # fail here, with the config's message, rather than in every notebook
+    return source
+
+
+def _execute(
+    notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, timeout: int
+) -> tuple[str, str, float]:
+    """Run one notebook in this (worker) process; papermill writes the output even on failure.
+
+    The kernel's own stderr chatter goes to a log beside the executed notebook (errors that matter are
+    in the notebook's outputs), so a scheduled run's console shows only the progress lines.
+    """
+    import os
+
     import papermill
 
+    log = os.open(str(output.with_suffix(".kernel.log")), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(log, 2)
+    started = time.monotonic()
     try:
         papermill.execute_notebook(
             str(notebook),
@@ -94,10 +126,10 @@ def _execute(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path
             execution_timeout=timeout,
             log_output=False,
         )
-        return "ok", ""
+        return "ok", "", time.monotonic() - started
     except Exception as exc:  # any failure is reported per notebook, never fatal to the run
         message = str(exc).strip().splitlines()
-        return "failed", (message[-1] if message else type(exc).__name__)[:500]
+        return "failed", (message[-1] if message else type(exc).__name__)[:500], time.monotonic() - started
 
 
 def run_playbook(
@@ -132,6 +164,7 @@ def run_playbook(
     if threshold:
         severity_rank(threshold)
 
+    source = absolute_source(source)
     with connect(source) as src:  # ingests once, under the writer lock
         time_range = resolve_range(src, since=since or book.since, start=start, end=end, anchor=anchor)
     timings["ingest_s"] = time.monotonic() - clock
@@ -164,11 +197,10 @@ def run_playbook(
                     nb_dir,
                     timeout,
                 )
-                jobs[future] = (run, time.monotonic())
+                jobs[future] = run
             for done, future in enumerate(as_completed(jobs), 1):
-                run, started = jobs[future]
-                run.status, run.error = future.result()
-                run.seconds = time.monotonic() - started
+                run = jobs[future]
+                run.status, run.error, run.seconds = future.result()
                 if progress:
                     mark = "ok" if run.status == "ok" else f"FAILED: {run.error}"
                     print(f"[{done}/{len(runs)}] {run.notebook}: {mark} ({run.seconds:.1f} s)", file=sys.stderr)

@@ -1,19 +1,79 @@
-"""`aiaudit catalog list|show ID|run ID`."""
+"""`aiaudit catalog list|show ID|run ID [--dry-run]` (``aiaudit.catalog``)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from aiaudit.cli.common import add_common
-from aiaudit.cli.verbs import not_implemented, with_subverbs
+from aiaudit.cli.verbs import with_subverbs
 
 
 def register(parser: argparse.ArgumentParser) -> None:
     subs = with_subverbs(parser, {"list": "list entries", "show": "show one entry", "run": "run one entry"})
-    subs["list"].set_defaults(handler=not_implemented("the catalogue is being built"))
+    subs["list"].add_argument("--kind", choices=["query", "detection"], help="only entries of this kind")
+    subs["list"].add_argument("--format", choices=["table", "csv", "json"], default="table")
+    subs["list"].set_defaults(handler=run_list, output=None)
     subs["show"].add_argument("id")
-    subs["show"].set_defaults(handler=not_implemented("the catalogue is being built"))
+    subs["show"].set_defaults(handler=run_show)
     subs["run"].add_argument("id")
     add_common(subs["run"])
     subs["run"].add_argument("--dry-run", action="store_true", help="print the rendered query, do not run it")
-    subs["run"].set_defaults(handler=not_implemented("the catalogue is being built"))
+    subs["run"].add_argument("--findings", action="store_true", help="print the entry's findings instead of its rows")
+    subs["run"].add_argument("--lookback", help="history before the range for detections (default: [environment])")
+    subs["run"].set_defaults(handler=run_entry)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from aiaudit.catalog import catalog
+    from aiaudit.cli.common import emit
+
+    frame = catalog.frame()
+    if args.kind:
+        frame = frame[frame["kind"] == args.kind]
+    emit(frame, args)
+    return 0
+
+
+def _entry(entry_id: str):  # type: ignore[no-untyped-def]
+    from aiaudit.catalog import catalog
+    from aiaudit.errors import InputError
+
+    if entry_id not in catalog:
+        raise InputError(f"no catalogue entry {entry_id!r} (see aiaudit catalog list)", where="ID")
+    return catalog[entry_id]
+
+
+def run_show(args: argparse.Namespace) -> int:
+    print(_entry(args.id).describe())
+    return 0
+
+
+def run_entry(args: argparse.Namespace) -> int:
+    from aiaudit import connect
+    from aiaudit.cli.common import emit, parse_params, resolve_time
+    from aiaudit.findings import findings_frame
+
+    entry = _entry(args.id)
+    params = parse_params(args.param)
+    if args.dry_run:
+        print(entry.dry_run(**params))
+        return 0
+    if not args.source:
+        from aiaudit.errors import InputError
+
+        raise InputError("catalog run needs --source (or $AIAUDIT_SOURCE)", where="--source")
+    with connect(args.source) as src:
+        time_range = resolve_time(args, src, default_since="24h")
+        if entry.kind == "detection" or args.findings:
+            from aiaudit.cli.verbs.detect import folder_environment
+
+            env = folder_environment(src)
+            found = entry.detect(src, time_range, lookback=args.lookback, environment=env, **params)
+            emit(findings_frame(found), args)
+            return 0
+        result = entry.run(src, time_range, **params)
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        emit(result.frame, args)
+    return 0
