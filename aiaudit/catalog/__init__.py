@@ -151,8 +151,7 @@ class Entry:
                 raise InputError(f"{self.id} is a detection: give a time range", where=self.id)
             found = self.detect(src, time_range, **params)
             return Result(frame=findings_frame(found), language="python", time_range=time_range, query=self.id)
-        query, bound = _inline_limit(self.query, self.bind(**params))
-        return src.query(query, time_range, language=self.language, params=bound)
+        return src.query(self.query, time_range, language=self.language, params=self.bind(**params))
 
     def detect(
         self,
@@ -242,29 +241,6 @@ class Entry:
 
 
 _LIMIT_PARAM = re.compile(r"\bLIMIT\s+:([A-Za-z_][A-Za-z0-9_]*)\b", re.IGNORECASE)
-
-
-def _inline_limit(query: str, bound: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """Write ``LIMIT :name`` as its (already type-checked) integer.
-
-    Why: the local SQL engine does not bind a parameter in LIMIT position (reported: ``SELECT eventName
-    FROM `cloudtrail` LIMIT :limit`` with ``params={"limit": 5}`` fails with "Values were not provided
-    for the following parameters: limit"). An int rendered as digits cannot inject anything, and it is
-    what ``bind_text`` sends to AWS anyway. Remove once the engine binds LIMIT.
-    """
-    out = dict(bound)
-
-    def literal(match: re.Match[str]) -> str:
-        name = match.group(1)
-        value = out.get(name)
-        if not isinstance(value, int) or isinstance(value, bool):
-            return match.group(0)
-        # keep the parameter if the query uses it elsewhere too
-        return f"LIMIT {int(value)}"
-
-    text = _LIMIT_PARAM.sub(literal, query)
-    used = set(re.findall(r":([A-Za-z_][A-Za-z0-9_]*)", text))
-    return text, {k: v for k, v in out.items() if k in used}
 
 
 def _present(value: Any) -> bool:

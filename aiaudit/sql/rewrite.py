@@ -86,7 +86,7 @@ class _Translator:
         sources = self._sources(node)
         names = self._output_names(node)
         aliases = {alias for alias in names if alias}
-        for key in ("expressions", "where", "group", "having", "order", "qualify", "joins"):
+        for key in ("expressions", "where", "group", "having", "order", "qualify", "joins", "limit"):
             value = node.args.get(key)
             if value is None:
                 continue

@@ -32,7 +32,7 @@ def test_catalog_run_dry_run_and_rows(capsys, catalog_dir: Path) -> None:
 
 def test_detect_fail_on_and_report_needs_truth(capsys, catalog_dir: Path) -> None:
     args = ["--source", f"local:{catalog_dir}", "--start", records.RANGE[0], "--end", records.RANGE[1]]
-    assert main(["detect", *args, "--only", "X11", "--fail-on", "high", "--format", "json"]) == 1
+    assert main(["detect", *args, "--only", "X11", "--fail-on", "high", "--format", "json"]) == 3
     rows = json.loads(capsys.readouterr().out)
     assert [r["rule_id"] for r in rows] == ["X11"]
     assert main(["detect", *args, "--only", "X11", "--fail-on", "critical"]) == 0

@@ -19,21 +19,6 @@ from aiaudit.timerange import TimeRange
 
 pytestmark = pytest.mark.slow
 
-#: The catalogue ids this issue proposes for truth.json's expected.catalog (aiaudit/simulate is not ours to
-#: edit; the lead applies them there). Q17 leaves gateway-credentials: the scenario has no AgentCore runtime
-#: event after the gateway calls (its chain is gateway caller -> credential retrievals, which X15 follows).
-PROPOSED: dict[str, tuple[list[str], list[str]]] = {
-    "audit-tampering": (["X05"], []),
-    "unauthorized-access": (["X14"], []),
-    "gateway-credentials": (["X15"], ["Q17"]),
-    "out-of-scope-tools": (["X09"], []),
-    "cost-spike": (["X13"], []),
-    "prompt-injection": (["X10", "X11"], []),
-    "llmjacking": (["X01", "X02", "X03"], []),
-    "trail-coverage-reduced": (["X04"], []),
-    "telemetry-gap": (["X05"], []),
-}
-
 #: the simulation names MF/CI ids too (metric filters, Contributor Insights rules): not catalogue entries yet
 SEEDS = [(101, ("all",)), (202, ("all",)), (303, ("all",)), (404, ("none",))]
 
@@ -44,10 +29,6 @@ def scored(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     out: Path = tmp_path_factory.mktemp(f"sim{seed}")
     simulate(out, days=3, seed=seed, scale=0.1, end="2026-11-20T00:00:00Z", scenarios=scenarios)
     truth = load_truth(out)
-    for incident in truth["incidents"]:
-        add, drop = PROPOSED.get(incident["scenario"], ([], []))
-        expected = incident["expected"]["catalog"]
-        incident["expected"]["catalog"] = [i for i in expected if i not in drop] + [i for i in add if i not in expected]
     environment = load_config(out / "aiaudit.toml").environment
     with aiaudit.connect(f"local:{out}") as src:
         found = run_each(src, TimeRange.from_dict(truth["window"]), environment=environment)

@@ -190,3 +190,13 @@ def test_translate_with_store_matches_run(golden_store):
     query = "SELECT requestID FROM cloudtrail WHERE `responseElements.statusCode` >= :c ORDER BY requestID"
     sql = translate(query, params={"c": 400}, store=golden_store)
     assert golden_store.connection().execute(sql).fetchall() == [("req-3",), ("req-4",)]
+
+
+def test_limit_takes_a_parameter(golden_store):
+    """Regression: ``LIMIT :n`` left ``$n`` unbound ("Values were not provided ... limit")."""
+    from aiaudit.sql import run_sql
+
+    query = "SELECT eventID FROM `cloudtrail` ORDER BY eventID LIMIT :n"
+    everything = run_sql(golden_store, "SELECT eventID FROM `cloudtrail` ORDER BY eventID", None).frame
+    got = run_sql(golden_store, query, None, params={"n": 2}).frame
+    assert list(got["eventID"]) == list(everything["eventID"])[:2]

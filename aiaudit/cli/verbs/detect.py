@@ -73,5 +73,5 @@ def run(args: argparse.Namespace) -> int:
         frame = findings_frame(findings)
         emit(frame if args.all_columns else frame[COLUMNS], args)
     if args.fail_on and any(f.severity_rank >= severity_rank(args.fail_on) for f in findings):
-        return 1
+        return 3  # DESIGN §8: findings at or above --fail-on
     return 0
