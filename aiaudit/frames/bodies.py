@@ -375,8 +375,15 @@ def read_output(body: Any) -> OutputView:
         _one_object(view, body, pieces, streamed=False)
         view.response = _join(pieces)
     elif isinstance(body, list):
+        append = pieces.append
         for event in body:
-            if isinstance(event, str):
+            if type(event) is dict:  # the bulk of a stream: plain text deltas (as _one_object's fast path)
+                if event.get("type") == "content_block_delta" and "amazon-bedrock-guardrailAction" not in event:
+                    delta = event.get("delta")
+                    if isinstance(delta, dict) and isinstance(delta.get("text"), str):
+                        append(delta["text"])
+                    continue
+            elif isinstance(event, str):
                 if event.strip() == "[DONE]":
                     continue
                 try:

@@ -25,9 +25,14 @@ __all__ = ["bridge_request_ids", "join_invocations_cloudtrail", "join_spans_clou
 
 
 def _ids(frame: pd.DataFrame, *names: str) -> list[str | None]:
+    """The first present column as text, missing and empty values as None (missingness read vectorised)."""
     for name in names:
         if name in frame.columns:
-            return [None if pd.isna(v) or v == "" else str(v) for v in frame[name].tolist()]
+            column = frame[name]
+            return [
+                None if missing or v == "" else (v if type(v) is str else str(v))
+                for v, missing in zip(column.tolist(), column.isna().tolist())
+            ]
     return [None] * len(frame)
 
 

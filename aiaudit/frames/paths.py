@@ -135,7 +135,14 @@ def str_list(value: Any) -> list[str] | None:
     if value is None:
         return None
     if isinstance(value, list):
-        out = [t for t in (text(v) for v in value) if t is not None]
+        out = []
+        for v in value:
+            if type(v) is str:
+                out.append(v)
+            else:
+                t = text(v)
+                if t is not None:
+                    out.append(t)
         return out
     t = text(value)
     return [t] if t is not None else None

@@ -227,6 +227,22 @@ def normalise_principal(
     anonymous callers without claims; ``recipient_account`` (CloudTrail) or ``account`` (the invocation
     log's ``accountId``) is the account that received the call, for ``cross_account``.
     """
+    values, wants_ip = resolve(identity, additional_event_data, recipient_account, account)
+    if wants_ip:
+        ip = first_ip(source_ip)
+        if ip:
+            values.update(principal=f"ip:{ip}", principal_type="SourceIP")
+    return Principal(**values)
+
+
+def resolve(
+    identity: Mapping[str, Any] | str | None,
+    additional_event_data: Mapping[str, Any] | None,
+    recipient_account: Any,
+    account: Any,
+) -> tuple[dict[str, Any], bool]:
+    """:func:`normalise_principal` without the source IP: the principal's fields, and whether an anonymous
+    caller falls back to ``ip:<first source IP>`` (split out so projections can memoise the rest)."""
     if isinstance(identity, Mapping):
         p = _from_identity(identity)
         anonymous = str(identity.get("accountId") or "").lower() == "anonymous" or (
@@ -241,16 +257,17 @@ def normalise_principal(
     values["access_key_id"] = key
     if p.principal is None and p.principal_type == "Root" and known(recipient_account):
         values.update(principal=f"arn:aws:iam::{known(recipient_account)}:root", account=known(recipient_account))
+    wants_ip = False
     if p.principal is None or p.principal_type == "AWSAccount":
         jwt = _jwt_principal(additional_event_data)
         if jwt is not None:
             values.update(principal=jwt, principal_type="GatewayJWT", principal_session=None)
-        elif p.principal is None and anonymous and first_ip(source_ip):
-            values.update(principal=f"ip:{first_ip(source_ip)}", principal_type="SourceIP")
+        elif p.principal is None and anonymous:
+            wants_ip = True
     recipient = known(recipient_account) or known(account)
     caller = values["account"]
     values["cross_account"] = None if caller is None or recipient is None else caller != recipient
-    return Principal(**values)
+    return values, wants_ip
 
 
 def principal_key(value: Any) -> str | None:
