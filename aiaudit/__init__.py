@@ -7,6 +7,7 @@ Insights); every query returns a :class:`Result`; detections, notebooks and play
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from aiaudit.connect import connect
@@ -17,6 +18,10 @@ from aiaudit.source import Source
 from aiaudit.timerange import TimeRange
 
 __version__ = "0.1.0"
+
+# DuckDB's fetch_df() calls DataFrame.drop(inplace=True), which pandas 3 deprecates; every query would
+# otherwise print this warning into notebooks. Narrow on purpose: only this message is silenced.
+warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame.drop is deprecated")
 
 __all__ = [
     "AiauditError",

@@ -240,7 +240,12 @@ class Emulator:
             record = self.backend.record(str(body.get("logRecordPointer")))
         except AiauditError as exc:
             raise ApiError("ResourceNotFoundException", str(exc)) from None
-        fields = {str(k): v if isinstance(v, str) else json.dumps(v, default=str) for k, v in record.items()}
+        # As AWS: the raw text in @message plus the discovered fields, flattened with dots (at most 200).
+        fields: dict[str, str] = {"@message": json.dumps(record, separators=(",", ":"), ensure_ascii=False)}
+        for key, value in _flatten(record):
+            if len(fields) > 200:
+                break
+            fields[key] = value if isinstance(value, str) else json.dumps(value)
         return {"logRecord": fields}
 
     def op_GetLogGroupFields(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -257,7 +262,7 @@ class Emulator:
         counts: dict[str, int] = {}
         for message in frame.get("@message", []):
             try:
-                for name in _flatten(json.loads(message)):
+                for name, _ in _flatten(json.loads(message)):
                     counts[name] = counts.get(name, 0) + 1
             except (TypeError, ValueError):
                 continue
@@ -267,18 +272,13 @@ class Emulator:
         return {"logGroupFields": fields}
 
 
-def _flatten(value: Any, prefix: str = "") -> list[str]:
+def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """``{"a": {"b": [1]}}`` -> ``[("a.b.0", 1)]``: Logs Insights' discovered-field names."""
     if isinstance(value, dict):
-        out: list[str] = []
-        for key, item in value.items():
-            out.extend(_flatten(item, f"{prefix}{key}."))
-        return out
+        return [item for key, sub in value.items() for item in _flatten(sub, f"{prefix}{key}.")]
     if isinstance(value, list):
-        out = []
-        for index, item in enumerate(value):
-            out.extend(_flatten(item, f"{prefix}{index}."))
-        return out
-    return [prefix.rstrip(".")] if prefix else []
+        return [item for index, sub in enumerate(value) for item in _flatten(sub, f"{prefix}{index}.")]
+    return [(prefix[:-1], value)] if prefix and value is not None else []
 
 
 def _groups(body: dict[str, Any]) -> list[str]:

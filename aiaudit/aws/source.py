@@ -10,6 +10,7 @@ because AWS discovers at most 200 fields per event and types nothing.
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -343,12 +344,21 @@ class AwsSource(Source):
 
     # -- records and inventory --------------------------------------------------------------------
     def record(self, ptr: str) -> dict[str, Any]:
+        """The raw event, parsed from GetLogRecord's ``@message`` (the same dict the local store returns);
+        a record whose message is not a JSON object comes back as ``{"@message": text}``."""
         last: Exception | None = None
         for region in self.regions:
             try:
-                return dict(self.clients[region].get_log_record(logRecordPointer=ptr)["logRecord"])
+                fields = dict(self.clients[region].get_log_record(logRecordPointer=ptr)["logRecord"])
             except Exception as exc:
                 last = translate(exc, operation="GetLogRecord")
+                continue
+            message = fields.get("@message")
+            try:
+                parsed = json.loads(message) if isinstance(message, str) else None
+            except ValueError:
+                parsed = None
+            return parsed if isinstance(parsed, dict) else {"@message": message}
         raise last if last else SourceError(f"no record for {ptr!r}")
 
     def sources(self) -> Any:

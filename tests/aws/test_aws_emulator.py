@@ -6,6 +6,7 @@ the local engine, which has its own tests; what is under test is the protocol an
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import boto3
@@ -58,7 +59,7 @@ class EventsSource(Source):
         row = self.frame[self.frame["@ptr"] == ptr]
         if not len(row):
             raise InputError(f"no record {ptr}")
-        return {"@message": row["@message"].iloc[0], "@ptr": ptr}
+        return json.loads(row["@message"].iloc[0])  # the Source contract: the parsed raw event
 
     def sources(self):
         raise InputError("no inventory here")
@@ -143,7 +144,9 @@ def test_describe_groups_record_and_fields(emulate) -> None:
     logs = boto3.client("logs", region_name="us-east-1")
     groups = logs.describe_log_groups(logGroupNamePrefix="cloud")["logGroups"]
     assert [g["logGroupName"] for g in groups] == ["cloudtrail"]
-    assert aws().record("ptr1")["@message"] == '{"n": 1, "eventName": "InvokeModel"}'
+    assert aws().record("ptr1") == {"n": 1, "eventName": "InvokeModel"}  # same dict as the local store
+    raw = logs.get_log_record(logRecordPointer="ptr1")["logRecord"]  # as AWS: @message + flattened fields
+    assert json.loads(raw["@message"]) == {"n": 1, "eventName": "InvokeModel"} and raw["eventName"] == "InvokeModel"
     fields = logs.get_log_group_fields(logGroupName="cloudtrail")["logGroupFields"]
     assert {"name": "eventName", "percent": 100} in fields
 
