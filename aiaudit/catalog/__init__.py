@@ -29,6 +29,7 @@ from aiaudit.errors import InputError
 from aiaudit.findings import Finding, findings_frame
 from aiaudit.result import Result
 from aiaudit.timerange import TimeRange, to_utc
+from aiaudit.yamlfile import load_validated
 
 HERE = Path(__file__).parent
 ENTRIES = HERE / "entries"
@@ -294,17 +295,7 @@ def _format(template: str, row: Mapping[str, Any]) -> str:
 
 def load_entry(path: Path) -> Entry:
     """Read and validate one entry file (schema errors name the file and the field)."""
-    import jsonschema
-
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputError(f"invalid YAML: {exc}", where=str(path)) from None
-    try:
-        jsonschema.validate(raw, schema())
-    except jsonschema.ValidationError as exc:
-        field_path = ".".join(str(p) for p in exc.absolute_path) or "(top)"
-        raise InputError(f"{field_path}: {exc.message}", where=str(path)) from None
+    raw = load_validated(path, schema())
     if raw["id"] != path.stem:
         raise InputError(f"id {raw['id']!r} does not match the file name", where=str(path))
     params = {}

@@ -14,9 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from aiaudit.errors import InputError
+from aiaudit.yamlfile import load_validated
 
 HERE = Path(__file__).parent
 PROJECT = HERE.parent.parent
@@ -63,17 +62,7 @@ class Playbook:
 
 def load_playbook(path: Path) -> Playbook:
     """Read and validate one playbook file; errors name the file and the field."""
-    import jsonschema
-
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputError(f"invalid YAML: {exc}", where=str(path)) from None
-    try:
-        jsonschema.validate(raw, schema())
-    except jsonschema.ValidationError as exc:
-        where = ".".join(str(p) for p in exc.absolute_path) or "(top)"
-        raise InputError(f"{where}: {exc.message}", where=str(path)) from None
+    raw = load_validated(path, schema())
     if raw["name"] != path.stem:
         raise InputError(f"name {raw['name']!r} does not match the file name", where=str(path))
     policy = raw.get("severity_policy") or {}
