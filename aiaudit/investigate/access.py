@@ -147,6 +147,35 @@ class Telemetry:
             out.attrs["incomplete"] = list(result.warnings)
         return out.reset_index(drop=True)
 
+    def event_fields(
+        self, time_range: TimeRange | None, event_names: tuple[str, ...], fields: tuple[str, ...]
+    ) -> pd.DataFrame:
+        """``@ptr``, ``@timestamp`` and raw CloudTrail fields the projection does not carry (dotted paths such
+        as ``additionalEventData.targetId``) for the events named. On a Source this is one SQL query, recorded
+        in ``queries``; rows known to be missing are listed in ``attrs["incomplete"]``."""
+        columns = ("@ptr", "@timestamp", *fields)
+        if self.source is None:
+            raw = self.raw.get("cloudtrail")
+            rows: list[dict[str, Any]] = []
+            if raw is not None and not raw.empty:
+                raw = raw[_in_range(raw["@timestamp"], time_range)]
+                for ptr, stamp, message in zip(raw["@ptr"], raw["@timestamp"], raw["@message"], strict=True):
+                    record = _json(message)
+                    if record.get("eventName") in event_names:
+                        rows.append({"@ptr": ptr, "@timestamp": stamp, **{f: dig(record, f) for f in fields}})
+            return pd.DataFrame(rows, columns=list(columns))
+        selected = ", ".join(f"`{c}`" for c in columns)
+        result = self.source.query(
+            f"SELECT {selected} FROM `cloudtrail` WHERE eventName IN :names",
+            time_range,
+            params={"names": sorted(event_names)},
+        )
+        self.queries.append({"pipeline": "cloudtrail", **result.summary()})
+        frame = result.frame.reindex(columns=list(columns))
+        if not result.complete:
+            frame.attrs["incomplete"] = list(result.warnings)
+        return frame.reset_index(drop=True)
+
     def record(self, ptr: str) -> dict[str, Any]:
         """The raw record behind a ``@ptr``."""
         if self.source is not None:
@@ -168,6 +197,29 @@ class Telemetry:
             return None
         every = pd.concat(stamps)
         return TimeRange(every.min().floor("s"), every.max().floor("s"))
+
+
+def _json(message: Any) -> dict[str, Any]:
+    if isinstance(message, dict):
+        return message
+    try:
+        value = json.loads(message)
+    except (TypeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def dig(record: Any, dotted: str) -> Any:
+    """``record["a"]["b"]`` for ``"a.b"`` (number segments index lists); None where the path is absent."""
+    value = record
+    for part in dotted.split("."):
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
 
 
 def _empty_times() -> pd.DataFrame:

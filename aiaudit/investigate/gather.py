@@ -5,7 +5,9 @@ session id appears in spans and runtime logs, never in CloudTrail. Records of on
 request ids (CloudTrail ↔ invocation log ↔ span), trace ids (span ↔ span ↔ runtime log) and session ids.
 Following those keys a few hops reaches the whole story without pulling in unrelated activity; following
 a principal or an IP fans out to everything that party did, and a guardrail or a runtime ARN to every
-call that used it, so those are opt-in (``follow=``).
+call that used it, so those are opt-in (``follow=``). So is ``gateway_runtime``: gateway calls and the
+credential retrievals of the runtime serving the called target (:mod:`aiaudit.investigate.gateway`), the
+guide's "time + agent runtime ARN" link from a gateway caller to the credentials used.
 
 Every gathered row carries ``via`` (``value``/``focus``/``range`` for direct matches, else the key that
 linked it) and ``hop`` (0 = direct).
@@ -22,6 +24,8 @@ from aiaudit.config import PIPELINES
 from aiaudit.errors import InputError
 from aiaudit.frames import FOCUS_COLUMNS
 from aiaudit.investigate.access import Telemetry
+from aiaudit.investigate.gateway import KEY as GATEWAY
+from aiaudit.investigate.gateway import GatewayLink
 from aiaudit.source import check_focus
 from aiaudit.timerange import TimeRange
 
@@ -35,6 +39,8 @@ LINK_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     "guardrail_id": {"cloudtrail": ("guardrail_id",), "invocations": ("guardrail_id",)},
     "runtime_arn": {"cloudtrail": ("runtime_arn",), "spans": ("runtime_arn",), "runtime_logs": ("runtime_arn",)},
 }
+#: Keys resolved through configuration rather than read from a column (:mod:`aiaudit.investigate.gateway`).
+DERIVED_LINKS = (GATEWAY,)
 DEFAULT_FOLLOW = ("request_id", "trace_id", "session_id")
 CASE_FREE = frozenset({"request_id", "trace_id"})
 
@@ -85,6 +91,8 @@ def keys_of(frames: Mapping[str, pd.DataFrame], follow: Iterable[str]) -> dict[s
     """Values of each linking key present in the frames."""
     out: dict[str, set[str]] = {k: set() for k in follow}
     for key in follow:
+        if key not in LINK_COLUMNS:
+            continue  # derived links have their own resolver
         casefold = _fold(key)
         for pipeline, cols in LINK_COLUMNS[key].items():
             frame = frames.get(pipeline)
@@ -102,9 +110,15 @@ def keys_of(frames: Mapping[str, pd.DataFrame], follow: Iterable[str]) -> dict[s
 def check_follow(follow: Iterable[str] | None) -> tuple[str, ...]:
     keys = tuple(DEFAULT_FOLLOW if follow is None else follow)
     for key in keys:
-        if key not in LINK_COLUMNS:
-            raise InputError(f"cannot follow {key!r} (one of {', '.join(LINK_COLUMNS)})", where="follow")
+        if key not in LINK_COLUMNS and key not in DERIVED_LINKS:
+            known = ", ".join((*LINK_COLUMNS, *DERIVED_LINKS))
+            raise InputError(f"cannot follow {key!r} (one of {known})", where="follow")
     return keys
+
+
+def _pipelines(key: str) -> tuple[str, ...]:
+    """Pipelines a key can link rows of (derived links join CloudTrail events only)."""
+    return tuple(LINK_COLUMNS[key]) if key in LINK_COLUMNS else ("cloudtrail",)
 
 
 def _mark(frame: pd.DataFrame, via: str | pd.Series, hop: int) -> pd.DataFrame:
@@ -121,13 +135,20 @@ def expand(
     *,
     follow: Iterable[str] = DEFAULT_FOLLOW,
     hops: int = 2,
+    notes: list[str] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Add, hop by hop, the records in ``window`` that share a followed key with what was found."""
+    """Add, hop by hop, the records in ``window`` that share a followed key with what was found.
+    ``gateway_runtime`` links gateway calls and credential retrievals through the runtime serving the
+    called target (:class:`~aiaudit.investigate.gateway.GatewayLink`); what it could not resolve goes to
+    ``notes``."""
     keys = check_follow(follow)
     found = {p: f for p, f in found.items()}
+    link = GatewayLink(tel, window, notes) if GATEWAY in keys else None
     seen_keys: dict[str, set[str]] = {k: set() for k in keys}
     for hop in range(1, hops + 1):
         current = keys_of(found, keys)
+        if link is not None:
+            current[GATEWAY] = link.values(found.get("cloudtrail"))
         fresh = {k: current[k] - seen_keys[k] for k in keys}
         for k in keys:
             seen_keys[k] |= current[k]
@@ -135,7 +156,7 @@ def expand(
             break
         added = False
         for pipeline in PIPELINES:
-            wanted = [k for k in keys if pipeline in LINK_COLUMNS[k] and fresh[k]]
+            wanted = [k for k in keys if pipeline in _pipelines(k) and fresh[k]]
             if not wanted:
                 continue
             frame = tel.projection(pipeline, window)
@@ -144,7 +165,10 @@ def expand(
             candidates = frame[~frame["@ptr"].isin(known_ptrs)]
             via = pd.Series(pd.NA, index=candidates.index, dtype="string")
             for key in wanted:
-                hit = match(candidates, LINK_COLUMNS[key][pipeline], fresh[key], casefold=_fold(key))
+                if key == GATEWAY and link is not None:
+                    hit = link.match(candidates, fresh[key])
+                else:
+                    hit = match(candidates, LINK_COLUMNS[key][pipeline], fresh[key], casefold=_fold(key))
                 via = via.where(via.notna() | ~hit, key)
             new = candidates[via.notna()]
             if len(new):

@@ -225,7 +225,8 @@ def pivot(
 
     ``time_range`` is where sightings are searched (default: the data's span); ``around`` widens the
     sightings' span for linked records; ``kind`` overrides :func:`classify`; ``follow`` names the keys to
-    follow (default request, trace and session ids; add ``principal`` or ``source_ip`` to fan out).
+    follow (default request, trace and session ids; add ``principal`` or ``source_ip`` to fan out, and
+    ``gateway_runtime`` to go from gateway callers to the credentials of the runtime behind the target).
     """
     tel = Telemetry.of(data)
     text = str(value).strip()
@@ -245,7 +246,7 @@ def pivot(
         times = pd.concat([f["time"] for f in found.values()]).dropna()
         if len(times):
             window = TimeRange(times.min().floor("s") - pad, times.max().floor("s") + pad)
-        found = expand(tel, window, found, follow=keys, hops=hops)
+        found = expand(tel, window, found, follow=keys, hops=hops, notes=notes)
     else:
         notes.append(f"no record mentions {text!r} in {search}")
     frames = {p: f.sort_values("time", kind="stable").reset_index(drop=True) for p, f in found.items()}

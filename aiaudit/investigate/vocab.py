@@ -37,6 +37,27 @@ GUARDRAIL_CHANGES = frozenset(
     {"UpdateGuardrail", "DeleteGuardrail", "CreateGuardrailVersion", "DeleteGuardrailVersion"}
 )
 
+#: AgentCore Identity calls that hand a runtime a credential (guide Q14: token vault, OAuth2, API keys).
+CREDENTIAL_EVENTS = frozenset(
+    {
+        "GetResourceOauth2Token",
+        "GetResourceApiKey",
+        "GetWorkloadAccessToken",
+        "GetWorkloadAccessTokenForJWT",
+        "GetWorkloadAccessTokenForUserId",
+    }
+)
+CREDENTIAL_TYPES = frozenset(
+    {
+        "AWS::BedrockAgentCore::TokenVault",
+        "AWS::BedrockAgentCore::OAuth2CredentialProvider",
+        "AWS::BedrockAgentCore::APIKeyCredentialProvider",
+        "AWS::BedrockAgentCore::WorkloadIdentity",
+    }
+)
+#: Control-plane calls that (re)configure which backend serves a gateway target.
+GATEWAY_TARGET_CHANGES = frozenset({"CreateGatewayTarget", "UpdateGatewayTarget", "DeleteGatewayTarget"})
+
 
 def is_model_call(cloudtrail: pd.DataFrame) -> pd.Series:
     """CloudTrail rows that are Bedrock runtime model calls."""
@@ -67,3 +88,14 @@ def guardrail_key(value: object) -> str | None:
         return None
     tail = text.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
     return tail or None
+
+
+def is_credential_retrieval(cloudtrail: pd.DataFrame) -> pd.Series:
+    """CloudTrail rows where an AgentCore runtime (``inScopeOf.credentialsIssuedTo``) fetched a credential."""
+    if cloudtrail.empty:
+        return pd.Series(False, index=cloudtrail.index, dtype=bool)
+    named = cloudtrail["eventName"].isin(CREDENTIAL_EVENTS).fillna(False)
+    typed = cloudtrail["resource_type"].isin(CREDENTIAL_TYPES).fillna(False)
+    agentcore = cloudtrail["eventSource"].eq("bedrock-agentcore.amazonaws.com").fillna(False)
+    runtime = cloudtrail["runtime_arn"].notna()
+    return (agentcore & (named | typed) & runtime).astype(bool)

@@ -101,11 +101,14 @@ def gateway_call(
         body["error"] = {"code": -32001 if status == 401 else -32003, "message": message}
     else:
         body["result"] = {"isError": False, "content": "REDACTED"}
-    additional = None
+    additional: dict[str, Any] | None = None
     if sub is not None and status != 401:
         iat = int(t) - int(em.rng.random() * 3000)
-        additional = {
-            "targetId": em.ids.upper(10),
+        additional = {}
+        target = gw.target_of(params["params"]["name"]) if method == "tools/call" else None
+        if target is not None:  # the target serving the tool (tools/list spans every target: none named)
+            additional["targetId"] = target.id
+        additional |= {
             "jwt": {
                 "headers": {"kid": em.ids.mixed(43) + "=", "alg": "RS256"},
                 "claims": {

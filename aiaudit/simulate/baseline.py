@@ -16,8 +16,8 @@ from typing import Any
 from aiaudit.simulate import bodies
 from aiaudit.simulate.agentflow import ToolCall, gateway_call, invoke_agent
 from aiaudit.simulate.emit import Emitter
-from aiaudit.simulate.rand import derive, poisson
-from aiaudit.simulate.world import CONSOLE_UA, Actor, World
+from aiaudit.simulate.rand import derive, iso, poisson
+from aiaudit.simulate.world import CONSOLE_UA, Actor, GatewayTarget, World
 
 #: app actor -> (conversation kind, ops with weights, mean input tokens, mean output tokens)
 APPS: dict[str, tuple[str, tuple[tuple[str, float], ...], int, int]] = {
@@ -575,11 +575,68 @@ def put_event_selectors(
     )
 
 
+def update_gateway_target(em: Emitter, world: World, actor: Actor, t: float, target: GatewayTarget) -> str:
+    """The deploy role's nightly apply re-writing one gateway target: the event names the target id and its
+    backend (a Lambda ARN, or the runtime-hosted MCP server's URL), as the control plane records it."""
+    gw = world.gateway
+    credentials: list[dict[str, Any]]
+    if target.kind == "lambda":
+        credentials = [{"credentialProviderType": "GATEWAY_IAM_ROLE"}]
+    else:
+        vault = f"arn:aws:bedrock-agentcore:{gw.region}:{gw.account.id}:token-vault/default"
+        credentials = [
+            {
+                "credentialProviderType": "OAUTH",
+                "credentialProvider": {
+                    "oauthCredentialProvider": {
+                        "providerArn": f"{vault}/oauth2credentialprovider/gateway-runtime-m2m",
+                        "scopes": ["invoke"],
+                    }
+                },
+            }
+        ]
+    config = target.configuration()
+    created = iso(world.start - 81 * 86400 + 38467).replace("Z", ".000000000Z")  # long before the window
+    stamp = iso(t).replace("Z", ".000000000Z")
+    return em.cloudtrail(
+        actor,
+        t,
+        "bedrock-agentcore.amazonaws.com",
+        "UpdateGatewayTarget",
+        region=gw.region,
+        params={
+            "gatewayIdentifier": gw.id,
+            "targetId": target.id,
+            "name": "***",
+            "description": "***",
+            "targetConfiguration": config,
+            "credentialProviderConfigurations": credentials,
+        },
+        response={
+            "gatewayArn": gw.arn,
+            "targetId": target.id,
+            "createdAt": created,
+            "updatedAt": stamp,
+            "status": "UPDATING",
+            "name": "***",
+            "description": "***",
+            "targetConfiguration": config,
+            "credentialProviderConfigurations": credentials,
+        },
+        resources=[{"accountId": gw.account.id, "type": "AWS::BedrockAgentCore::Gateway", "ARN": gw.arn}],
+    )
+
+
 def _fixed_events(world: World, em: Emitter, day: int, account_key: str, region: str) -> None:
-    """Scheduled benign changes: the org trail's full selector set, a guardrail release by the deploy role."""
+    """Scheduled benign changes: the org trail's full selector set, the nightly apply of the gateway's targets,
+    a guardrail release by the deploy role."""
     day_start = world.start + day * 86400
     if day == 0 and account_key == "management" and region == "us-east-1":
         put_event_selectors(em, world, world.actors["mgmt_deploy"], day_start + 9 * 3600 + 420, full_selectors())
+    gw = world.gateway
+    if day == 0 and account_key == gw.account.key and region == gw.region:
+        for i, target in enumerate(gw.target_defs):
+            update_gateway_target(em, world, world.actors["deploy"], day_start + 2 * 3600 + 611 + 7 * i, target)
     if day == 0 and account_key == "prod" and region == "eu-west-1":
         g = world.guardrails["internal"]
         deploy = world.actors["deploy"]

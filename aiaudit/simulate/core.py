@@ -241,6 +241,7 @@ def _run_shard(key: ShardKey) -> tuple[ShardKey, dict[str, Any]]:
         "tagged": {k: list(v) for k, v in result.tagged.items()},
         "suppressed": {k: {p: list(r) for p, r in v.items()} for k, v in result.suppressed.items()},
         "dropped": dict(result.dropped),
+        "gone": sorted(result.gone),
     }
     return key, plain
 
@@ -253,6 +254,7 @@ def _merge(
     dropped: dict[str, int] = defaultdict(int)
     tagged: dict[str, list[str]] = defaultdict(list)
     suppressed: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    gone: set[str] = set()
     for key in sorted(results):
         res = results[key]
         for k, v in res["counts"].items():
@@ -262,13 +264,16 @@ def _merge(
         for k, v in res["dropped"].items():
             dropped[k] += v
         summary.bytes_written += res["bytes"]
+        gone.update(res["gone"])
         for inc_id, rids in res["tagged"].items():
             tagged[inc_id].extend(rids)
         for inc_id, pipes in res["suppressed"].items():
             for pipe, rids in pipes.items():
                 suppressed[inc_id][pipe].extend(rids)
     for inc in incidents:
-        removed_ct = set(suppressed[inc.id].get("cloudtrail", ()))
+        # its own effect's removals, and calls another incident's effect erased from every pipeline (the
+        # llmjacking calls a later single-region trail no longer records): truth lists only ids a record carries
+        removed_ct = set(suppressed[inc.id].get("cloudtrail", ())) | gone
         inc.request_ids = [r for r in inc.request_ids if r not in lost and r not in removed_ct]
         inc.request_ids += [r for r in tagged.get(inc.id, ()) if r not in removed_ct]
         inc.request_ids += suppressed[inc.id].get("invocations", [])

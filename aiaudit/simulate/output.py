@@ -35,6 +35,9 @@ class ShardResult:
     # incident -> pipeline -> request ids whose record an effect removed from that pipeline
     suppressed: dict[str, dict[str, list[str]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
     dropped: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # reason -> count
+    # request ids an effect removed from CloudTrail whose call left no invocation record either: no record
+    # carries them any more, so no incident's truth may list them
+    gone: set[str] = field(default_factory=set)
 
 
 def _gz(path: Path, text: str) -> int:
@@ -57,16 +60,19 @@ def write_shard(world: World, out: Path, em: Emitter, day: int, result: ShardRes
     day_tag = time.strftime("%Y%m%d", time.gmtime(world.start + day * 86400))
     # -- CloudTrail -------------------------------------------------------------------------------
     by_stream: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
+    ct_removed: set[str] = set()
     for t, acct, region, flag, line, rid, tag in em.ct:
         if tag:
             result.tagged[tag].append(rid)
         if flag and eff.data_events_off and t >= eff.data_events_off[0]:
             result.suppressed[eff.data_events_off[1]]["cloudtrail"].append(rid)
             result.dropped["data event not selected"] += 1
+            ct_removed.add(rid)
             continue
         if eff.single_region and t >= eff.single_region[0] and region != eff.single_region[1]:
             result.suppressed[eff.single_region[2]]["cloudtrail"].append(rid)
             result.dropped["region not recorded"] += 1
+            ct_removed.add(rid)
             continue
         by_stream[(acct, region)].append((t, line))
     for (acct, region), items in sorted(by_stream.items()):
@@ -105,6 +111,7 @@ def write_shard(world: World, out: Path, em: Emitter, day: int, result: ShardRes
             continue
         if tag:
             result.tagged[tag].append(rid)
+        ct_removed.discard(rid)
         if offload is not None:
             rel, body = offload
             result.bytes += _gz(out / "invocations" / rel, body)
@@ -131,6 +138,7 @@ def write_shard(world: World, out: Path, em: Emitter, day: int, result: ShardRes
             result.bytes += _gz(path, "\n".join(batch) + "\n")
             result.files["invocations"] += 1
             result.counts["invocations"] += len(batch)
+    result.gone |= ct_removed
     # -- spans --------------------------------------------------------------------------------------
     spans_by: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
     for t, acct, region, line in em.spans:

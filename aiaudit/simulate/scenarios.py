@@ -407,6 +407,11 @@ def gateway_credentials(world: World, em: Emitter, rng: random.Random, t0: float
         )
         t += 2 + rng.random() * 5
     t += 240
+    agent = world.agents["support_agent"]
+    # the last calls reach the support agent's MCP server (a gateway target hosted on its runtime), which
+    # then fetches credentials: UpdateGatewayTarget names that runtime, the only link a caller has to it
+    on_runtime = next(n for n in gw.targets if getattr(gw.target_of(n), "runtime_arn", None) == agent.runtime_arn)
+    apis = [n for n in gw.targets if n != on_runtime]
     for i in range(8):
         method = "tools/list" if i == 0 else "tools/call"
         inc.request_ids.append(
@@ -417,12 +422,11 @@ def gateway_credentials(world: World, em: Emitter, rng: random.Random, t0: float
                 sub=sub,
                 ip=ip,
                 method=method,
-                tool=gw.targets[i % len(gw.targets)],
+                tool=on_runtime if i >= 6 else apis[i % len(apis)],
                 scope="gateway/invoke",
             )
         )
         t += 5 + rng.random() * 20
-    agent = world.agents["support_agent"]
     t += 30
     for provider in ("zendesk-oauth", "stripe-oauth", "github-oauth", "salesforce-oauth") * 3:
         inc.request_ids += token_retrieval(em, agent, t, provider=provider, tag=inc.id)
@@ -457,7 +461,13 @@ def gateway_credentials(world: World, em: Emitter, rng: random.Random, t0: float
     inc.source_ips = [ip]
     inc.start, inc.end = t0, t
     inc.accounts, inc.regions = [gw.account.id], [gw.region]
-    inc.details = {"gateway_arn": gw.arn, "jwt_sub": sub, "jwt_iss": gw.issuer, "runtime_arn": agent.runtime_arn}
+    inc.details = {
+        "gateway_arn": gw.arn,
+        "jwt_sub": sub,
+        "jwt_iss": gw.issuer,
+        "runtime_arn": agent.runtime_arn,
+        "gateway_target_id": getattr(gw.target_of(on_runtime), "id", None),
+    }
 
 
 # -- 6 ----------------------------------------------------------------------------------------------
@@ -710,7 +720,8 @@ def trail_coverage_reduced(
     admin = _find(world, "admin", "management")
     mgmt = world.accounts["management"]
     variant = "event-selectors" if derive(world.seed, "trail-variant").random() < 0.75 else "multi-region"
-    kw: dict[str, Any] = {"ua": CLI_LINUX}
+    ip = admin.ips[int(rng.random() * len(admin.ips))]  # one sitting, one address (truth lists only that one)
+    kw: dict[str, Any] = {"ua": CLI_LINUX, "ip": ip}
     trail_arn = f"arn:aws:cloudtrail:us-east-1:{mgmt.id}:trail/{world.trail_name}"
     inc.request_ids.append(
         em.cloudtrail(
@@ -726,7 +737,7 @@ def trail_coverage_reduced(
     change = t0 + 75
     if variant == "event-selectors":
         kept = [s for s in full_selectors() if not s["name"].startswith(("SEL-BR-", "SEL-AC-"))]
-        inc.request_ids.append(put_event_selectors(em, world, admin, change, kept, tag=inc.id, ua=CLI_LINUX))
+        inc.request_ids.append(put_event_selectors(em, world, admin, change, kept, tag=inc.id, **kw))
         world.effects.data_events_off = (change, inc.id)
         inc.details = {
             "variant": variant,
@@ -758,7 +769,7 @@ def trail_coverage_reduced(
         inc.details = {"variant": variant, "trail_arn": trail_arn, "home_region": "us-east-1"}
     inc.principals = [admin.role_arn]
     inc.principal_sessions = [admin.session_arn()]
-    inc.source_ips = list(admin.ips)
+    inc.source_ips = [ip]
     inc.start, inc.end = t0, world.end - 1
     inc.accounts, inc.regions = [mgmt.id], ["us-east-1"]
 

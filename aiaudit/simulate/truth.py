@@ -96,6 +96,10 @@ def baseline_description(world: World) -> dict[str, Any]:
             "arn": gw.arn,
             "issuer": gw.issuer,
             "targets": list(gw.targets),
+            "target_configs": [
+                {"id": t.id, "name": t.name, "kind": t.kind, "backend": t.backend, "runtime_arn": t.runtime_arn}
+                for t in gw.target_defs
+            ],
             "clients": [
                 {
                     "name": c.name,
@@ -120,6 +124,7 @@ def baseline_description(world: World) -> dict[str, Any]:
             "the deploy role updating the internal guardrail and publishing version 4, then switching the EU "
             "assistant to it",
             "the org deploy role writing the full event-selector set on day one",
+            "the deploy role's nightly apply re-writing every gateway target (UpdateGatewayTarget) on day one",
             "expired gateway tokens (a 401, then success)",
         ],
     }

@@ -265,14 +265,49 @@ class GatewayClient:
     rate: float
 
 
+@dataclass(frozen=True)
+class GatewayTarget:
+    """One gateway target: the MCP tools ``<name>___<tool>`` are served by ``backend`` (a Lambda ARN, or the
+    invocation URL of an MCP server hosted on an AgentCore runtime)."""
+
+    id: str  # 10 upper-case alphanumerics, as the service assigns them
+    name: str
+    kind: str  # "lambda" | "mcpServer"
+    backend: str
+    runtime_arn: str | None = None  # the runtime behind an mcpServer endpoint
+
+    def configuration(self) -> dict[str, Any]:
+        """``targetConfiguration`` as CreateGatewayTarget / UpdateGatewayTarget take it."""
+        if self.kind == "lambda":
+            return {"mcp": {"lambda": {"lambdaArn": self.backend, "toolSchema": {"s3": {"uri": _schema_uri(self)}}}}}
+        return {"mcp": {"mcpServer": {"endpoint": self.backend}}}
+
+
+def _schema_uri(target: GatewayTarget) -> str:
+    account = target.backend.split(":")[4]
+    return f"s3://ai-prod-gateway-schemas-{account}/{target.name}.json"
+
+
+def runtime_mcp_url(runtime_arn: str, region: str) -> str:
+    """The invocation URL of an MCP server hosted on an AgentCore runtime (the ARN URL-encoded)."""
+    encoded = runtime_arn.replace(":", "%3A").replace("/", "%2F")
+    return f"https://bedrock-agentcore.{region}.amazonaws.com/runtimes/{encoded}/invocations?qualifier=DEFAULT"
+
+
 @dataclass
 class Gateway:
     id: str
     account: Account
     region: str
     issuer: str
-    targets: tuple[str, ...]
+    targets: tuple[str, ...]  # MCP tool names, ``<target name>___<tool>``
     clients: list[GatewayClient]
+    target_defs: tuple[GatewayTarget, ...] = ()
+
+    def target_of(self, tool: str) -> GatewayTarget | None:
+        """The target serving an MCP tool (the tool name's prefix before ``___``)."""
+        name = tool.split("___", 1)[0]
+        return next((t for t in self.target_defs if t.name == name), None)
 
     @property
     def arn(self) -> str:
@@ -674,8 +709,15 @@ def build_world(seed: int, start: float, end: float) -> World:
         account=prod,
         region="us-east-1",
         issuer=f"https://cognito-idp.us-east-1.amazonaws.com/{pool_id}",
-        targets=("OrdersApi___get_order", "OrdersApi___list_orders", "TicketsApi___create_ticket", "KbSearch___search"),
+        targets=(
+            "OrdersApi___get_order",
+            "OrdersApi___list_orders",
+            "TicketsApi___create_ticket",
+            "KbSearch___search",
+            "SupportAgent___ask_support",
+        ),
         clients=partners,
+        target_defs=_gateway_targets(seed, prod, agents["support_agent"]),
     )
     guardrails = {
         "support": Guardrail("support", ids.lower(12), "customer-support-guardrail", prod, "us-east-1", "2"),
@@ -704,6 +746,25 @@ def build_world(seed: int, start: float, end: float) -> World:
         external_pool=pool,
         llmjack_region=rng.choice(UNUSED_REGIONS),
         cost_actor=rng.choice(("doc_summarizer", "claims_triage", "embeddings")),
+    )
+
+
+def _gateway_targets(seed: int, prod: Account, support: Agent) -> tuple[GatewayTarget, ...]:
+    """Three Lambda-backed targets and the support agent's MCP server on its runtime (own random stream, so
+    adding targets never shifts the world's other ids)."""
+    ids = Ids(derive(seed, "gateway-targets"))
+    lam = f"arn:aws:lambda:us-east-1:{prod.id}:function:"
+    return (
+        GatewayTarget(ids.upper(10), "OrdersApi", "lambda", lam + "orders-api"),
+        GatewayTarget(ids.upper(10), "TicketsApi", "lambda", lam + "tickets-api"),
+        GatewayTarget(ids.upper(10), "KbSearch", "lambda", lam + "kb-search"),
+        GatewayTarget(
+            ids.upper(10),
+            "SupportAgent",
+            "mcpServer",
+            runtime_mcp_url(support.runtime_arn, support.region),
+            runtime_arn=support.runtime_arn,
+        ),
     )
 
 

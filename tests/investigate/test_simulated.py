@@ -1,5 +1,8 @@
 """On simulated data: every planted incident's records are reachable by pivoting from any one of its
-principals, source IPs or request ids (truth.json lists them)."""
+principals, source IPs or request ids (truth.json lists them, and lists only values its records carry).
+
+The gateway-credentials incident needs ``gateway_runtime``: the JWT caller's gateway calls and the runtime
+role's token-vault retrievals share no key; the gateway target's configuration names the runtime."""
 
 from __future__ import annotations
 
@@ -14,13 +17,16 @@ from aiaudit.timerange import TimeRange
 
 simulate = pytest.importorskip("aiaudit.simulate").simulate
 
-#: Incidents not wholly reachable from every key, each explained; exact, so that an improvement (or a
-#: regression) shows up here. gateway-credentials: the JWT caller's gateway events and the runtime
-#: role's token-vault retrievals share no key — the guide's own join for that question is "time + agent
-#: runtime ARN" (catalogue §5), which is a time correlation, not a pivot.
-KNOWN_UNREACHABLE = {"INC-05-gateway-credentials"}
-
-FOLLOW = ("request_id", "trace_id", "session_id", "principal", "source_ip", "guardrail_id", "runtime_arn")
+FOLLOW = (
+    "request_id",
+    "trace_id",
+    "session_id",
+    "principal",
+    "source_ip",
+    "guardrail_id",
+    "runtime_arn",
+    "gateway_runtime",
+)
 
 
 @pytest.fixture(scope="module")
@@ -60,24 +66,38 @@ def test_every_incident_is_reachable_from_each_of_its_keys(world):
     tel, truth = world
     checked = 0
     misses: dict[tuple[str, str], int] = {}
-    unseen: list[tuple[str, str]] = []
     for incident in truth["incidents"]:
         if not incident["request_ids"]:
-            continue  # the telemetry-gap incident plants an absence, not records
+            continue  # an incident that planted only an absence has no record to reach
         window = TimeRange(incident["window"]["start"], incident["window"]["end"])
         expected, present = _incident_records(tel, incident, window)
         assert expected and present, incident["id"]
         around = window.end - window.start + pd.Timedelta(minutes=5)
-        values = [*incident["principals"], *incident["source_ips"][:1], present[0]]
+        values = [*incident["principals"], *incident["source_ips"], present[0], present[-1]]
         for value in values:
             result = pivot(tel, value, time_range=window, around=around, follow=FOLLOW, hops=4)
-            if not result.frames:  # truth lists an actor's usual IPs; one may not occur in the incident
-                assert "no record mentions" in result.notes[0]
-                unseen.append((incident["id"], value))
-                continue
+            assert result.frames, (incident["id"], value, result.notes)
             missing = expected - result.ptrs
             if missing:
                 misses[(incident["id"], value)] = len(missing)
             checked += 1
-    assert checked >= 20 and len(unseen) <= 1
-    assert {incident for incident, _ in misses} == KNOWN_UNREACHABLE
+    assert checked >= 40
+    assert misses == {}
+
+
+@pytest.mark.slow
+def test_without_the_gateway_link_the_gateway_caller_does_not_reach_the_credentials(world):
+    """The link is what joins them: with every other key followed, the caller's pivot misses the runtime's
+    retrievals, and the runtime role's pivot misses the caller's calls."""
+    tel, truth = world
+    incident = next(i for i in truth["incidents"] if i["scenario"] == "gateway-credentials")
+    window = TimeRange(incident["window"]["start"], incident["window"]["end"])
+    expected, _ = _incident_records(tel, incident, window)
+    around = window.end - window.start + pd.Timedelta(minutes=5)
+    without = tuple(k for k in FOLLOW if k != "gateway_runtime")
+    for value in incident["principals"]:
+        linked = pivot(tel, value, time_range=window, around=around, follow=FOLLOW, hops=4)
+        unlinked = pivot(tel, value, time_range=window, around=around, follow=without, hops=4)
+        assert expected <= linked.ptrs and not expected <= unlinked.ptrs, value
+        via = linked.frames["cloudtrail"]["via"]
+        assert (via == "gateway_runtime").any(), value

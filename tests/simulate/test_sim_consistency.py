@@ -87,3 +87,42 @@ def test_baseline_has_benign_noise(sim_none):
     assert {"ThrottlingException", "AccessDenied"} <= codes
     names = {e["eventName"] for e in records["cloudtrail"]}
     assert {"UpdateGuardrail", "CreateGuardrailVersion", "PutEventSelectors"} <= names  # benign changes too
+
+
+def test_gateway_calls_name_configured_targets_and_one_is_served_by_a_runtime(sim_none):
+    """InvokeGateway names the target (``additionalEventData.targetId``); the deploy role's UpdateGatewayTarget
+    names its backend. One target is an MCP server on an AgentCore runtime, named in its endpoint URL."""
+    from urllib.parse import unquote
+
+    out, _ = sim_none
+    records, _, _ = read_records(out)
+    updates = [e for e in records["cloudtrail"] if e["eventName"] == "UpdateGatewayTarget"]
+    assert len(updates) == 4
+    configured = {(e["responseElements"]["gatewayArn"], e["responseElements"]["targetId"]): e for e in updates}
+    calls = [
+        e
+        for e in records["cloudtrail"]
+        if e["eventName"] == "InvokeGateway" and e["requestParameters"]["body"]["method"] == "tools/call"
+    ]
+    assert calls
+    for call in calls:
+        if call["responseElements"]["statusCode"] == 401:
+            assert "additionalEventData" not in call  # no token, no claims, no target
+            continue
+        key = (call["resources"][0]["ARN"], call["additionalEventData"]["targetId"])
+        assert key in configured
+        tool = call["requestParameters"]["body"]["params"]["name"]
+        lambdas = {"OrdersApi": "orders-api", "TicketsApi": "tickets-api", "KbSearch": "kb-search"}
+        config = configured[key]["responseElements"]["targetConfiguration"]["mcp"]
+        prefix = tool.split("___")[0]
+        if prefix in lambdas:
+            assert config["lambda"]["lambdaArn"].endswith(":function:" + lambdas[prefix])
+        else:
+            assert prefix == "SupportAgent"
+            endpoint = unquote(config["mcpServer"]["endpoint"])
+            runtimes = {
+                e["userIdentity"]["inScopeOf"]["credentialsIssuedTo"]
+                for e in records["cloudtrail"]
+                if e["eventName"] == "GetResourceOauth2Token" and "inScopeOf" in e["userIdentity"]
+            }
+            assert any(f"/runtimes/{r}/invocations" in endpoint and ":runtime/support_agent-" in r for r in runtimes)
