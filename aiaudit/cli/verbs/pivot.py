@@ -25,7 +25,8 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--follow",
         default="request_id,trace_id,session_id",
-        help="keys followed from the sightings, comma-separated (add principal, source_ip to fan out)",
+        help="keys followed from the sightings, comma-separated (add principal, source_ip to fan out; "
+        "gateway_runtime follows a Gateway caller to the credentials of the runtime behind its target)",
     )
     parser.add_argument("--hops", type=int, default=3, help="how many times to follow keys (default 3)")
     parser.add_argument("--all-columns", action="store_true", help="print every event column")
