@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 
 from aiaudit.readers import path_hints
-from aiaudit.store.tables import WRAPPER_POINTERS, extraction, insert_columns, lit, q, row_select
+from aiaudit.store.tables import WRAPPER_POINTERS, extraction, insert_columns, insert_rows, lit, q, row_select
 
 #: ``_time_flag`` of a row the fast path cannot vouch for (deleted before commit, file re-read in Python).
 REJECT = "\x00fastpath-reject"
@@ -71,7 +71,7 @@ def _insert_sql(log_group: str) -> str:
 INSERT INTO {q("cloudtrail")} ({insert_columns("cloudtrail")})
 WITH docs AS (
     SELECT filename, json_extract(json, '$.Records[*]') AS recs
-    FROM read_json_objects(?, format = 'auto', filename = true, maximum_object_size = {MAX_DOCUMENT})
+    FROM read_json_objects(?, format = 'unstructured', filename = true, maximum_object_size = {MAX_DOCUMENT})
 ), items AS (
     SELECT filename, unnest(recs) AS m, generate_subscripts(recs, 1) AS ord FROM docs
 ), parsed AS (
@@ -99,8 +99,11 @@ def load_batch(con: Any, files: list[FastFile], log_group: str, ingest_time: Any
         "CREATE OR REPLACE TEMP TABLE _fast_files"
         " (filename VARCHAR, file_id INTEGER, ptr_prefix VARCHAR, stream VARCHAR)"
     )
-    con.executemany(
-        "INSERT INTO _fast_files VALUES (?, ?, ?, ?)", [(str(f.path), f.file_id, f.ptr_prefix, f.stream) for f in files]
+    insert_rows(
+        con,
+        "_fast_files",
+        ["filename", "file_id", "ptr_prefix", "stream"],
+        [(str(f.path), f.file_id, f.ptr_prefix, f.stream) for f in files],
     )
     sql = _insert_sql(log_group)
     try:

@@ -23,6 +23,8 @@ _SCHEMA = pa.schema(
     [
         ("msg", pa.string()),
         ("j", pa.string()),
+        ("file_id", pa.int32()),
+        ("ptr_prefix", pa.string()),
         ("ord", pa.int64()),
         ("line", pa.int32()),
         ("log", pa.string()),
@@ -44,10 +46,12 @@ class _Chunk:
     def __init__(self) -> None:
         self.cols: dict[str, list[Any]] = {name: [] for name in _SCHEMA.names}
 
-    def add(self, rec: RawRecord, delivery_ms: int | None, ingest_ms: int) -> None:
+    def add(self, rec: RawRecord, file_id: int, ptr_prefix: str, delivery_ms: int | None, ingest_ms: int) -> None:
         c = self.cols
         c["msg"].append(rec.message)
         c["j"].append(rec.message if rec.data else None)
+        c["file_id"].append(file_id)
+        c["ptr_prefix"].append(ptr_prefix)
         c["ord"].append(rec.ordinal)
         c["line"].append(rec.line)
         c["log"].append(rec.log_group)
@@ -64,7 +68,7 @@ class _Chunk:
         return len(self.cols["msg"])
 
 
-def _flush(con: Any, pipeline: str, chunk: _Chunk, file_id: int, ptr_prefix: str) -> None:
+def _flush(con: Any, pipeline: str, chunk: _Chunk) -> None:
     table = pa.table(chunk.cols, schema=_SCHEMA)
     h_expr, picks = extraction(pipeline, "j")
     con.register("_py_rows", table)
@@ -72,33 +76,45 @@ def _flush(con: Any, pipeline: str, chunk: _Chunk, file_id: int, ptr_prefix: str
         con.execute(
             f"""INSERT INTO {q(pipeline)} ({insert_columns(pipeline)})
             WITH src AS (
-                SELECT msg, ?::INTEGER AS file_id, ?::VARCHAR AS ptr_prefix, ord, line, log, stream,
+                SELECT msg, file_id, ptr_prefix, ord, line, log, stream,
                        epoch_ms(ts_ms)::TIMESTAMPTZ AS ts, flag, epoch_ms(ing_ms)::TIMESTAMPTZ AS ing,
                        {h_expr} AS h
                 FROM _py_rows
             )
-            SELECT {row_select(pipeline, picks)} FROM src""",
-            [file_id, ptr_prefix],
+            SELECT {row_select(pipeline, picks)} FROM src"""
         )
     finally:
         con.unregister("_py_rows")
 
 
-def load_file(con: Any, load: FileLoad, file_id: int, ptr_prefix: str, ingest_ms: int) -> PyResult:
-    """Insert every record of ``load`` (inside the caller's transaction)."""
-    out = PyResult()
-    chunks: dict[str, _Chunk] = {}
-    for rec in load.records:
-        chunk = chunks.get(rec.pipeline)
-        if chunk is None:
-            chunk = chunks[rec.pipeline] = _Chunk()
-        chunk.add(rec, load.delivery_ms, ingest_ms)
-        out.records += 1
-        out.per_pipeline[rec.pipeline] = out.per_pipeline.get(rec.pipeline, 0) + 1
-        if len(chunk) >= CHUNK_ROWS:
-            _flush(con, rec.pipeline, chunk, file_id, ptr_prefix)
-            chunks[rec.pipeline] = _Chunk()
-    for pipeline, chunk in chunks.items():
-        if len(chunk):
-            _flush(con, pipeline, chunk, file_id, ptr_prefix)
-    return out
+class BatchLoader:
+    """Rows of many files gathered per pipeline and inserted in few statements (inside the caller's
+    transaction). Why: a day of agent telemetry is thousands of small files; one INSERT per file and
+    pipeline cost more than parsing them."""
+
+    def __init__(self, con: Any, ingest_ms: int) -> None:
+        self.con = con
+        self.ingest_ms = ingest_ms
+        self.chunks: dict[str, _Chunk] = {}
+
+    def add_file(self, load: FileLoad, file_id: int, ptr_prefix: str) -> PyResult:
+        """Queue every record of ``load`` (a chunk is inserted whenever it reaches ``CHUNK_ROWS``)."""
+        out = PyResult()
+        chunks = self.chunks
+        for rec in load.records:
+            chunk = chunks.get(rec.pipeline)
+            if chunk is None:
+                chunk = chunks[rec.pipeline] = _Chunk()
+            chunk.add(rec, file_id, ptr_prefix, load.delivery_ms, self.ingest_ms)
+            out.records += 1
+            out.per_pipeline[rec.pipeline] = out.per_pipeline.get(rec.pipeline, 0) + 1
+            if len(chunk) >= CHUNK_ROWS:
+                _flush(self.con, rec.pipeline, chunk)
+                chunks[rec.pipeline] = _Chunk()
+        return out
+
+    def flush(self) -> None:
+        for pipeline, chunk in self.chunks.items():
+            if len(chunk):
+                _flush(self.con, pipeline, chunk)
+        self.chunks = {}

@@ -30,7 +30,7 @@ SYSTEM_COLUMNS: list[tuple[str, str]] = [
     ("_file_id", "INTEGER"),  # files.file_id
     ("_line", "INTEGER"),  # 1-based line (or record index for single-document files)
     ("_time_flag", "VARCHAR"),  # NULL, or why @timestamp is the file's delivery time
-    ("_hash", "VARCHAR"),  # content hash of @message (CloudTrail de-duplication key with eventID)
+    ("_hash", "UBIGINT"),  # DuckDB hash() of @message (CloudTrail de-duplication key with eventID)
 ]
 
 #: Hot columns per pipeline: (dotted field name exactly as Logs Insights shows it, DuckDB type).

@@ -14,13 +14,17 @@ real objects, so one pointer per column keeps the bulk path fast.
 
 from __future__ import annotations
 
+import threading
 from itertools import product
+from typing import Any
+
+import pyarrow as pa
 
 from aiaudit.store.schema import FILES_TABLE, HOT_COLUMNS, SKIPPED_TABLE, columns
 
 META_TABLE = "_meta"
 #: Bumped when the layout or the row derivation changes: a store of another version is rebuilt.
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "2"
 #: The message column compresses ~5x better with zstd than with DuckDB's default string codecs.
 MESSAGE_COMPRESSION = "zstd"
 
@@ -63,6 +67,20 @@ def q(name: str) -> str:
 def lit(text: str) -> str:
     """A SQL string literal (only for text this module builds, never for data)."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def insert_rows(con: Any, table: str, names: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """Insert many small rows in one statement (``executemany`` runs one statement per row: ~1 ms each,
+    which made bookkeeping for thousands of small files cost more than reading them)."""
+    if not rows:
+        return
+    frame = pa.table({name: [row[i] for row in rows] for i, name in enumerate(names)})
+    view = f"_rows_{threading.get_ident()}"
+    con.register(view, frame)
+    try:
+        con.execute(f"INSERT INTO {q(table)} ({', '.join(q(n) for n in names)}) SELECT * FROM {view}")
+    finally:
+        con.unregister(view)
 
 
 def ddl() -> list[str]:
@@ -141,7 +159,7 @@ def row_select(pipeline: str, picks: dict[str, str]) -> str:
         "file_id",
         "line",
         "flag",
-        "md5(msg)",
+        "hash(msg)",  # 64-bit: 5x cheaper than md5 and 8 bytes instead of 32 hex characters
     ]
     hot = [picks[name] for name, _ in HOT_COLUMNS[pipeline]]
     return ", ".join(system + hot)

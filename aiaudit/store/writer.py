@@ -17,11 +17,14 @@ ingest with nothing to do copies nothing.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
+import queue
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,21 +41,39 @@ from aiaudit.store.lock import WriterLock
 from aiaudit.store.plan import DiskFile, Plan, file_sha256, make_plan
 from aiaudit.store.report import GroupCounts, IngestReport
 from aiaudit.store.schema import FILES_TABLE, HOT_COLUMNS, PIPELINE_TABLES, SKIPPED_TABLE
-from aiaudit.store.tables import FILES_COLUMNS, LAYOUT_VERSION, META_TABLE, ddl, q
+from aiaudit.store.tables import FILES_COLUMNS, LAYOUT_VERSION, META_TABLE, SKIPPED_COLUMNS, ddl, insert_rows, q
 
 #: A bulk batch: at most this many files or compressed bytes per statement (bounds memory, keeps
 #: transactions short enough that Ctrl-C loses little work).
-FAST_BATCH_FILES = 128
-FAST_BATCH_BYTES = 48 * 1024 * 1024
-PY_BATCH_FILES = 64
+FAST_BATCH_FILES = 64
+FAST_BATCH_BYTES = 24 * 1024 * 1024
+PY_BATCH_FILES = 512
 PY_BATCH_BYTES = 32 * 1024 * 1024
 MEMORY_LIMIT = os.environ.get("AIAUDIT_STORE_MEMORY", "1GB")
+#: DuckDB's default number of row-group merge tasks per checkpoint (used when a run compacts).
+VACUUM_TASKS = 100
+
+
+@functools.cache
+def _hash_probe() -> str:
+    """DuckDB's ``hash()`` of a fixed text: ``_hash`` values are only comparable while this is unchanged."""
+    con = duckdb.connect()
+    try:
+        return str(con.execute("SELECT hash('aiaudit _hash probe')").fetchone()[0])  # type: ignore[index]
+    finally:
+        con.close()
 
 
 def layout_fingerprint(log_groups: dict[str, str]) -> dict[str, str]:
-    """What a store must agree with to be reused; anything else means a rebuild."""
+    """What a store must agree with to be reused; anything else means a rebuild (including a DuckDB whose
+    ``hash()`` differs from the one that filled ``_hash``: duplicates would go unnoticed otherwise)."""
     hot = hashlib.sha256(json.dumps(HOT_COLUMNS, sort_keys=True).encode()).hexdigest()[:16]
-    return {"layout": LAYOUT_VERSION, "hot": hot, "log_groups": json.dumps(log_groups, sort_keys=True)}
+    return {
+        "layout": LAYOUT_VERSION,
+        "hot": hot,
+        "log_groups": json.dumps(log_groups, sort_keys=True),
+        "hash_probe": _hash_probe(),
+    }
 
 
 def resolve_groups(log_groups: dict[str, str] | None) -> dict[str, str]:
@@ -74,6 +95,9 @@ def open_writer(path: Path) -> duckdb.DuckDBPyConnection:
             "memory_limit": MEMORY_LIMIT,
             "preserve_insertion_order": False,
             "temp_directory": str(path.parent / "tmp"),
+            # no row-group merging at CHECKPOINT: with it, every batch's partial row groups made the final
+            # checkpoint rewrite (decompress + zstd again) nearly the whole table (27-43 s of 100 s at 1M)
+            "max_vacuum_tasks": 0,
         },
     )
     con.execute("SET TimeZone = 'UTC'")
@@ -133,6 +157,8 @@ class Ingest:
         self.con: Any = None
         self.next_id = 1
         self.first_id = 1
+        self.deleted_rows = 0  # rows this run deleted from the pipeline tables (decides on compaction)
+        self.dedupe_from = "1"
 
     # -- entry ------------------------------------------------------------------------------------
     def run(self) -> IngestReport:
@@ -172,15 +198,35 @@ class Ingest:
         self._account(plan)
         if not plan.missing_root:
             self._delete(plan)
+            self.con.execute(
+                f"INSERT INTO {META_TABLE} VALUES ('dedupe_from', ?) ON CONFLICT DO NOTHING", [str(self.first_id)]
+            )
+            self.dedupe_from = meta(self.con)["dedupe_from"]
             self._read(plan.to_read)
         self._totals()
         self.con.execute(f"INSERT OR REPLACE INTO {META_TABLE} VALUES ('data_root', ?)", [str(loc.data)])
+        self._compact_if_worth_it()
         self.con.execute("CHECKPOINT")
         self.con.close()
         self.con = None
         _fsync(loc.work)
         os.replace(loc.work, loc.db)
         _fsync(loc.folder)
+
+    def _compact_if_worth_it(self) -> None:
+        """Let the final CHECKPOINT merge row groups only when this run deleted a tenth of the rows or more.
+
+        Row-group merging (DuckDB's vacuum) is off for the writer: every batch leaves a partial row group per
+        thread, and merging them rewrites (decompresses and compresses again) most of the table, which cost
+        a third of a 1M-event ingest. Row groups whose rows are all deleted are dropped without it; only
+        partly deleted ones keep their dead rows until a run deletes enough to make a rewrite worth it.
+        """
+        total = sum(
+            int(self.con.execute(f"SELECT count(*) FROM {q(table)}").fetchone()[0])
+            for table in PIPELINE_TABLES.values()
+        )
+        if self.deleted_rows and self.deleted_rows * 10 >= total + self.deleted_rows:
+            self.con.execute(f"SET max_vacuum_tasks = {VACUUM_TASKS}")
 
     def _published_needs_work(self, want: dict[str, str]) -> bool:
         """Look at the published store read-only: is there anything to do at all?"""
@@ -224,7 +270,9 @@ class Ingest:
         if ids:
             for table in [*PIPELINE_TABLES.values(), SKIPPED_TABLE]:
                 column = "_file_id" if table in PIPELINE_TABLES.values() else "file_id"
-                con.execute(f"DELETE FROM {q(table)} WHERE {column} IN (SELECT unnest(?::INTEGER[]))", [ids])
+                done = con.execute(f"DELETE FROM {q(table)} WHERE {column} IN (SELECT unnest(?::INTEGER[]))", [ids])
+                if table in PIPELINE_TABLES.values():
+                    self.deleted_rows += int(done.fetchone()[0])
             con.execute(f"DELETE FROM {q(FILES_TABLE)} WHERE file_id IN (SELECT unnest(?::INTEGER[]))", [ids])
         for f, file_id in plan.touched:
             con.execute(f"UPDATE {q(FILES_TABLE)} SET mtime_ns = ? WHERE file_id = ?", [f.mtime_ns, file_id])
@@ -234,6 +282,11 @@ class Ingest:
         ) + 1
 
     # -- reading ----------------------------------------------------------------------------------
+    def _info(self, f: DiskFile) -> _FileInfo:
+        info = _FileInfo(f, self.next_id, "")
+        self.next_id += 1
+        return info
+
     def _read(self, files: list[DiskFile]) -> None:
         root = self.loc.data
         fast = [f for f in files if self.bulk and fastpath.eligible(f.path, root)]
@@ -244,118 +297,207 @@ class Ingest:
             from tqdm import tqdm
 
             bar = tqdm(total=sum(f.size for f in files), unit="B", unit_scale=True, desc="ingest", leave=True)
-        for batch in _batches(fast, FAST_BATCH_FILES, FAST_BATCH_BYTES):
-            self._batch(batch, fast=True)
+
+        def advance(infos: list[_FileInfo]) -> None:
             if bar is not None:
-                bar.update(sum(f.size for f in batch))
-        for batch in _batches(slow, PY_BATCH_FILES, PY_BATCH_BYTES):
-            self._batch(batch, fast=False)
-            if bar is not None:
-                bar.update(sum(f.size for f in batch))
+                bar.update(sum(i.disk.size for i in infos))
+
+        leftovers = self._read_fast([self._info(f) for f in fast], advance)
+        for batch in _batches([*leftovers, *(self._info(f) for f in slow)], PY_BATCH_FILES, PY_BATCH_BYTES):
+            self._python_batch(batch)
+            advance(batch)
+        self._dedupe()
         if bar is not None:
             bar.close()
 
-    def _batch(self, files: list[DiskFile], *, fast: bool) -> None:
-        con = self.con
-        start_id = self.next_id
-        infos = []
-        for f in files:
-            f.sha256 = f.sha256 or file_sha256(f.path)
-            prefix = hashlib.sha256(f"{f.rel}\0{f.sha256}".encode()).hexdigest()[:12]
-            infos.append(_FileInfo(f, self.next_id, prefix))
-            self.next_id += 1
+    def _read_fast(self, infos: list[_FileInfo], advance: Any) -> list[_FileInfo]:
+        """Bulk-path parts on every core at once; returns the files the bulk path handed back.
+
+        Why one statement per core rather than one statement on all cores: DuckDB reads a list of gzip
+        JSON files on a single thread (measured: ``threads=2`` gave no speed-up), so the whole pipeline
+        behind that scan ran on one core. Each part is its own transaction on its own cursor, with
+        ``threads=1`` so parts do not compete for the scheduler (two cursors at ``threads=2`` were slower
+        than one). Parts never overlap in file ids; duplicates across parts are removed by :meth:`_dedupe`.
+        """
+        if not infos:
+            return []
+        workers = threads()
+        parts = _batches(infos, FAST_BATCH_FILES, FAST_BATCH_BYTES)
+        cursors: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        every_cursor = []
+        for _ in range(min(workers, len(parts))):
+            cursor = self.con.cursor()
+            cursor.execute("SET TimeZone = 'UTC'")
+            cursors.put(cursor)
+            every_cursor.append(cursor)
+        self.con.execute("SET threads = 1")
+        leftovers: list[_FileInfo] = []
+        pool = ThreadPoolExecutor(max_workers=len(every_cursor), thread_name_prefix="aiaudit-ingest")
+        futures = [pool.submit(self._fast_part, cursors, part) for part in parts]
+        try:
+            for future in as_completed(futures):
+                accepted, rejected = future.result()
+                leftovers += rejected
+                self._count(accepted)
+                advance(accepted)
+        except BaseException:  # Ctrl-C or a failure: stop the other parts, let them roll back, re-raise
+            for future in futures:
+                future.cancel()
+            for cursor in every_cursor:
+                with contextlib.suppress(Exception):
+                    cursor.interrupt()
+            wait(futures)
+            raise
+        finally:
+            pool.shutdown(wait=True)
+            for cursor in every_cursor:
+                with contextlib.suppress(Exception):
+                    cursor.close()
+            with contextlib.suppress(Exception):  # after an interrupt the connection may be unusable
+                self.con.execute(f"SET threads = {workers}")
+        leftovers.sort(key=lambda i: i.file_id)
+        return leftovers
+
+    def _fast_part(self, cursors: queue.SimpleQueue[Any], infos: list[_FileInfo]) -> tuple[list[_FileInfo], list]:
+        """One part in its own transaction; a part DuckDB refuses is retried file by file."""
+        con = cursors.get()
+        try:
+            for info in infos:
+                self._hash(info)
+            try:
+                return self._fast_transaction(con, infos)
+            except fastpath.BatchFailed:
+                if len(infos) == 1:
+                    return [], infos
+            accepted: list[_FileInfo] = []
+            rejected: list[_FileInfo] = []
+            for info in infos:
+                try:
+                    ok, bad = self._fast_transaction(con, [info])
+                except fastpath.BatchFailed:
+                    ok, bad = [], [info]
+                accepted += ok
+                rejected += bad
+            return accepted, rejected
+        finally:
+            cursors.put(con)
+
+    def _fast_transaction(self, con: Any, infos: list[_FileInfo]) -> tuple[list[_FileInfo], list[_FileInfo]]:
+        lo, hi = infos[0].file_id, infos[-1].file_id
         con.begin()
         try:
-            slow = infos
-            if fast:
-                batch = [
-                    fastpath.FastFile(i.disk.path, i.file_id, i.ptr_prefix, _stream(i, self.loc.data)) for i in infos
-                ]
-                rejected = {
-                    b.file_id for b in fastpath.load_batch(con, batch, self.groups["cloudtrail"], self.ingest_time)
-                }
-                read = dict(
-                    con.execute(
-                        f"SELECT _file_id, count(*) FROM {q('cloudtrail')} WHERE _file_id BETWEEN ? AND ? GROUP BY 1",
-                        [start_id, self.next_id - 1],
-                    ).fetchall()
-                )
-                for info in infos:
-                    if info.file_id not in rejected:
-                        info.fast, info.format, info.pipeline = True, "cloudtrail-s3", "cloudtrail"
-                        info.records_read = int(read.get(info.file_id, 0))
-                slow = [i for i in infos if i.file_id in rejected]
-            for info in slow:
-                self._python_file(info)
-            self._dedupe(infos, start_id)
-            self._bookkeeping(infos)
+            batch = [fastpath.FastFile(i.disk.path, i.file_id, i.ptr_prefix, _stream(i, self.loc.data)) for i in infos]
+            rejected_ids = {
+                b.file_id for b in fastpath.load_batch(con, batch, self.groups["cloudtrail"], self.ingest_time)
+            }
+            read = dict(
+                con.execute(
+                    f"SELECT _file_id, count(*) FROM {q('cloudtrail')} WHERE _file_id BETWEEN ? AND ? GROUP BY 1",
+                    [lo, hi],
+                ).fetchall()
+            )
+            accepted = [i for i in infos if i.file_id not in rejected_ids]
+            for info in accepted:
+                info.fast, info.format, info.pipeline = True, "cloudtrail-s3", "cloudtrail"
+                info.records_read = int(read.get(info.file_id, 0))
+            if accepted:
+                self._bookkeeping(con, accepted)
             con.commit()
-        except fastpath.BatchFailed:
-            con.rollback()
-            self.next_id = start_id
-            if len(files) > 1:
-                for f in files:
-                    self._batch([f], fast=True)
-            else:
-                self._batch(files, fast=False)
-            return
         except BaseException:
             with contextlib.suppress(Exception):  # the connection may already be gone after an interrupt
                 con.rollback()
             raise
+        return accepted, [i for i in infos if i.file_id in rejected_ids]
+
+    def _hash(self, info: _FileInfo) -> None:
+        f = info.disk
+        f.sha256 = f.sha256 or file_sha256(f.path)
+        info.ptr_prefix = hashlib.sha256(f"{f.rel}\0{f.sha256}".encode()).hexdigest()[:12]
+
+    def _python_batch(self, infos: list[_FileInfo]) -> None:
+        """Files for the readers: one transaction, rows of all files inserted together (few statements)."""
+        con = self.con
+        con.begin()
+        try:
+            loader = pyload.BatchLoader(con, self.ingest_ms)
+            for info in infos:
+                self._hash(info)
+                load = read_file(info.disk.path, self.loc.data, self.groups, lazy=True)
+                result = loader.add_file(load, info.file_id, info.ptr_prefix)
+                info.format = load.format
+                info.pipeline = load.pipeline
+                info.records_read = result.records
+                info.skipped = list(load.skipped)
+                info.notes = list(load.notes)
+                info.ignored = load.ignored
+            loader.flush()
+            self._bookkeeping(con, infos)
+            con.commit()
+        except BaseException:
+            with contextlib.suppress(Exception):  # the connection may already be gone after an interrupt
+                con.rollback()
+            raise
+        self._count(infos)
+
+    def _count(self, infos: list[_FileInfo]) -> None:
         r = self.report
         for info in infos:
             r.files_fast += info.fast
             r.files_python += not info.fast
             r.files_ignored += info.ignored
             r.records_read += info.records_read
-            r.duplicates += info.duplicates
             r.skipped += len(info.skipped)
 
-    def _python_file(self, info: _FileInfo) -> None:
-        load = read_file(info.disk.path, self.loc.data, self.groups, lazy=True)
-        result = pyload.load_file(self.con, load, info.file_id, info.ptr_prefix, self.ingest_ms)
-        info.format = load.format
-        info.pipeline = load.pipeline
-        info.records_read = result.records
-        info.skipped = list(load.skipped)
-        info.notes = list(load.notes)
-        info.ignored = load.ignored
+    def _dedupe(self) -> None:
+        """CloudTrail re-deliveries: the first stored copy of (eventID, content hash) wins.
 
-    def _dedupe(self, infos: list[_FileInfo], start_id: int) -> None:
-        """CloudTrail re-deliveries: the first stored copy of (eventID, content hash) wins."""
+        Done once per run, after all parts committed, because parts run in concurrent transactions that
+        cannot see each other's rows. ``dedupe_from`` in ``_meta`` (committed before any part) marks
+        the first file id not yet checked, so a run resumed after an interrupt checks the earlier run's
+        rows too; it is removed in the transaction that deletes the duplicates.
+        """
         con = self.con
         ct = q("cloudtrail")
-        # cheap screen first (only the hash column): a repeated hash inside the batch, or a batch hash
+        start = int(self.dedupe_from)
+        con.begin()
+        # cheap screen first (only the hash column): a repeated hash among the new rows, or a new hash
         # already stored; the exact query below reads five columns of the whole table
         screen = con.execute(
             f"""SELECT EXISTS (SELECT 1 FROM {ct} WHERE _file_id >= $s GROUP BY _hash HAVING count(*) > 1)
                 OR EXISTS (SELECT 1 FROM {ct} WHERE _file_id < $s
                            AND _hash IN (SELECT _hash FROM {ct} WHERE _file_id >= $s))""",
-            {"s": start_id},
+            {"s": start},
         ).fetchone()
-        if not screen or not screen[0]:
-            return
-        rows = con.execute(
-            f"""SELECT DISTINCT n."@ptr", n._file_id
-                FROM (SELECT "@ptr", _file_id, _line, "eventID", _hash FROM {ct} WHERE _file_id >= ?) AS n
-                JOIN {ct} AS o ON o._hash = n._hash AND o."eventID" IS NOT DISTINCT FROM n."eventID"
-                WHERE o._file_id < n._file_id OR (o._file_id = n._file_id
-                      AND (o._line < n._line OR (o._line = n._line AND o."@ptr" < n."@ptr")))""",
-            [start_id],
-        ).fetchall()
-        if not rows:
-            return
-        con.execute(f'DELETE FROM {ct} WHERE "@ptr" IN (SELECT unnest(?::VARCHAR[]))', [[r[0] for r in rows]])
-        by_file: dict[int, int] = {}
-        for _, file_id in rows:
-            by_file[file_id] = by_file.get(file_id, 0) + 1
-        for info in infos:
-            info.duplicates = by_file.get(info.file_id, 0)
+        rows = []
+        if screen and screen[0]:
+            rows = con.execute(
+                f"""SELECT DISTINCT n."@ptr", n._file_id
+                    FROM (SELECT "@ptr", _file_id, _line, "eventID", _hash FROM {ct} WHERE _file_id >= ?) AS n
+                    JOIN {ct} AS o ON o._hash = n._hash AND o."eventID" IS NOT DISTINCT FROM n."eventID"
+                    WHERE o._file_id < n._file_id OR (o._file_id = n._file_id
+                          AND (o._line < n._line OR (o._line = n._line AND o."@ptr" < n."@ptr")))""",
+                [start],
+            ).fetchall()
+        if rows:
+            con.execute(f'DELETE FROM {ct} WHERE "@ptr" IN (SELECT unnest(?::VARCHAR[]))', [[r[0] for r in rows]])
+            self.deleted_rows += len(rows)
+            by_file: dict[int, int] = {}
+            for _, file_id in rows:
+                by_file[file_id] = by_file.get(file_id, 0) + 1
+            con.executemany(
+                f"UPDATE {q(FILES_TABLE)} SET duplicates = duplicates + ?, records_kept = records_kept - ?"
+                " WHERE file_id = ?",
+                [(n, n, file_id) for file_id, n in sorted(by_file.items())],
+            )
+            self.report.duplicates += len(rows)
+        con.execute(f"DELETE FROM {META_TABLE} WHERE key = 'dedupe_from'")
+        con.commit()
 
-    def _bookkeeping(self, infos: list[_FileInfo]) -> None:
-        con = self.con
-        lo, hi = infos[0].file_id, infos[-1].file_id
+    def _bookkeeping(self, con: Any, infos: list[_FileInfo]) -> None:
+        """``_files`` and ``_skipped`` rows of ``infos``, in the caller's transaction (row counts and time
+        span per file come from the rows just inserted)."""
+        lo = min(i.file_id for i in infos)
+        hi = max(i.file_id for i in infos)
         spans: dict[int, tuple[int, Any, Any]] = {}
         for table in PIPELINE_TABLES.values():
             for file_id, n, first, last in con.execute(
@@ -379,11 +521,9 @@ class Ingest:
                     self.ingest_time,
                 )
             )  # fmt: skip
-        marks = ", ".join("?" for _ in FILES_COLUMNS)
-        con.executemany(f"INSERT INTO {q(FILES_TABLE)} VALUES ({marks})", rows)
+        insert_rows(con, FILES_TABLE, [name for name, _ in FILES_COLUMNS], rows)
         skipped = [(i.file_id, s.line, s.reason, s.excerpt) for i in infos for s in i.skipped]
-        if skipped:
-            con.executemany(f"INSERT INTO {q(SKIPPED_TABLE)} VALUES (?, ?, ?, ?)", skipped)
+        insert_rows(con, SKIPPED_TABLE, [name for name, _ in SKIPPED_COLUMNS], skipped)
 
     def _totals(self) -> None:
         con = self.con
@@ -408,16 +548,16 @@ def _stream(info: _FileInfo, root: Path) -> str | None:
     return fastpath.stream_of(info.disk.path, root)
 
 
-def _batches(files: list[DiskFile], max_files: int, max_bytes: int) -> list[list[DiskFile]]:
-    out: list[list[DiskFile]] = []
-    current: list[DiskFile] = []
+def _batches(infos: list[_FileInfo], max_files: int, max_bytes: int) -> list[list[_FileInfo]]:
+    out: list[list[_FileInfo]] = []
+    current: list[_FileInfo] = []
     size = 0
-    for f in files:
-        if current and (len(current) >= max_files or size + f.size > max_bytes):
+    for info in infos:
+        if current and (len(current) >= max_files or size + info.disk.size > max_bytes):
             out.append(current)
             current, size = [], 0
-        current.append(f)
-        size += f.size
+        current.append(info)
+        size += info.disk.size
     if current:
         out.append(current)
     return out

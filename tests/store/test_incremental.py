@@ -169,3 +169,31 @@ def test_changed_log_group_names_rebuild(tmp_path: Path) -> None:
         report = store.ingest()
         assert "rebuilt" in str(report)
         assert list(store.select_raw("cloudtrail", None)["@log"]) == ["org-trail"]
+
+
+def test_duplicates_across_concurrent_parts_are_stored_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One file per part: parts run at the same time in separate transactions, so only the check after
+    all parts (not one inside each part) can see that B and D repeat events of A and C."""
+    from aiaudit.store import writer
+
+    monkeypatch.setattr(writer, "FAST_BATCH_FILES", 1)
+    root = tmp_path / "data"
+    write_s3(root, "A", [event(1), event(2)])
+    write_s3(root, "B", [event(2)])
+    write_s3(root, "C", [event(3)])
+    write_s3(root, "D", [event(3), event(1), event(4)])
+    with Store(root) as store:
+        r = store.ingest()
+        assert (r.files_fast, r.records_read, r.records_kept, r.duplicates) == (4, 7, 4, 3)
+        assert _ids(store) == ["ev-000001", "ev-000002", "ev-000003", "ev-000004"]
+        files = (
+            store.connection()
+            .execute(
+                "SELECT regexp_extract(path, '_([A-D])\\.json', 1), records_read, records_kept, duplicates "
+                "FROM _files ORDER BY 1"
+            )
+            .fetchall()
+        )
+        assert files == [("A", 2, 2, 0), ("B", 1, 0, 1), ("C", 1, 1, 0), ("D", 3, 1, 2)]
+        meta = dict(store.connection().execute("SELECT key, value FROM _meta").fetchall())
+        assert "dedupe_from" not in meta  # removed with the duplicates: nothing left to check
