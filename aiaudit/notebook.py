@@ -17,8 +17,8 @@ from typing import Any
 import pandas as pd
 
 from aiaudit.findings import Finding, dedupe, findings_frame
-from aiaudit.source import FOCUS_KEYS, Source
-from aiaudit.timerange import TimeRange, to_utc
+from aiaudit.source import FOCUS_KEYS, Source, resolve_window
+from aiaudit.timerange import TimeRange
 
 
 @dataclass
@@ -136,18 +136,8 @@ def start(
     if unknown:
         raise TypeError(f"unknown focus parameter {unknown[0]!r} (one of {', '.join(FOCUS_KEYS)})")
     src = connect(source, read_only=read_only or bool(os.environ.get("AIAUDIT_READ_ONLY")))
-    if anchor == "data-end":
-        span = src.data_span()
-        anchor_time = span.end if span else None
-    elif anchor in ("", "now"):
-        anchor_time = None
-    else:
-        anchor_time = to_utc(anchor, what="anchor")
-    time_range = (
-        TimeRange.parse(since or None, start=start or None, end=end or None, anchor=anchor_time)
-        if (since or start)
-        else TimeRange.parse("24h", anchor=anchor_time)
-    )
+    time_range = resolve_window(src, since=since, start=start, end=end, anchor=anchor, default_since="24h")
+    assert time_range is not None
     clean_focus = {k: str(v) for k, v in focus.items() if v not in (None, "")}
     return Investigation(
         name=name,

@@ -55,6 +55,39 @@ def check_focus(focus: Mapping[str, Any]) -> dict[str, list[str]]:
     return {k: v for k, v in out.items() if v}
 
 
+def resolve_window(
+    src: Source | None,
+    *,
+    since: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    anchor: str | None = "now",
+    default_since: str | None = None,
+) -> TimeRange | None:
+    """The one place a run's time parameters become a :class:`TimeRange` (CLI, notebooks, playbooks).
+
+    Empty strings mean "not given" (papermill parameters). ``anchor`` is ``now``, ``data-end`` (the
+    source's last event; an error when the source holds nothing) or a time. Without ``since``/``start``
+    the range is ``default_since`` back from the anchor, or ``None`` when there is no default.
+    """
+    from aiaudit.timerange import resolve_anchor
+
+    since, start, end = since or None, start or None, end or None
+    if since is None and start is None:
+        if not default_since:
+            return None
+        since = default_since
+    anchor_text = (anchor or "now").strip()
+    if anchor_text == "data-end":
+        span = src.data_span() if src is not None else None
+        if span is None:
+            raise InputError("anchor data-end: the source holds no data (or none was given)", where="anchor")
+        anchor_time = span.end
+    else:
+        anchor_time = resolve_anchor(anchor_text)
+    return TimeRange.parse(since if start is None else None, start=start, end=end, anchor=anchor_time)
+
+
 def check_pipeline(name: str) -> str:
     if name not in PIPELINES:
         raise InputError(f"unknown pipeline {name!r} (one of {', '.join(PIPELINES)})", where="pipeline")

@@ -182,3 +182,24 @@ def test_to_utc_refuses_garbage():
         to_utc(object())
     with pytest.raises(InputError):
         to_utc(True)
+
+
+class _Span:  # the one method resolve_window reads from a Source
+    def __init__(self, span):
+        self.span = span
+
+    def data_span(self):
+        return self.span
+
+
+def test_resolve_window_is_shared_by_cli_notebooks_and_playbooks():
+    from aiaudit.source import resolve_window
+
+    data = _Span(TimeRange("2026-11-17T00:00:00Z", "2026-11-20T00:00:00Z"))
+    got = resolve_window(data, since="", start="", end="", anchor="data-end", default_since="24h")
+    assert got == TimeRange("2026-11-19T00:00:00Z", "2026-11-20T00:00:00Z")
+    got = resolve_window(data, since="6h", anchor="data-end")
+    assert got == TimeRange("2026-11-19T18:00:00Z", "2026-11-20T00:00:00Z")
+    assert resolve_window(data, anchor="data-end") is None  # nothing asked, no default
+    with pytest.raises(InputError, match="holds no data"):  # notebooks used to fall back to now silently
+        resolve_window(_Span(None), since="24h", anchor="data-end")

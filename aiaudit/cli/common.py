@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from aiaudit.errors import InputError
-from aiaudit.timerange import TimeRange, to_utc
+from aiaudit.timerange import TimeRange
 
 FORMATS = ("table", "csv", "json", "parquet")
 DEFAULT_SOURCE_ENV = "AIAUDIT_SOURCE"
@@ -104,26 +104,17 @@ def _typed(value: str) -> Any:
 
 
 def resolve_time(args: argparse.Namespace, source: Any = None, *, default_since: str | None = None) -> TimeRange | None:
-    """Resolve --since/--start/--end/--anchor once. ``--anchor data-end`` reads the source's data span."""
-    since, start, end = getattr(args, "since", None), getattr(args, "start", None), getattr(args, "end", None)
-    if since is None and start is None:
-        if default_since is None:
-            return None
-        since = default_since
-    anchor_text = getattr(args, "anchor", "now") or "now"
-    anchor: Any
-    if anchor_text == "data-end":
-        if source is None:
-            raise InputError("--anchor data-end needs --source", where="--anchor")
-        span = source.data_span()
-        if span is None:
-            raise InputError("--anchor data-end: the source holds no data", where="--anchor")
-        anchor = span.end
-    elif anchor_text == "now":
-        anchor = None
-    else:
-        anchor = to_utc(anchor_text, what="--anchor")
-    return TimeRange.parse(since, start=start, end=end, anchor=anchor)
+    """Resolve --since/--start/--end/--anchor once (:func:`aiaudit.source.resolve_window`)."""
+    from aiaudit.source import resolve_window
+
+    return resolve_window(
+        source,
+        since=getattr(args, "since", None),
+        start=getattr(args, "start", None),
+        end=getattr(args, "end", None),
+        anchor=getattr(args, "anchor", "now"),
+        default_since=default_since,
+    )
 
 
 def emit(frame: pd.DataFrame, args: argparse.Namespace) -> None:

@@ -25,7 +25,8 @@ from aiaudit.playbook import Playbook, notebook_dir
 from aiaudit.report.html import inert_json, inert_notebook, inert_value, render_notebook, ship_plotly
 from aiaudit.report.index import render_index
 from aiaudit.report.redact import Redactor
-from aiaudit.timerange import TimeRange, iso, resolve_anchor
+from aiaudit.source import resolve_window
+from aiaudit.timerange import TimeRange, iso
 
 EXIT_OK, EXIT_NOTEBOOK_FAILED, EXIT_FINDINGS = 0, 1, 3
 
@@ -65,18 +66,6 @@ class PlaybookRun:
     exit_code: int
     index: Path
     timings: dict[str, float]
-
-
-def resolve_range(src: Any, *, since: str | None, start: str | None, end: str | None, anchor: str) -> TimeRange:
-    """Resolve the run's time range once (``data-end`` reads the source's data span)."""
-    if anchor == "data-end":
-        span = src.data_span()
-        if span is None:
-            raise InputError("--anchor data-end: the source holds no data", where="--anchor")
-        anchor_time = span.end
-    else:
-        anchor_time = resolve_anchor(anchor)
-    return TimeRange.parse(since if not start else None, start=start, end=end, anchor=anchor_time)
 
 
 def absolute_source(source: str) -> str:
@@ -166,7 +155,8 @@ def run_playbook(
 
     source = absolute_source(source)
     with connect(source) as src:  # ingests once, under the writer lock
-        time_range = resolve_range(src, since=since or book.since, start=start, end=end, anchor=anchor)
+        time_range = resolve_window(src, since=since, start=start, end=end, anchor=anchor, default_since=book.since)
+        assert time_range is not None
     timings["ingest_s"] = time.monotonic() - clock
 
     redactor = Redactor(enabled=redact)
