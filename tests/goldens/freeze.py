@@ -46,6 +46,18 @@ def frames_of(spec_path: Path, cache: Path) -> dict[str, object]:
     return out
 
 
+def copy_samples(into: Path) -> Path:
+    """A copy of the samples with a fixed modification time (records without a usable time take it)."""
+    import shutil
+
+    folder = into / "samples"
+    shutil.copytree(SAMPLES, folder)
+    for path in [folder, *folder.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+        os.utime(path, (FIXED_MTIME, FIXED_MTIME))
+    return folder
+
+
 def unwrap_panther(into: Path) -> Path:
     """The ``event`` of every line of the Panther rule-test file, as NDJSON (same order)."""
     import json
@@ -71,7 +83,7 @@ def main() -> int:
     out.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        inputs = {"samples": SAMPLES, "panther": unwrap_panther(tmp_path), "sim": extract_sim(tmp_path)}
+        inputs = {"samples": copy_samples(tmp_path), "panther": unwrap_panther(tmp_path), "sim": extract_sim(tmp_path)}
         for name, path in inputs.items():
             for pipeline, frame in frames_of(path, tmp_path / f"cache-{name}").items():
                 target = out / f"{name}.{pipeline}.parquet"

@@ -20,7 +20,7 @@ import pytest
 import aiaudit
 from aiaudit import TimeRange
 
-from .freeze import PIPELINES, SAMPLES, SIM, unwrap_panther
+from .freeze import PIPELINES, SIM, copy_samples, unwrap_panther
 
 HERE = Path(__file__).resolve().parent
 EVERYTHING = TimeRange.parse(None, start="2000-01-01T00:00:00Z", end="2100-01-01T00:00:00Z")
@@ -54,7 +54,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]
     tmp = tmp_path_factory.mktemp("goldens")
     with tarfile.open(SIM) as tar:
         tar.extractall(tmp, filter="data")
-    yield {"samples": SAMPLES, "panther": unwrap_panther(tmp), "sim": tmp / "sim"}
+    yield {"samples": copy_samples(tmp), "panther": unwrap_panther(tmp), "sim": tmp / "sim"}
 
 
 @pytest.mark.parametrize("name", ["samples", "panther", "sim"])
