@@ -43,11 +43,11 @@ demo: venv
 
 demo-samples: venv
 	@$(BIN)/aiaudit sources local:$(SAMPLES) --cache-dir .cache/samples
-	@$(BIN)/python -m aiaudit.demo $(SAMPLES) .cache/samples
+	@$(BIN)/python scripts/demo_samples.py $(SAMPLES) .cache/samples
 
 lint: venv
-	$(BIN)/ruff check aiaudit tests bench
-	$(BIN)/ruff format --check aiaudit tests bench
+	$(BIN)/ruff check aiaudit tests bench scripts
+	$(BIN)/ruff format --check aiaudit tests bench scripts
 
 typecheck: venv
 	$(BIN)/mypy aiaudit

@@ -10,12 +10,12 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from aiaudit.connect import connect
-from aiaudit.errors import AiauditError, InputError, QueryFailed, QuerySyntaxError, SourceError
-from aiaudit.findings import Finding
-from aiaudit.result import QueryStats, Result
-from aiaudit.source import Source
-from aiaudit.timerange import TimeRange
+from aiaudit.core.errors import AiauditError, InputError, QueryFailed, QuerySyntaxError, SourceError
+from aiaudit.core.findings import Finding
+from aiaudit.core.result import QueryStats, Result
+from aiaudit.core.timerange import TimeRange
+from aiaudit.sources.base import Source
+from aiaudit.sources.connect import connect
 
 __version__ = "0.1.0"
 

@@ -5,7 +5,7 @@
 Builds once (cached in bench/data/sqlbench-N/): N CloudTrail events in S3 delivery layout with
 bench/gen_cloudtrail.py's generator, plus N ModelInvocationLog records whose ``requestId`` values are
 the CloudTrail ``requestID`` values (so the request-id join is 1:1 over N × N), ingested through the
-real :class:`aiaudit.store.Store`. Then each shape runs ``--runs`` times through ``aiaudit.sql.run_sql``
+real :class:`aiaudit.store.Store`. Then each shape runs ``--runs`` times through ``aiaudit.query.sql.run_sql``
 and, as the baseline measured in the same run, as hand-written DuckDB SQL on the same connection.
 
 Targets (issue 7): under 0.3 s for single-group filters and group-bys, under 2 s for the 1M × 1M
@@ -30,9 +30,9 @@ sys.path.insert(0, str(HERE))
 
 import gen_cloudtrail  # noqa: E402  (the store engineer's generator, reused)
 
-from aiaudit.sql import run_sql  # noqa: E402
+from aiaudit.core.timerange import TimeRange  # noqa: E402
+from aiaudit.query.sql import run_sql  # noqa: E402
 from aiaudit.store import Store  # noqa: E402
-from aiaudit.timerange import TimeRange  # noqa: E402
 
 INV_PER_FILE = 50_000
 

@@ -9,7 +9,7 @@ import pytest
 
 from aiaudit.cli import VERBS, main
 from aiaudit.cli.common import parse_params
-from aiaudit.errors import InputError
+from aiaudit.core.errors import InputError
 
 DESIGN_VERBS = [
     "sources",

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from aiaudit.config import Config, load_config
-from aiaudit.errors import InputError
-from aiaudit.spec import parse_spec, with_overrides
+from aiaudit.core.config import Config, load_config
+from aiaudit.core.errors import InputError
+from aiaudit.sources.spec import parse_spec, with_overrides
 
 GOOD = """
 [sources.prod]

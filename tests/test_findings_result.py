@@ -8,10 +8,10 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
-from aiaudit.errors import InputError
-from aiaudit.findings import Finding, covers, dedupe, findings_frame, findings_from_frame, from_json, to_json
-from aiaudit.result import ChunkStats, QueryStats, Result
-from aiaudit.timerange import TimeRange
+from aiaudit.core.errors import InputError
+from aiaudit.core.findings import Finding, covers, dedupe, findings_frame, findings_from_frame, from_json, to_json
+from aiaudit.core.result import ChunkStats, QueryStats, Result
+from aiaudit.core.timerange import TimeRange
 
 ROLE = "arn:aws:iam::111122223333:role/app"
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pandas as pd
 import pytest
 
-from aiaudit.errors import InputError
-from aiaudit.timerange import TimeRange, add_months, parse_duration, to_utc
+from aiaudit.core.errors import InputError
+from aiaudit.core.timerange import TimeRange, add_months, parse_duration, to_utc
 
 T = lambda text: datetime.fromisoformat(text.replace("Z", "+00:00"))  # noqa: E731
 
@@ -193,7 +193,7 @@ class _Span:  # the one method resolve_window reads from a Source
 
 
 def test_resolve_window_is_shared_by_cli_notebooks_and_playbooks():
-    from aiaudit.source import resolve_window
+    from aiaudit.sources.base import resolve_window
 
     data = _Span(TimeRange("2026-11-17T00:00:00Z", "2026-11-20T00:00:00Z"))
     got = resolve_window(data, since="", start="", end="", anchor="data-end", default_since="24h")

@@ -6,7 +6,7 @@ JSON schema (``schema.json``) keeps metadata and query together, and one shared 
 other (MF4 vs Q8, MF10 vs Q4, Q18 vs Q20), aiaudit's do not.
 
 ``aiaudit.catalog["Q18"].run(src, time_range, **params)`` runs an entry; ``dry_run`` renders it;
-``findings(result)`` turns its rows into :class:`~aiaudit.findings.Finding` objects.
+``findings(result)`` turns its rows into :class:`~aiaudit.core.findings.Finding` objects.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from aiaudit.errors import InputError
-from aiaudit.findings import Finding, findings_frame
-from aiaudit.result import Result
-from aiaudit.timerange import TimeRange, to_utc
-from aiaudit.yamlfile import load_validated
+from aiaudit.core.errors import InputError
+from aiaudit.core.findings import Finding, findings_frame
+from aiaudit.core.result import Result
+from aiaudit.core.timerange import TimeRange, to_utc
+from aiaudit.core.yamlfile import load_validated
 
 HERE = Path(__file__).parent
 ENTRIES = HERE / "entries"
@@ -137,16 +137,16 @@ class Entry:
     # -- running ----------------------------------------------------------------------------------
     def dry_run(self, **params: Any) -> str:
         """The query text with every parameter rendered through the quoting module (what AWS would get)."""
-        from aiaudit.sql import bind_text
+        from aiaudit.query.sql import bind_text
 
         if self.kind == "detection":
             raise InputError(
-                f"{self.id} is a detection (Python, see aiaudit/detect); it has no query text", where=self.id
+                f"{self.id} is a detection (Python, see aiaudit/catalog/run); it has no query text", where=self.id
             )
         return bind_text(self.query, self.bind(**params))
 
     def run(self, src: Any, time_range: TimeRange | None = None, **params: Any) -> Result:
-        """Run on any :class:`~aiaudit.source.Source`. A detection's Result holds its findings frame."""
+        """Run on any :class:`~aiaudit.sources.base.Source`. A detection's Result holds its findings frame."""
         if self.kind == "detection":
             if time_range is None:
                 raise InputError(f"{self.id} is a detection: give a time range", where=self.id)
@@ -163,10 +163,10 @@ class Entry:
         environment: Any = None,
         **params: Any,
     ) -> list[Finding]:
-        """This entry's findings over a range: ``data`` is a Source, or a ``aiaudit.detect.Context``
+        """This entry's findings over a range: ``data`` is a Source, or a ``aiaudit.catalog.run.Context``
         (which carries the range, the lookback and the environment, and caches projections)."""
-        from aiaudit.detect import implementation
-        from aiaudit.detect.context import Context
+        from aiaudit.catalog.context import Context
+        from aiaudit.catalog.registry import implementation
 
         if isinstance(data, Context):
             ctx = data
@@ -232,7 +232,7 @@ class Entry:
         if self.change_alarm:
             lines.append("change alarm: fires on every change of its kind, planned ones included")
         if self.kind == "detection":
-            from aiaudit.detect import implementation
+            from aiaudit.catalog.registry import implementation
 
             fn = implementation(self.id)
             lines += ["", f"implementation: {fn.__module__}.{fn.__name__} (Python)"]
@@ -340,7 +340,8 @@ class Catalog(Mapping[str, Entry]):
 
     def _load(self) -> dict[str, Entry]:
         if self._entries is None:
-            self._entries = {p.stem: load_entry(p) for p in sorted(self._folder.glob("*.yaml"))}
+            paths = sorted(self._folder.glob("*/*.yaml"), key=lambda p: p.stem)
+            self._entries = {p.stem: load_entry(p) for p in paths}
         return self._entries
 
     def __getitem__(self, key: str) -> Entry:

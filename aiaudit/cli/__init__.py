@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from aiaudit import __version__
-from aiaudit.errors import AiauditError, NotImplementedYet
+from aiaudit.core.errors import AiauditError, NotImplementedYet
 
 #: verb -> one-line help. Order is the order ``--help`` lists them (DESIGN §8).
 VERBS: dict[str, str] = {

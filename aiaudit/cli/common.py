@@ -15,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from aiaudit.errors import InputError
-from aiaudit.timerange import TimeRange
+from aiaudit.core.errors import InputError
+from aiaudit.core.timerange import TimeRange
 
 FORMATS = ("table", "csv", "json", "parquet")
 DEFAULT_SOURCE_ENV = "AIAUDIT_SOURCE"
@@ -104,8 +104,8 @@ def _typed(value: str) -> Any:
 
 
 def resolve_time(args: argparse.Namespace, source: Any = None, *, default_since: str | None = None) -> TimeRange | None:
-    """Resolve --since/--start/--end/--anchor once (:func:`aiaudit.source.resolve_window`)."""
-    from aiaudit.source import resolve_window
+    """Resolve --since/--start/--end/--anchor once (:func:`aiaudit.sources.base.resolve_window`)."""
+    from aiaudit.sources.base import resolve_window
 
     return resolve_window(
         source,

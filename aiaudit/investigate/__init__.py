@@ -1,7 +1,7 @@
 """Investigation core: correlation, pivots, timelines, telemetry gaps, baselines, evidence.
 
-Every function takes a :class:`~aiaudit.source.Source` (or a :class:`Telemetry`, or raw frames) and a
-:class:`~aiaudit.timerange.TimeRange`, works on the standard projections of :mod:`aiaudit.frames`, and
+Every function takes a :class:`~aiaudit.sources.base.Source` (or a :class:`Telemetry`, or raw frames) and a
+:class:`~aiaudit.core.timerange.TimeRange`, works on the standard projections of :mod:`aiaudit.frames`, and
 says what it joined on (:class:`JoinReport`). See ``docs/investigate.md``.
 """
 

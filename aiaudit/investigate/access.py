@@ -3,7 +3,7 @@
 Why a wrapper: correlation, pivots, timelines and gaps need four things from the data — a pipeline's
 standard projection (with a focus), the raw record behind a ``@ptr``, record and ingestion times for
 volumes, and the data's span — and evidence needs to know *which queries* produced what it cites. This
-class asks the :class:`~aiaudit.source.Source` (either backend) and remembers the summary of every query
+class asks the :class:`~aiaudit.sources.base.Source` (either backend) and remembers the summary of every query
 it ran (``queries``), so an evidence export can list query texts, ids and statistics.
 
 ``Telemetry.from_raw({pipeline: raw_frame})`` serves the same calls from raw frames (system columns with
@@ -20,10 +20,10 @@ from typing import Any
 
 import pandas as pd
 
-from aiaudit.config import PIPELINES, Environment
-from aiaudit.errors import InputError
-from aiaudit.source import Source, check_focus, check_pipeline
-from aiaudit.timerange import ONE_SECOND, TimeRange
+from aiaudit.core.config import PIPELINES, Environment
+from aiaudit.core.errors import InputError
+from aiaudit.core.timerange import ONE_SECOND, TimeRange
+from aiaudit.sources.base import Source, check_focus, check_pipeline
 
 TIMES_COLUMNS = ("@timestamp", "@ingestionTime", "@ptr")
 

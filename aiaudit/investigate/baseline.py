@@ -17,12 +17,12 @@ from typing import Any
 
 import pandas as pd
 
-from aiaudit.config import Environment
-from aiaudit.errors import InputError
+from aiaudit.core.config import Environment
+from aiaudit.core.errors import InputError
+from aiaudit.core.timerange import TimeRange
 from aiaudit.frames import principal_key
 from aiaudit.investigate.access import Telemetry
 from aiaudit.investigate.gaps import lookback_range
-from aiaudit.timerange import TimeRange
 
 #: kinds of value a baseline knows, and where each comes from (pipeline -> column)
 KINDS: dict[str, dict[str, str]] = {

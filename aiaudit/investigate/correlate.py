@@ -26,10 +26,10 @@ from typing import Any
 
 import pandas as pd
 
+from aiaudit.core.timerange import TimeRange, parse_duration
 from aiaudit.investigate.access import Telemetry, _in_range
 from aiaudit.investigate.joins import JoinReport, keyed_join, prefixed
 from aiaudit.investigate.vocab import GUARDRAIL_CHANGES, guardrail_key, is_model_call
-from aiaudit.timerange import TimeRange, parse_duration
 
 DEFAULT_MARGIN = timedelta(minutes=5)
 
@@ -42,7 +42,7 @@ def as_timedelta(value: timedelta | str | None, default: timedelta | None = None
         return value
     width = parse_duration(value)
     if isinstance(width, int):
-        from aiaudit.errors import InputError
+        from aiaudit.core.errors import InputError
 
         raise InputError(f"{value!r}: a window in months has no fixed length; use days", where="window")
     return width

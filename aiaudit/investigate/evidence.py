@@ -7,7 +7,7 @@ Why: a finding that cannot be traced back to the exact records and queries does 
   byte; a record without one is written as canonical JSON), named by its SHA-256;
 * ``findings.json`` — the findings (DESIGN §6 schema);
 * ``queries.json`` — every query's text, language, time range, query ids, statistics and warnings
-  (from :class:`~aiaudit.result.Result` objects, projection frames, pivots/correlations, or the
+  (from :class:`~aiaudit.core.result.Result` objects, projection frames, pivots/correlations, or the
   :class:`~aiaudit.investigate.access.Telemetry` that ran them);
 * ``manifest.json`` — source, time range, one entry per record (``@ptr``, sha256, file, size, system
   fields, which findings cite it), references that could not be read (``missing``, with the error:
@@ -27,10 +27,10 @@ from typing import Any
 
 import pandas as pd
 
-from aiaudit.errors import AiauditError
-from aiaudit.findings import Finding, to_json
+from aiaudit.core.errors import AiauditError
+from aiaudit.core.findings import Finding, to_json
+from aiaudit.core.timerange import TimeRange, iso, utc_now
 from aiaudit.investigate.access import Telemetry
-from aiaudit.timerange import TimeRange, iso, utc_now
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 

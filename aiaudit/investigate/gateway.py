@@ -24,10 +24,10 @@ from urllib.parse import unquote
 
 import pandas as pd
 
+from aiaudit.core.timerange import TimeRange
 from aiaudit.frames import normalise_runtime_arn
 from aiaudit.investigate.access import Telemetry, dig
 from aiaudit.investigate.vocab import GATEWAY_TARGET_CHANGES, is_credential_retrieval
-from aiaudit.timerange import TimeRange
 
 KEY = "gateway_runtime"
 _RUNTIME_ARN = re.compile(r"arn:aws[a-z-]*:bedrock-agentcore:[a-z0-9-]+:\d{12}:runtime/[A-Za-z0-9_-]+")

@@ -20,14 +20,14 @@ from typing import Any
 
 import pandas as pd
 
-from aiaudit.config import PIPELINES
-from aiaudit.errors import InputError
+from aiaudit.core.config import PIPELINES
+from aiaudit.core.errors import InputError
+from aiaudit.core.timerange import TimeRange
 from aiaudit.frames import FOCUS_COLUMNS
 from aiaudit.investigate.access import Telemetry
 from aiaudit.investigate.gateway import KEY as GATEWAY
 from aiaudit.investigate.gateway import GatewayLink
-from aiaudit.source import check_focus
-from aiaudit.timerange import TimeRange
+from aiaudit.sources.base import check_focus
 
 #: Columns holding each linking key, per pipeline.
 LINK_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {

@@ -25,8 +25,9 @@ from typing import Any
 
 import pandas as pd
 
-from aiaudit.config import PIPELINES
-from aiaudit.errors import InputError
+from aiaudit.core.config import PIPELINES
+from aiaudit.core.errors import InputError
+from aiaudit.core.timerange import TimeRange
 from aiaudit.frames import (
     model_provider,
     normalise_model_id,
@@ -39,7 +40,6 @@ from aiaudit.investigate.access import Telemetry
 from aiaudit.investigate.correlate import as_timedelta
 from aiaudit.investigate.gather import DEFAULT_FOLLOW, _mark, check_follow, expand, match
 from aiaudit.investigate.timeline import events_frame
-from aiaudit.timerange import TimeRange
 
 _ACCESS_KEY = re.compile(r"^(AKIA|ASIA)[A-Z0-9]{12,124}$")
 _HEX32 = re.compile(r"^[0-9a-fA-F]{32}$")

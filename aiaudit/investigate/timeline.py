@@ -3,7 +3,7 @@
 Why a common shape: an analyst reads CloudTrail calls, model invocations, agent spans and runtime logs
 as one story. :func:`events_frame` turns projections into rows of the same columns (``time``,
 ``pipeline``, ``summary``, ``is_change``, the join keys, ``@ptr``) — the shape
-:func:`aiaudit.plots.timeline` draws. :func:`timeline` gathers the rows for a focus: pipelines the focus
+:func:`aiaudit.notebooks.plots.timeline` draws. :func:`timeline` gathers the rows for a focus: pipelines the focus
 applies to are queried with it, and the others are reached through the request, trace and session ids
 of those rows (spans carry no principal, CloudTrail no session), so a principal's timeline includes its
 agents' spans.
@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from aiaudit.config import PIPELINES
+from aiaudit.core.config import PIPELINES
 from aiaudit.investigate.vocab import is_change
 
 EVENT_COLUMNS = [
@@ -146,6 +146,6 @@ def timeline(data: Any, time_range: Any = None, *, follow: bool = True, hops: in
 
 def timeline_figure(events: pd.DataFrame, *, title: str = "Timeline") -> Any:
     """The plotly figure of a timeline frame (lanes per pipeline, changes as red diamonds)."""
-    from aiaudit.plots import timeline as plot
+    from aiaudit.notebooks.plots import timeline as plot
 
     return plot(events, title=title, time="time", lane="pipeline", label="summary", change="is_change")

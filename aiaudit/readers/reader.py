@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from aiaudit.config import DEFAULT_LOG_GROUPS
+from aiaudit.core.config import DEFAULT_LOG_GROUPS
 from aiaudit.readers import cwexport, jsontext
 from aiaudit.readers.base import FileLoad, RawRecord, Skipped
 from aiaudit.readers.classify import classify, is_digest, unwrap

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiaudit.errors import InputError
+from aiaudit.core.errors import InputError
 from aiaudit.simulate.baseline import generate_shard
 from aiaudit.simulate.emit import Emitter
 from aiaudit.simulate.output import ShardResult, write_shard

@@ -2,7 +2,7 @@
 
 Why the config is generated: notebooks and detections read corporate ranges, expected regions and
 models, tool allow-lists and prices from ``[environment]``; writing it from the same world the data
-came from means a demo needs no hand-written configuration, and ``aiaudit.config.load_config``
+came from means a demo needs no hand-written configuration, and ``aiaudit.core.config.load_config``
 validates it like any user's file.
 """
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pandas as pd
 
+from aiaudit.core.timerange import TimeRange
 from aiaudit.store.schema import FILES_TABLE, PIPELINE_TABLES, SKIPPED_TABLE
 from aiaudit.store.tables import q
-from aiaudit.timerange import TimeRange
 
 GROUP_COLUMNS = ["log_group", "pipeline", "records", "first_time", "last_time", "files", "duplicates", "skipped"]
 FILE_COLUMNS = [

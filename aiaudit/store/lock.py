@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from aiaudit.errors import SourceError
+from aiaudit.core.errors import SourceError
 
 
 class WriterLock:

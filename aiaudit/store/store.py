@@ -20,7 +20,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from aiaudit.errors import InputError, SourceError
+from aiaudit.core.errors import InputError, SourceError
+from aiaudit.core.timerange import TimeRange
 from aiaudit.store import inventory as inventory_mod
 from aiaudit.store.inventory import Inventory
 from aiaudit.store.location import locate
@@ -29,7 +30,6 @@ from aiaudit.store.report import IngestReport
 from aiaudit.store.schema import PIPELINE_TABLES, columns
 from aiaudit.store.tables import q
 from aiaudit.store.writer import layout_fingerprint, meta, resolve_groups, run_ingest, stored_files, threads
-from aiaudit.timerange import TimeRange
 
 
 class Store:

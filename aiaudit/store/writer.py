@@ -32,7 +32,7 @@ from typing import Any
 
 import duckdb
 
-from aiaudit.config import DEFAULT_LOG_GROUPS
+from aiaudit.core.config import DEFAULT_LOG_GROUPS
 from aiaudit.readers import read_file
 from aiaudit.readers.base import Skipped
 from aiaudit.store import fastpath, pyload

@@ -13,15 +13,15 @@ import boto3
 import pandas as pd
 import pytest
 
-from aiaudit.aws.emulator import Emulator, Faults, serve, url_of
-from aiaudit.aws.options import AwsOptions
-from aiaudit.aws.source import AwsSource
-from aiaudit.config import Config
-from aiaudit.errors import InputError, NotImplementedYet, QueryFailed, QuerySyntaxError
-from aiaudit.result import ChunkStats, QueryStats, Result
-from aiaudit.source import Source
-from aiaudit.spec import parse_spec
-from aiaudit.timerange import TimeRange
+from aiaudit.core.config import Config
+from aiaudit.core.errors import InputError, NotImplementedYet, QueryFailed, QuerySyntaxError
+from aiaudit.core.result import ChunkStats, QueryStats, Result
+from aiaudit.core.timerange import TimeRange
+from aiaudit.sources.aws.emulator import Emulator, Faults, serve, url_of
+from aiaudit.sources.aws.options import AwsOptions
+from aiaudit.sources.aws.source import AwsSource
+from aiaudit.sources.base import Source
+from aiaudit.sources.spec import parse_spec
 
 BASE = pd.Timestamp("2026-01-01T00:00:00Z")
 TR = TimeRange(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, 0, 59, 59, tzinfo=UTC))

@@ -11,9 +11,9 @@ import boto3
 import pytest
 
 from aiaudit import connect
-from aiaudit.aws.check import check
 from aiaudit.cli import main
-from aiaudit.config import parse_config
+from aiaudit.core.config import parse_config
+from aiaudit.sources.aws.check import check
 
 
 @pytest.fixture(scope="module")

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 import aiaudit
-from aiaudit.aws.emulator import Emulator, serve, url_of
-from aiaudit.playbook import get_playbook
-from aiaudit.playbook.runner import run_playbook
+from aiaudit.reports.playbook import get_playbook
+from aiaudit.reports.runner import run_playbook
 from aiaudit.simulate import simulate
+from aiaudit.sources.aws.emulator import Emulator, serve, url_of
 
 pytestmark = pytest.mark.slow
 

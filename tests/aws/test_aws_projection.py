@@ -9,12 +9,12 @@ from pathlib import Path
 import boto3
 from botocore.stub import ANY, Stubber
 
-from aiaudit.aws.options import AwsOptions
-from aiaudit.aws.source import AwsSource
-from aiaudit.config import Config
+from aiaudit.core.config import Config
+from aiaudit.core.timerange import TimeRange
 from aiaudit.frames import empty_frame
-from aiaudit.spec import parse_spec
-from aiaudit.timerange import TimeRange
+from aiaudit.sources.aws.options import AwsOptions
+from aiaudit.sources.aws.source import AwsSource
+from aiaudit.sources.spec import parse_spec
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "cloudtrail" / "test-converse-json.log"
 TR = TimeRange(datetime(2024, 10, 29, tzinfo=UTC), datetime(2024, 10, 29, 23, 59, 59, tzinfo=UTC))

@@ -18,11 +18,11 @@ QUERY = "SELECT `eventName`, `eventSource`, `@ptr` FROM `cloudtrail`"
 
 def test_local_and_emulated_aws_agree(tmp_path, monkeypatch) -> None:
     from aiaudit import connect
-    from aiaudit.aws.emulator import Emulator, serve, url_of
-    from aiaudit.aws.options import AwsOptions
-    from aiaudit.aws.source import AwsSource
-    from aiaudit.config import Config
-    from aiaudit.spec import parse_spec
+    from aiaudit.core.config import Config
+    from aiaudit.sources.aws.emulator import Emulator, serve, url_of
+    from aiaudit.sources.aws.options import AwsOptions
+    from aiaudit.sources.aws.source import AwsSource
+    from aiaudit.sources.spec import parse_spec
 
     local = connect(f"local:{SAMPLES}", cache_dir=str(tmp_path / "store"))
     span = local.data_span()

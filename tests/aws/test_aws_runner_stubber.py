@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 from botocore.stub import ANY, Stubber
 
-from aiaudit.aws.options import AwsOptions
-from aiaudit.aws.source import AwsSource
-from aiaudit.config import Config
-from aiaudit.errors import InputError, QueryFailed, QuerySyntaxError, SourceError
-from aiaudit.spec import parse_spec
-from aiaudit.timerange import TimeRange
+from aiaudit.core.config import Config
+from aiaudit.core.errors import InputError, QueryFailed, QuerySyntaxError, SourceError
+from aiaudit.core.timerange import TimeRange
+from aiaudit.sources.aws.options import AwsOptions
+from aiaudit.sources.aws.source import AwsSource
+from aiaudit.sources.spec import parse_spec
 
 TR = TimeRange(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, 0, 59, 59, tzinfo=UTC))
 START, END = 1767225600, 1767229199  # hand-computed epoch seconds of TR

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 from fakelogs import FakeLogs
 
-from aiaudit.aws.options import AwsOptions
-from aiaudit.aws.source import AwsSource
-from aiaudit.config import Config
-from aiaudit.spec import parse_spec
-from aiaudit.timerange import TimeRange
+from aiaudit.core.config import Config
+from aiaudit.core.timerange import TimeRange
+from aiaudit.sources.aws.options import AwsOptions
+from aiaudit.sources.aws.source import AwsSource
+from aiaudit.sources.spec import parse_spec
 
 BASE = 1767225600  # 2026-01-01T00:00:00Z
 TR = TimeRange(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, 0, 59, 59, tzinfo=UTC))

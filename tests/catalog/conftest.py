@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from aiaudit.config import Environment
-from aiaudit.detect import Context, run_each
-from aiaudit.findings import Finding
-from aiaudit.timerange import TimeRange
+from aiaudit.catalog.run import Context, run_each
+from aiaudit.core.config import Environment
+from aiaudit.core.findings import Finding
+from aiaudit.core.timerange import TimeRange
 
 from . import records
 

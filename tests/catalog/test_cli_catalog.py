@@ -18,7 +18,7 @@ def test_catalog_list_and_show(capsys) -> None:
     out = capsys.readouterr().out
     assert "window_seconds: int = 86400" in out and "change alarm" in out
     assert main(["catalog", "show", "X04"]) == 0
-    assert "aiaudit.detect.coverage" in capsys.readouterr().out
+    assert "aiaudit.catalog.entries.coverage.detect" in capsys.readouterr().out
 
 
 def test_catalog_run_dry_run_and_rows(capsys, catalog_dir: Path) -> None:

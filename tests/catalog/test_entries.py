@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from aiaudit.catalog import catalog
-from aiaudit.findings import Finding
+from aiaudit.core.findings import Finding
 
 from . import records
 

@@ -10,10 +10,10 @@ import pytest
 import yaml
 
 from aiaudit.catalog import ENTRIES, catalog, concepts, load_entry, schema
-from aiaudit.detect import DETECTIONS, implementation
-from aiaudit.errors import InputError
+from aiaudit.catalog.registry import DETECTIONS, implementation
+from aiaudit.core.errors import InputError
 
-FILES = sorted(ENTRIES.glob("*.yaml"))
+FILES = sorted(ENTRIES.glob("*/*.yaml"))
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
@@ -41,7 +41,7 @@ def _write(tmp_path: Path, name: str, data: dict) -> Path:
 
 
 def _base() -> dict:
-    return yaml.safe_load((ENTRIES / "Q02.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load((ENTRIES / "guide" / "Q02.yaml").read_text(encoding="utf-8"))
 
 
 def test_a_missing_field_is_named_with_the_file(tmp_path: Path) -> None:

@@ -11,11 +11,11 @@ import pytest
 
 import aiaudit
 from aiaudit.catalog import catalog
-from aiaudit.config import load_config
-from aiaudit.detect import run_each
-from aiaudit.detect.report import load_truth, problems, score
+from aiaudit.catalog.run import run_each
+from aiaudit.core.config import load_config
+from aiaudit.core.timerange import TimeRange
 from aiaudit.simulate import simulate
-from aiaudit.timerange import TimeRange
+from aiaudit.simulate.score import load_truth, problems, score
 
 pytestmark = pytest.mark.slow
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from aiaudit.detect.content import _cards, _luhn
-from aiaudit.detect.coverage import ai_coverage
-from aiaudit.errors import InputError
+from aiaudit.catalog.entries.content.detect import _cards, _luhn
+from aiaudit.catalog.entries.coverage.detect import ai_coverage
+from aiaudit.core.errors import InputError
 
 
 @pytest.mark.parametrize(
@@ -54,8 +54,8 @@ def test_detection_parameters_change_the_outcome(ctx) -> None:
 
 def test_novelty_needs_history_when_the_lookback_is_empty(src, ctx) -> None:
     """No data before the range: the first 12 hours serve as history, and the context says so."""
-    from aiaudit.detect import Context
-    from aiaudit.timerange import TimeRange
+    from aiaudit.catalog.run import Context
+    from aiaudit.core.timerange import TimeRange
 
     first_day = TimeRange.from_dict({"start": "2026-03-01T00:00:00Z", "end": "2026-03-01T23:59:59Z"})
     cold = Context.make(src, first_day, lookback="1d")

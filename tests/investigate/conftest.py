@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from aiaudit.core.timerange import TimeRange
 from aiaudit.investigate import Telemetry
-from aiaudit.timerange import TimeRange
 
 from . import story
 

@@ -8,10 +8,10 @@ import zipfile
 
 import pytest
 
-from aiaudit.config import Environment
-from aiaudit.findings import Finding
+from aiaudit.core.config import Environment
+from aiaudit.core.findings import Finding
+from aiaudit.core.timerange import TimeRange
 from aiaudit.investigate import Baseline, Telemetry, export_evidence, gaps, verify_evidence
-from aiaudit.timerange import TimeRange
 
 from . import story as S
 

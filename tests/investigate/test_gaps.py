@@ -6,8 +6,8 @@ import json
 
 import pandas as pd
 
+from aiaudit.core.timerange import TimeRange
 from aiaudit.investigate import Telemetry, gaps, volume_gaps
-from aiaudit.timerange import TimeRange
 
 from . import story as S
 

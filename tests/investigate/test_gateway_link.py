@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from aiaudit.errors import InputError
+from aiaudit.core.errors import InputError
 from aiaudit.investigate import Telemetry, pivot
 from aiaudit.investigate.gateway import gateway_id, runtime_in, target_changes
 

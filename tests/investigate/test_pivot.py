@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aiaudit.errors import InputError
+from aiaudit.core.errors import InputError
 from aiaudit.investigate import classify, pivot
 
 from . import story as S

@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from aiaudit.core.timerange import TimeRange
 from aiaudit.investigate import Telemetry, pivot
-from aiaudit.timerange import TimeRange
 
 simulate = pytest.importorskip("aiaudit.simulate").simulate
 

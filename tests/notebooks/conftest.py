@@ -99,7 +99,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[tuple[str, s
 
 
 def load_findings(run: Run) -> list[Any]:
-    from aiaudit.findings import Finding
+    from aiaudit.core.findings import Finding
 
     payload = json.loads(run.findings.read_text(encoding="utf-8"))
     return [Finding.from_dict(item) for item in payload["findings"]]

@@ -9,7 +9,7 @@ import re
 import nbformat
 import pytest
 
-from aiaudit.report.html import check_html, render_notebook
+from aiaudit.reports.html import check_html, render_notebook
 
 from .conftest import NAMES
 

@@ -8,9 +8,9 @@ import json
 import nbformat
 import pytest
 
-from aiaudit.findings import covers, severity_rank
+from aiaudit.core.findings import covers, severity_rank
 from aiaudit.frames import principal_key
-from aiaudit.nb.questions import BASELINE_EXCEPTIONS, QUESTIONS, SCENARIOS
+from aiaudit.notebooks.questions import BASELINE_EXCEPTIONS, QUESTIONS, SCENARIOS
 
 from .conftest import DATASETS, NAMES, NOTEBOOKS, load_findings, truth
 

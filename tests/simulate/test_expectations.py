@@ -4,8 +4,8 @@ question covers the scenario), and catalogue entries that exist (MF/CI ids are d
 from __future__ import annotations
 
 import aiaudit.catalog as catalog
-from aiaudit.nb.questions import QUESTIONS
-from aiaudit.nb.questions import SCENARIOS as NOTEBOOK_SCENARIOS
+from aiaudit.notebooks.questions import QUESTIONS
+from aiaudit.notebooks.questions import SCENARIOS as NOTEBOOK_SCENARIOS
 from aiaudit.simulate.scenarios import SCENARIOS
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from conftest import read_records
 
-from aiaudit.config import load_config
+from aiaudit.core.config import load_config
 from aiaudit.simulate import simulate
 
 CT_NAME = re.compile(r"^(\d{12})_CloudTrail_([a-z]{2}-[a-z]+-\d)_\d{8}T\d{4}Z_[A-Za-z0-9]{16}\.json\.gz$")
@@ -116,7 +116,7 @@ def test_defects_only_when_asked(tmp_path, sim_all):
 def test_refuses_a_folder_with_other_files(tmp_path):
     import pytest
 
-    from aiaudit.errors import InputError
+    from aiaudit.core.errors import InputError
 
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(InputError, match="not empty"):

@@ -11,9 +11,9 @@ import json
 import pytest
 
 try:
-    from aiaudit.sql import run_sql  # noqa: F401
+    from aiaudit.query.sql import run_sql  # noqa: F401
 except ImportError:  # the SQL engine lands separately; these tests start running once it does
-    pytestmark = pytest.mark.skip(reason="aiaudit.sql.run_sql is not importable yet")
+    pytestmark = pytest.mark.skip(reason="aiaudit.query.sql.run_sql is not importable yet")
 
 import aiaudit
 

@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from aiaudit.config import DEFAULT_LOG_GROUPS
+from aiaudit.core.config import DEFAULT_LOG_GROUPS
 from aiaudit.store.schema import HOT_COLUMNS, columns
 
 DEFAULT_TIME = datetime(2026, 1, 1, tzinfo=UTC)

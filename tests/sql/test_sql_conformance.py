@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import pytest
 from rows import rows
 
-from aiaudit.sql import run_sql
-from aiaudit.timerange import TimeRange
+from aiaudit.core.timerange import TimeRange
+from aiaudit.query.sql import run_sql
 
 A1 = "arn:aws:sts::111:assumed-role/app/s1"
 A2 = "arn:aws:sts::111:assumed-role/app/s2"

@@ -17,7 +17,7 @@ import oracle as o
 import pytest
 from sqlkit import TinyStore
 
-from aiaudit.sql import run_sql
+from aiaudit.query.sql import run_sql
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 GROUP = {"cloudtrail": "cloudtrail", "invocations": "bedrock-model-invocation-logging", "spans": "aws/spans"}

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from rows import rows
 
-from aiaudit.errors import QuerySyntaxError
-from aiaudit.sql import run_sql
+from aiaudit.core.errors import QuerySyntaxError
+from aiaudit.query.sql import run_sql
 
 S, T, N = "eventName", "`@timestamp`", "`additionalEventData.inputTokens`"
 CALLS = {

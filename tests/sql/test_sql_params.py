@@ -1,4 +1,4 @@
-"""Parameters: typed, bound as DuckDB prepared parameters or rendered by aiaudit.quoting, never structure.
+"""Parameters: typed, bound as DuckDB prepared parameters or rendered by aiaudit.query.quoting, never structure.
 
 Hypothesis throws hostile values (quotes, backslashes, newlines, backticks, comment markers, unicode
 confusables, NUL) at both paths and checks the value comes back as data, exactly.
@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from rows import rows
 from sqlkit import TinyStore
 
-from aiaudit.quoting import bind_cwli, cwli_literal, cwli_params, sql_literal
-from aiaudit.sql import run_sql, translate
-from aiaudit.sql.dialect import LogsInsightsSQL
+from aiaudit.query.quoting import bind_cwli, cwli_literal, cwli_params, sql_literal
+from aiaudit.query.sql import run_sql, translate
+from aiaudit.query.sql.dialect import LogsInsightsSQL
 
 PIECES = ["'", '"', "\\", "`", "\n", "\r", "\x00", "*/", "/*", "--", ";", "’", "ʼ", "＇", "‘", "$", ":", "{{", "}}"]
 PIECES += ["a", " ", "\u2028", "😀", "%", "_", "?", "$1", ":v"]
@@ -167,7 +167,7 @@ def test_cwli_binding():
 @SETTINGS
 @given(value=HOSTILE, number=st.integers(-(2**62), 2**62))
 def test_bind_text_for_aws_keeps_values_as_data(value, number):
-    from aiaudit.sql import bind_text, check
+    from aiaudit.query.sql import bind_text, check
 
     query = "SELECT eventName AS e FROM `cloudtrail` WHERE eventName = :v AND `responseElements.statusCode` > :n"
     text = bind_text(query, {"v": value, "n": number})
@@ -178,7 +178,7 @@ def test_bind_text_for_aws_keeps_values_as_data(value, number):
 
 
 def test_bind_text_lists_and_untouched_text():
-    from aiaudit.sql import bind_text
+    from aiaudit.query.sql import bind_text
 
     query = "SELECT eventName FROM `cloudtrail` WHERE eventName IN :names AND awsRegion IN (:r) AND x = ':kept'"
     assert bind_text(query, {"names": ["a", "b'"], "r": ("eu",)}) == (
@@ -194,7 +194,7 @@ def test_translate_with_store_matches_run(golden_store):
 
 def test_limit_takes_a_parameter(golden_store):
     """Regression: ``LIMIT :n`` left ``$n`` unbound ("Values were not provided ... limit")."""
-    from aiaudit.sql import run_sql
+    from aiaudit.query.sql import run_sql
 
     query = "SELECT eventID FROM `cloudtrail` ORDER BY eventID LIMIT :n"
     everything = run_sql(golden_store, "SELECT eventID FROM `cloudtrail` ORDER BY eventID", None).frame

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from aiaudit.errors import InputError, QuerySyntaxError, SourceError
-from aiaudit.sql import check, run_sql
+from aiaudit.core.errors import InputError, QuerySyntaxError, SourceError
+from aiaudit.query.sql import check, run_sql
 
 TWO_JOINS = (
     "SELECT a.requestID FROM cloudtrail a INNER JOIN invocations b ON a.requestID = b.requestId "

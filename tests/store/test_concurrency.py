@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from aiaudit.errors import SourceError
+from aiaudit.core.errors import SourceError
 from aiaudit.store import Store
 
 from .helpers import event, write_s3

@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from aiaudit.errors import InputError
+from aiaudit.core.errors import InputError
+from aiaudit.core.timerange import TimeRange
 from aiaudit.store import Store
-from aiaudit.timerange import TimeRange
 
 from .helpers import ACCOUNT, event, write_s3
 

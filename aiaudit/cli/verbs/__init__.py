@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from aiaudit.errors import NotImplementedYet
+from aiaudit.core.errors import NotImplementedYet
 
 
 def not_implemented(what: str) -> Callable[[argparse.Namespace], int]:

@@ -21,9 +21,9 @@ def register(parser: argparse.ArgumentParser) -> None:
 def run_check(args: argparse.Namespace) -> int:
     """Exit 0 when nothing is wrong, 1 when a problem was found (each one is printed)."""
     from aiaudit import connect
-    from aiaudit.aws.check import check
-    from aiaudit.aws.source import AwsSource
-    from aiaudit.errors import InputError
+    from aiaudit.core.errors import InputError
+    from aiaudit.sources.aws.check import check
+    from aiaudit.sources.aws.source import AwsSource
 
     with connect(args.source) as src:
         if not isinstance(src, AwsSource):

@@ -37,7 +37,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def _entry(entry_id: str):  # type: ignore[no-untyped-def]
     from aiaudit.catalog import catalog
-    from aiaudit.errors import InputError
+    from aiaudit.core.errors import InputError
 
     if entry_id not in catalog:
         raise InputError(f"no catalogue entry {entry_id!r} (see aiaudit catalog list)", where="ID")
@@ -52,7 +52,7 @@ def run_show(args: argparse.Namespace) -> int:
 def run_entry(args: argparse.Namespace) -> int:
     from aiaudit import connect
     from aiaudit.cli.common import emit, parse_params, resolve_time
-    from aiaudit.findings import findings_frame
+    from aiaudit.core.findings import findings_frame
 
     entry = _entry(args.id)
     params = parse_params(args.param)
@@ -60,7 +60,7 @@ def run_entry(args: argparse.Namespace) -> int:
         print(entry.dry_run(**params))
         return 0
     if not args.source:
-        from aiaudit.errors import InputError
+        from aiaudit.core.errors import InputError
 
         raise InputError("catalog run needs --source (or $AIAUDIT_SOURCE)", where="--source")
     with connect(args.source) as src:

@@ -1,4 +1,4 @@
-"""`aiaudit detect [--report] [--fail-on SEV]`: every catalogue entry's findings (``aiaudit.detect.run_all``).
+"""`aiaudit detect [--report] [--fail-on SEV]`: every catalogue entry's findings (``aiaudit.catalog.run.run_all``).
 
 ``--report`` scores the findings per entry against the source folder's ``truth.json`` (a simulation):
 true and false positives, incidents covered, expected and missed.
@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from aiaudit.cli.common import add_common
-from aiaudit.config import Environment
-from aiaudit.findings import SEVERITIES
+from aiaudit.core.config import Environment
+from aiaudit.core.findings import SEVERITIES
 
 COLUMNS = ["severity", "rule_id", "time_start", "title", "principals", "finding_id"]
 
@@ -31,7 +31,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 def folder_environment(src: object) -> Environment | None:
     """A simulation keeps its ``[environment]`` in ``DIR/aiaudit.toml``; use it when the active config
     (current directory, ``~/.config``) declares none, and say so."""
-    from aiaudit.config import load_config
+    from aiaudit.core.config import load_config
 
     if src.config.environment != Environment():  # type: ignore[attr-defined]
         return None
@@ -44,11 +44,11 @@ def folder_environment(src: object) -> Environment | None:
 
 def run(args: argparse.Namespace) -> int:
     from aiaudit import connect
+    from aiaudit.catalog.run import run_each
     from aiaudit.cli.common import emit, resolve_time
-    from aiaudit.detect import run_each
-    from aiaudit.detect.report import format_report, load_truth, score
-    from aiaudit.errors import InputError
-    from aiaudit.findings import dedupe, findings_frame, severity_rank
+    from aiaudit.core.errors import InputError
+    from aiaudit.core.findings import dedupe, findings_frame, severity_rank
+    from aiaudit.simulate.score import format_report, load_truth, score
 
     ids = [i.strip() for i in args.only.split(",") if i.strip()] if args.only else None
     with connect(args.source) as src:

@@ -27,8 +27,8 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from aiaudit import connect
-    from aiaudit.aws.emulator import Emulator, Faults, serve, url_of
-    from aiaudit.errors import InputError
+    from aiaudit.core.errors import InputError
+    from aiaudit.sources.aws.emulator import Emulator, Faults, serve, url_of
 
     if args.cap < 1:
         raise InputError("--cap must be at least 1", where="--cap")

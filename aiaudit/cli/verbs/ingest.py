@@ -17,7 +17,7 @@ def run(args: argparse.Namespace) -> int:
     import os
 
     from aiaudit import connect
-    from aiaudit.errors import InputError
+    from aiaudit.core.errors import InputError
 
     spec = args.spec or args.source_opt or os.environ.get("AIAUDIT_SOURCE")
     if not spec:

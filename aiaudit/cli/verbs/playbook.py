@@ -32,7 +32,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from aiaudit.playbook import list_playbooks
+    from aiaudit.reports.playbook import list_playbooks
 
     for name, book in list_playbooks().items():
         print(f"{name:24} {len(book.steps):2} notebooks  {book.description}")
@@ -40,7 +40,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from aiaudit.playbook import get_playbook
+    from aiaudit.reports.playbook import get_playbook
 
     book = get_playbook(args.name)
     print(f"{book.name}: {book.description}")
@@ -55,8 +55,8 @@ def run_run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from aiaudit.cli.common import parse_params
-    from aiaudit.playbook import get_playbook
-    from aiaudit.playbook.runner import run_playbook
+    from aiaudit.reports.playbook import get_playbook
+    from aiaudit.reports.runner import run_playbook
 
     book = get_playbook(args.name)
     outcome = run_playbook(

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         extra = {}
         if args.no_cache or args.dry_run:
             if src.spec.kind != "aws":
-                from aiaudit.errors import InputError
+                from aiaudit.core.errors import InputError
 
                 raise InputError("--no-cache and --dry-run apply to aws: sources", where="query")
             extra = {"no_cache": args.no_cache, "dry_run": args.dry_run}

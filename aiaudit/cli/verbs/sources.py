@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
 
     from aiaudit import connect
     from aiaudit.cli.common import emit
-    from aiaudit.errors import InputError
+    from aiaudit.core.errors import InputError
 
     spec = args.spec or args.source_opt or os.environ.get("AIAUDIT_SOURCE")
     if not spec:

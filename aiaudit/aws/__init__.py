@@ -1,1 +1,0 @@
-"""aiaudit.aws (being built)."""

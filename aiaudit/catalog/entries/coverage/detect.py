@@ -1,0 +1,165 @@
+"""Telemetry coverage: the trail records less (X04), invocation logs go missing (X05).
+
+Why a diff and not an event-name match: ``PutEventSelectors`` is how a trail is *set up* as well as
+how it is blinded; only comparing the new selector set with the trail's previous one tells the two
+apart. The previous set comes from the last successful ``PutEventSelectors`` (or ``CreateTrail`` /
+``UpdateTrail`` for the trail settings) on the same trail since the lookback start. Without a previous
+set a change is reported only when the new set records no AI data events at all.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+
+from aiaudit.catalog.build import finding, successful
+from aiaudit.catalog.context import Context
+from aiaudit.catalog.registry import detection
+from aiaudit.core.findings import Finding
+from aiaudit.investigate import missing_invocation_logs
+
+#: resource-type and event-source prefixes that make a selector an AI data-event selector
+AI_MARKERS = ("AWS::Bedrock::", "AWS::BedrockAgentCore::", "bedrock.amazonaws.com", "bedrock-agentcore.amazonaws.com")
+
+
+def _event(ctx: Context, ptr: str) -> dict[str, Any]:
+    """The CloudTrail event behind ``ptr`` (a store returns the event; raw frames return ``@message``)."""
+    record = ctx.tel.record(ptr)
+    if "eventName" in record:
+        return record
+    message = record.get("@message")
+    try:
+        parsed = json.loads(message) if isinstance(message, str) else {}
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _trail_name(params: dict[str, Any]) -> str:
+    name = str(params.get("trailName") or params.get("name") or "")
+    return name.rsplit("/", 1)[-1] if name.startswith("arn:") else name
+
+
+def ai_coverage(params: dict[str, Any]) -> set[str]:
+    """The AI resource types / event sources a selector set records (advanced or basic selectors)."""
+    covered: set[str] = set()
+    for selector in params.get("advancedEventSelectors") or []:
+        fields = selector.get("fieldSelectors") or []
+        if any(f.get("field") == "eventCategory" and "Management" in (f.get("equals") or []) for f in fields):
+            continue
+        for f in fields:
+            if f.get("field") in ("resources.type", "eventSource"):
+                covered.update(v for v in f.get("equals") or [] if str(v).startswith(AI_MARKERS))
+    for selector in params.get("eventSelectors") or []:
+        for resource in selector.get("dataResources") or []:
+            if str(resource.get("type", "")).startswith(AI_MARKERS):
+                covered.add(str(resource["type"]))
+    return covered
+
+
+@detection("X04")
+def trail_coverage_reduced(ctx: Context, entry: Any, *, events: list[str]) -> list[Finding]:
+    ct = ctx.all("cloudtrail")
+    changes = ct[
+        (ct["eventSource"] == "cloudtrail.amazonaws.com").fillna(False).astype(bool)
+        & ct["eventName"].isin(events).fillna(False).astype(bool)
+        & successful(ct)
+    ]
+    range_start = pd.Timestamp(ctx.time_range.start)
+    selectors: dict[tuple[str, str], set[str]] = {}
+    settings: dict[tuple[str, str], dict[str, Any]] = {}
+    out = []
+    for _, row in changes.iterrows():
+        params = _event(ctx, str(row["@ptr"])).get("requestParameters") or {}
+        key = (str(row.get("recipient_account") or row.get("account") or ""), _trail_name(params))
+        rows = changes.loc[[row.name]]
+        report = row["time"] >= range_start
+        if row["eventName"] == "PutEventSelectors":
+            new = ai_coverage(params)
+            before = selectors.get(key)
+            selectors[key] = new
+            if not report:
+                continue
+            if before is not None and before - new:
+                dropped = sorted(before - new)
+                out.append(
+                    finding(
+                        entry,
+                        rows,
+                        f"{row['principal']} dropped {len(dropped)} AI data-event selector(s) from trail {key[1]}",
+                        f"PutEventSelectors on {key[1]} (account {key[0]}) no longer records: {', '.join(dropped)}. "
+                        "Bedrock and AgentCore data events for these resources stop being logged.",
+                        resources=[key[1], *dropped],
+                    )
+                )
+            elif before is None and not new:
+                out.append(
+                    finding(
+                        entry,
+                        rows,
+                        f"{row['principal']} set selectors on trail {key[1]} that record no AI data events",
+                        f"PutEventSelectors on {key[1]} (account {key[0]}) records no Bedrock or AgentCore data events "
+                        "(no earlier selector set was seen to compare with).",
+                        severity="medium",
+                        resources=[key[1]],
+                    )
+                )
+            continue
+        previous = settings.setdefault(key, {})
+        problems = []
+        if params.get("isMultiRegionTrail") is False and previous.get("isMultiRegionTrail") is not False:
+            problems.append("multi-region logging turned off")
+        if "cloudWatchLogsLogGroupArn" in params:
+            old, new_group = previous.get("cloudWatchLogsLogGroupArn"), params.get("cloudWatchLogsLogGroupArn")
+            if row["eventName"] == "UpdateTrail" and (not new_group or (old and new_group != old)):
+                problems.append(
+                    f"CloudWatch Logs delivery redirected from {old or 'its group'} to {new_group or 'none'}"
+                )
+        previous.update({k: v for k, v in params.items() if k in ("isMultiRegionTrail", "cloudWatchLogsLogGroupArn")})
+        if report and problems:
+            out.append(
+                finding(
+                    entry,
+                    rows,
+                    f"{row['principal']} reduced trail {key[1]}: {'; '.join(problems)}",
+                    f"{row['eventName']} on {key[1]} (account {key[0]}): {'; '.join(problems)}. Events in other "
+                    "regions, or the log group detections read, stop receiving AI activity.",
+                    resources=[key[1]],
+                )
+            )
+    return out
+
+
+@detection("X05")
+def invocation_logging_gap(ctx: Context, entry: Any, *, only_logged_regions: bool) -> list[Finding]:
+    gaps = missing_invocation_logs(ctx.tel, ctx.time_range)
+    logged: set[tuple[str, str]] = set()
+    if only_logged_regions:
+        inv = ctx.all("invocations")
+        accounts = inv["account"].fillna(inv["accountId"]) if "accountId" in inv else inv["account"]
+        logged = set(zip(accounts.astype(str), inv["region"].astype(str), strict=True))
+    out = []
+    for gap in gaps:
+        account = next((r.split(":", 1)[1] for r in gap.resources if r.startswith("account:")), "")
+        region = next((r.split(":", 1)[1] for r in gap.resources if r.startswith("region:")), "")
+        if only_logged_regions and (account, region) not in logged:
+            continue  # logging never seen there: not configured, a posture question rather than a gap
+        out.append(
+            Finding(
+                rule_id=entry.id,
+                severity=gap.severity,
+                title=gap.title,
+                summary=gap.summary,
+                time_start=gap.time_start,
+                time_end=gap.time_end,
+                principals=gap.principals,
+                source_ips=gap.source_ips,
+                request_ids=gap.request_ids,
+                session_ids=gap.session_ids,
+                resources=gap.resources,
+                evidence=gap.evidence,
+            )
+        )
+    return out

@@ -1,0 +1,149 @@
+"""What a notebook calls first and last: open the investigation from its parameters, publish findings.
+
+Why: papermill parameters are plain values (strings, numbers), widgets do nothing headless, and a
+playbook needs each notebook's findings and query costs as files. ``start(...)`` turns the parameters
+cell into a source, a resolved time range and a focus; ``Investigation.publish()`` shows the findings
+frame and, under the playbook runner, writes them (with the queries' statistics) to ``findings_out``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from aiaudit.core.findings import Finding, dedupe, findings_frame
+from aiaudit.core.timerange import TimeRange
+from aiaudit.sources.base import FOCUS_KEYS, Source, resolve_window
+
+
+@dataclass
+class Investigation:
+    """One notebook run: source, time range, focus, and what it found."""
+
+    name: str
+    src: Source
+    time_range: TimeRange
+    focus: dict[str, str] = field(default_factory=dict)
+    findings_out: str = ""
+    max_text: int = 500
+    findings: list[Finding] = field(default_factory=list)
+    _tel: Any = field(default=None, repr=False)
+
+    @property
+    def tel(self) -> Any:
+        """One :class:`~aiaudit.investigate.Telemetry` per run, so projections are read once and every
+        query is recorded (steps of a notebook share it)."""
+        if self._tel is None:
+            from aiaudit.investigate import Telemetry
+
+            self._tel = Telemetry.of(self.src)
+        return self._tel
+
+    @property
+    def environment(self) -> Any:
+        """The ``[environment]`` baseline: the loaded config's, else the ``aiaudit.toml`` beside local
+        data (a simulation or an export folder carries its own), else an empty one."""
+        env = self.src.config.environment
+        if env != type(env)():
+            return env
+        root = getattr(self.src.spec, "path", None)
+        candidate = Path(str(root)) / "aiaudit.toml" if root else None
+        if candidate is not None and candidate.is_file():
+            from aiaudit.core.config import load_config
+
+            return load_config(candidate).environment
+        return env
+
+    def describe(self) -> str:
+        """One line per setting: what this run looks at."""
+        focus = ", ".join(f"{k}={v}" for k, v in self.focus.items()) or "none (whole account)"
+        return "\n".join(
+            [
+                f"notebook:   {self.name}",
+                f"source:     {self.src.spec.text}",
+                f"time range: {self.time_range}",
+                f"mode:       {self.mode}",
+                f"focus:      {focus}",
+            ]
+        )
+
+    @property
+    def mode(self) -> str:
+        """``focused`` when a principal/session/request id is given, else ``hunting``."""
+        return "focused" if self.focus else "hunting"
+
+    def add(self, findings: list[Finding]) -> list[Finding]:
+        for finding in findings:
+            finding.notebook = self.name
+        self.findings.extend(findings)
+        return findings
+
+    def truncate(
+        self, frame: pd.DataFrame, columns: tuple[str, ...] = ("prompt", "response", "system_prompt")
+    ) -> pd.DataFrame:
+        """Shorten long free text for display (prompts are long and attacker-controlled)."""
+        out = frame.copy()
+        for column in columns:
+            if column in out.columns:
+                out[column] = out[column].map(
+                    lambda v: v if not isinstance(v, str) or len(v) <= self.max_text else v[: self.max_text] + "…"
+                )
+        return out
+
+    def publish(self) -> pd.DataFrame:
+        """The findings frame (de-duplicated); written to ``findings_out`` when the runner asked for it."""
+        final = dedupe(self.findings)
+        if self.findings_out:
+            Path(self.findings_out).parent.mkdir(parents=True, exist_ok=True)
+            payload = {
+                "notebook": self.name,
+                "time_range": self.time_range.to_dict(),
+                "source": self.src.spec.text,
+                "focus": self.focus,
+                "findings": [f.to_dict() for f in final],
+            }
+            Path(self.findings_out).write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+        return findings_frame(final)
+
+
+def start(
+    name: str,
+    *,
+    source: str,
+    since: str = "",
+    start: str = "",
+    end: str = "",
+    anchor: str = "now",
+    findings_out: str = "",
+    max_text: int = 500,
+    read_only: bool = False,
+    **focus: Any,
+) -> Investigation:
+    """Open an investigation from a notebook's parameters cell.
+
+    Empty strings mean "not given" (papermill parameters cannot be None-typed reliably). ``anchor`` is
+    ``now``, ``data-end`` or an ISO time. Under a playbook the runner passes ``read_only=True``: it has
+    ingested once already, and notebooks must not write to the store concurrently.
+    """
+    from aiaudit import connect
+
+    unknown = sorted(set(focus) - set(FOCUS_KEYS))
+    if unknown:
+        raise TypeError(f"unknown focus parameter {unknown[0]!r} (one of {', '.join(FOCUS_KEYS)})")
+    src = connect(source, read_only=read_only or bool(os.environ.get("AIAUDIT_READ_ONLY")))
+    time_range = resolve_window(src, since=since, start=start, end=end, anchor=anchor, default_since="24h")
+    assert time_range is not None
+    clean_focus = {k: str(v) for k, v in focus.items() if v not in (None, "")}
+    return Investigation(
+        name=name,
+        src=src,
+        time_range=time_range,
+        focus=clean_focus,
+        findings_out=findings_out,
+        max_text=int(max_text),
+    )

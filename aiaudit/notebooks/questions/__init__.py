@@ -1,0 +1,73 @@
+"""The notebooks' questions by name: one function per notebook, and the planted incidents each answers.
+
+Why a registry: notebooks, tests and the simulator's ``truth.json`` (``expected.notebooks``) must agree on
+names; :data:`SCENARIOS` says which simulated scenarios each notebook is expected to surface, which is
+what the notebook tests assert with :func:`aiaudit.core.findings.covers`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aiaudit.notebooks.questions.agents import agent_failure_triage, agent_tool_scope, least_privilege
+from aiaudit.notebooks.questions.common import Answer, values
+from aiaudit.notebooks.questions.content import who_asked_what
+from aiaudit.notebooks.questions.cost import cost_attribution
+from aiaudit.notebooks.questions.dashboard import overview_dashboard
+from aiaudit.notebooks.questions.detections import detections
+from aiaudit.notebooks.questions.gateway import gateway_caller_credentials
+from aiaudit.notebooks.questions.guardrails import guardrail_weakened
+from aiaudit.notebooks.questions.health import telemetry_health
+
+QUESTIONS: dict[str, Callable[[Any], Answer]] = {
+    "who_asked_what": who_asked_what,
+    "agent_failure_triage": agent_failure_triage,
+    "guardrail_weakened": guardrail_weakened,
+    "least_privilege": least_privilege,
+    "gateway_caller_credentials": gateway_caller_credentials,
+    "agent_tool_scope": agent_tool_scope,
+    "overview_dashboard": overview_dashboard,
+    "detections": detections,
+    "cost_attribution": cost_attribution,
+    "telemetry_health": telemetry_health,
+}
+
+#: Simulator scenarios (``aiaudit simulate``) whose incidents each notebook's findings must cover.
+SCENARIOS: dict[str, tuple[str, ...]] = {
+    "who_asked_what": ("prompt-injection",),
+    "agent_failure_triage": ("agent-least-privilege",),
+    "guardrail_weakened": ("guardrail-weakened",),
+    "least_privilege": ("agent-least-privilege",),
+    "gateway_caller_credentials": ("gateway-credentials",),
+    "agent_tool_scope": ("out-of-scope-tools",),
+    "overview_dashboard": ("unauthorized-access", "audit-tampering", "trail-coverage-reduced"),
+    "detections": (
+        "guardrail-weakened",
+        "audit-tampering",
+        "agent-least-privilege",
+        "out-of-scope-tools",
+        "llmjacking",
+        "trail-coverage-reduced",
+    ),
+    "cost_attribution": ("cost-spike", "llmjacking"),
+    "telemetry_health": ("audit-tampering", "trail-coverage-reduced", "telemetry-gap"),
+}
+
+#: Notebooks allowed medium+ findings on a simulation with no incidents, and why.
+BASELINE_EXCEPTIONS = {
+    "detections": "reports the catalogue verbatim: guide queries Q07/Q08/Q21 flag every AI configuration "
+    "change at medium, including the baseline's planned guardrail release",
+}
+
+
+def answer(name: str, inv: Any) -> Answer:
+    """Run the question of notebook ``name``."""
+    return QUESTIONS[name](inv)
+
+
+def principals_in_range(inv: Any) -> list[str]:
+    """Normalised principals seen in CloudTrail and invocation logs in range (the principal picker)."""
+    found = set(values(inv.tel.projection("cloudtrail", inv.time_range), ("principal",)))
+    found |= set(values(inv.tel.projection("invocations", inv.time_range), ("principal",)))
+    return sorted(found)

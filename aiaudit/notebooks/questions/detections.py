@@ -1,0 +1,54 @@
+"""Catalogue findings for the range: every detection (``aiaudit.catalog.run.run_all``) in one table.
+
+Why a notebook over the CLI's ``aiaudit detect``: the same findings, with the figures that show when
+and for whom they fired, and the same findings file for a playbook. When ``aiaudit.catalog.run`` is not
+installed (an older checkout) the catalogue's own entries of medium severity and above run instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from aiaudit.core.findings import SEVERITIES, Finding, findings_frame
+from aiaudit.notebooks import plots
+from aiaudit.notebooks.questions.common import Answer
+
+
+def run_detections(inv: Any) -> list[Finding]:
+    try:
+        from aiaudit.catalog.run import run_all
+    except ImportError:  # only before the detect package exists
+        return _catalogue(inv)
+    return list(run_all(inv.src, inv.time_range, environment=inv.environment, min_severity="low"))
+
+
+def _catalogue(inv: Any) -> list[Finding]:
+    from aiaudit.catalog import catalog
+
+    out: list[Finding] = []
+    for entry in catalog.values():
+        if SEVERITIES.index(entry.severity) >= SEVERITIES.index("medium") and not entry.parameters:
+            out += entry.findings(entry.run(inv.src, inv.time_range))
+    return out
+
+
+def detections(inv: Any) -> Answer:
+    """Findings per rule and severity, over time; focused mode keeps findings naming the focus."""
+    found = run_detections(inv)
+    for key, value in inv.focus.items():
+        field = {"principal": "principals", "session_id": "session_ids", "request_id": "request_ids"}[key]
+        found = [f for f in found if value in getattr(f, field)]
+    frame = findings_frame(found)
+    answer = Answer("detections", tables={"findings": frame}, findings=found)
+    per_rule = frame.groupby(["rule_id", "severity"]).size().rename("findings").reset_index()
+    answer.tables["per_rule"] = per_rule
+    answer.figures["per_rule"] = plots.bar(
+        per_rule, x="rule_id", y="findings", title="Findings per detection", x_label="detection", y_label="findings"
+    )
+    answer.figures["over_time"] = plots.top_contributors(
+        frame.assign(time=pd.to_datetime(frame["time_start"], utc=True)).dropna(subset=["time"]),
+        key="severity", time="time", title="Findings over time by severity", y_label="findings",
+    )  # fmt: skip
+    return answer

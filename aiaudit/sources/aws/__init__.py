@@ -1,0 +1,1 @@
+"""aiaudit.sources.aws (being built)."""

@@ -1,0 +1,297 @@
+"""Reading query text before it goes to AWS: which queries may be split, and where the log groups go.
+
+Why a real parse: splitting an aggregation, a JOIN, a dedup or an ``ORDER BY … LIMIT`` by time and
+concatenating the pieces gives a wrong answer that looks right (the recordsMatched heuristic of peers
+misfires on ``stats``). SQL is parsed with sqlglot (Spark dialect, the one Logs Insights SQL follows);
+classic QL is scanned command by command, with quotes, regexes and backticks respected.
+
+Rewriting SQL ``FROM`` uses sqlglot's tokenizer for positions and edits only the table tokens, so the
+rest of the text reaches AWS byte for byte (re-generating SQL would change Spark functions).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiaudit.core.errors import InputError, QuerySyntaxError
+
+#: Characters CloudWatch allows in log-group names, plus ':' for ARNs in logGroupIdentifiers.
+_GROUP = re.compile(r"^[A-Za-z0-9._\-/#:*]{1,2048}$")
+MAX_GROUPS = 50
+PARAM = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+#: CWLI commands after which a time split and concatenation still gives the right rows.
+_SPLITTABLE_CWLI = {"fields", "display", "filter", "filterindex", "parse", "sort", "unmask", "source", "unnest", "json"}
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How a query may be executed: ``splittable`` row queries are split or paged when capped;
+    everything else is run whole and reported when capped."""
+
+    splittable: bool
+    reason: str = ""  # why not splittable ("aggregation", "JOIN", ...)
+    limit: int | None = None  # the query's own LIMIT
+    sort: list[tuple[str, bool]] = field(default_factory=list)  # (field, ascending) for re-ordering merged chunks
+
+
+def check_group(name: str) -> str:
+    if not _GROUP.match(name) or (name.endswith("*") and ":" in name):
+        raise InputError(f"{name!r} is not a log group name or ARN", where="log_groups")
+    return name
+
+
+def render_from(groups: Sequence[str]) -> str:
+    """The SQL ``FROM`` text for one or more log groups (Logs Insights syntax, §2.1)."""
+    names = [check_group(g) for g in groups]
+    if not names:
+        raise InputError("no log group to query", where="log_groups")
+    if len(names) > MAX_GROUPS:
+        raise InputError(f"{len(names)} log groups; Logs Insights SQL takes at most {MAX_GROUPS}", where="log_groups")
+    if len(names) == 1:
+        return f"`{names[0]}`"
+    return "`logGroups(logGroupIdentifier: [" + ", ".join(f"'{n}'" for n in names) + "])`"
+
+
+# --- SQL ------------------------------------------------------------------------------------------
+def _parse_sql(query: str):  # type: ignore[no-untyped-def]
+    import sqlglot
+    from sqlglot.errors import ParseError
+
+    if ";" in query.strip().rstrip(";"):
+        raise QuerySyntaxError("multi-statement queries are not supported by Logs Insights SQL", query=query)
+    try:
+        return sqlglot.parse_one(query, read="spark")
+    except ParseError as exc:
+        errors = getattr(exc, "errors", None) or [{}]
+        line, col = errors[0].get("line"), errors[0].get("col")
+        offset = _offset(query, line, col) if line and col else None
+        reason = errors[0].get("description") or exc
+        raise QuerySyntaxError(f"SQL does not parse: {reason}", offset=offset, query=query) from None
+
+
+def _offset(text: str, line: int, col: int) -> int:
+    lines = text.split("\n")
+    return sum(len(part) + 1 for part in lines[: line - 1]) + max(col - 1, 0)
+
+
+def classify_sql(query: str) -> Shape:
+    from sqlglot import exp
+
+    tree = _parse_sql(query)
+    if not isinstance(tree, exp.Select):
+        return Shape(False, f"{type(tree).__name__.lower()} (only a plain SELECT can be split)")
+    limit = _sql_limit(tree)
+    checks: list[tuple[bool, str]] = [
+        (bool(tree.args.get("joins")), "JOIN"),
+        (bool(tree.args.get("group")), "GROUP BY"),
+        (bool(tree.args.get("having")), "HAVING"),
+        (bool(tree.args.get("distinct")), "DISTINCT"),
+        (any(True for _ in tree.find_all(exp.AggFunc)), "aggregation"),
+        (any(True for _ in tree.find_all(exp.Window)), "window function"),
+        (any(sel is not tree for sel in tree.find_all(exp.Select)), "subquery"),
+        (bool(tree.args.get("order")) and limit is not None, "ORDER BY … LIMIT"),
+        (limit is not None, "LIMIT"),
+    ]
+    for hit, reason in checks:
+        if hit:
+            return Shape(False, reason, limit=limit)
+    sort: list[tuple[str, bool]] = []
+    order = tree.args.get("order")
+    for item in order.expressions if order else []:
+        if isinstance(item, exp.Ordered) and isinstance(item.this, exp.Column):
+            sort.append((item.this.name, not item.args.get("desc")))
+    return Shape(True, limit=None, sort=sort)
+
+
+def _sql_limit(tree) -> int | None:  # type: ignore[no-untyped-def]
+    limit = tree.args.get("limit")
+    if limit is None:
+        return None
+    try:
+        return int(limit.expression.name)
+    except (AttributeError, ValueError):
+        return None
+
+
+def sql_tables(query: str) -> list[str]:
+    """Names in FROM/JOIN positions (pipeline names, group names, ``logGroups(...)`` texts)."""
+    return [text for _, _, text in _table_tokens(query)]
+
+
+def _table_tokens(query: str) -> list[tuple[int, int, str]]:
+    from sqlglot import Dialect
+    from sqlglot.tokens import TokenType
+
+    tokens = Dialect.get_or_raise("spark").tokenize(query)
+    out: list[tuple[int, int, str]] = []
+    for index, token in enumerate(tokens[:-1]):
+        if token.token_type not in (TokenType.FROM, TokenType.JOIN):
+            continue
+        nxt = tokens[index + 1]
+        if nxt.token_type in (TokenType.IDENTIFIER, TokenType.VAR) or nxt.token_type.name in ("TABLE",):
+            # dotted names (db.table) are not log groups; keep them untouched
+            after = tokens[index + 2] if index + 2 < len(tokens) else None
+            if after is not None and after.token_type == TokenType.DOT:
+                continue
+            out.append((nxt.start, nxt.end, nxt.text))
+    return out
+
+
+def rewrite_sql_from(query: str, resolve: Callable[[str], list[str] | None]) -> str:
+    """Replace every ``FROM``/``JOIN`` table that names a pipeline (or a ``logGroups(...)`` list holding
+    pipeline names) by the configured log groups. ``resolve(name)`` returns the groups for a pipeline
+    name, or None for a name that is already a log group."""
+    from aiaudit.query.sql.groups import parse_selector
+
+    _parse_sql(query)  # a clear syntax error first, with an offset
+    pieces: list[str] = []
+    cursor = 0
+    for start, end, text in _table_tokens(query):
+        items = parse_selector(text, offset=start, query=query)
+        if items is not None:
+            groups: list[str] = []
+            for item in items:
+                groups.extend(resolve(item) or [item])
+        else:
+            groups = resolve(text) or [text]
+        pieces.append(query[cursor:start])
+        pieces.append(render_from(_unique(groups)))
+        cursor = end + 1
+    pieces.append(query[cursor:])
+    return "".join(pieces)
+
+
+def ensure_ptr_sql(query: str) -> tuple[str, bool]:
+    """Add `` `@ptr` `` to a splittable SELECT's list so split chunks can be de-duplicated; returns the
+    text and whether it was added (the column is dropped again from the result)."""
+    from sqlglot import Dialect, exp
+    from sqlglot.tokens import TokenType
+
+    tree = _parse_sql(query)
+    if not isinstance(tree, exp.Select):
+        return query, False
+    for item in tree.expressions:
+        if isinstance(item, exp.Star) or (isinstance(item, exp.Column) and isinstance(item.this, exp.Star)):
+            return query, False
+        if item.alias_or_name == "@ptr":
+            return query, False
+    tokens = Dialect.get_or_raise("spark").tokenize(query)
+    first = next(t for t in tokens if t.token_type == TokenType.SELECT)
+    return query[: first.end + 1] + " `@ptr`," + query[first.end + 1 :], True
+
+
+def sql_params(query: str) -> list[tuple[int, int, str]]:
+    """``:name`` placeholders (start, end inclusive, name) — tokens, so ``':x'`` strings and ``a::int`` casts
+    are not placeholders."""
+    from sqlglot import Dialect
+    from sqlglot.tokens import TokenType
+
+    tokens = Dialect.get_or_raise("spark").tokenize(query)
+    out = []
+    for colon, name in itertools.pairwise(tokens):
+        if colon.token_type == TokenType.COLON and name.start == colon.end + 1 and PARAM.fullmatch(name.text):
+            out.append((colon.start, name.end, name.text))
+    return out
+
+
+def bind_sql(query: str, params: Mapping[str, Any] | None) -> str:
+    """Substitute ``:name`` with Spark-dialect literals from :mod:`aiaudit.query.quoting` (unknown/missing → error)."""
+    from aiaudit.query.quoting import check_names, sql_literal
+
+    found = sql_params(query)
+    check_names([name for _, _, name in found], params)
+    values = dict(params or {})
+    pieces, cursor = [], 0
+    for start, end, name in found:
+        pieces.append(query[cursor:start])
+        pieces.append(sql_literal(values[name], dialect="spark", name=name))
+        cursor = end + 1
+    pieces.append(query[cursor:])
+    return "".join(pieces)
+
+
+# --- CWLI -----------------------------------------------------------------------------------------
+def split_commands(query: str) -> list[str]:
+    """Split a classic query on ``|`` outside quotes, regexes, backticks and comments."""
+    commands: list[str] = []
+    current: list[str] = []
+    quote: str | None = None
+    i = 0
+    text = query
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            current.append(ch)
+            if ch == "\\" and i + 1 < len(text):
+                current.append(text[i + 1])
+                i += 2
+                continue
+            if ch == quote:
+                quote = None
+        elif ch in "\"'`":
+            quote = ch
+            current.append(ch)
+        elif ch == "/" and _regex_start(current):
+            quote = "/"
+            current.append(ch)
+        elif ch == "#" and (not current or current[-1] in " \t\n"):
+            while i < len(text) and text[i] != "\n":
+                i += 1
+            continue
+        elif ch == "|":
+            commands.append("".join(current).strip())
+            current = []
+        else:
+            current.append(ch)
+        i += 1
+    commands.append("".join(current).strip())
+    return [c for c in commands if c]
+
+
+def _regex_start(before: list[str]) -> bool:
+    """A ``/`` opens a regex after ``like``, ``=~``, ``parse … ``, ``(`` or ``,`` — not a division."""
+    text = "".join(before).rstrip()
+    return bool(re.search(r"(\blike|=~|\bparse\s+\S+|[(,]|\bfilterIndex\b.*)$", text, re.I))
+
+
+def classify_cwli(query: str) -> Shape:
+    commands = split_commands(query)
+    limit: int | None = None
+    sort: list[tuple[str, bool]] = []
+    reason = ""
+    for command in commands:
+        word = command.split(None, 1)[0].lower() if command.split() else ""
+        rest = command[len(word) :].strip()
+        if word in ("limit", "head"):
+            try:
+                limit = int(rest.split()[0])
+            except (IndexError, ValueError):
+                raise QuerySyntaxError(f"limit needs a number: {command!r}", query=query) from None
+            reason = reason or "limit"
+        elif word == "sort":
+            for part in rest.split(","):
+                bits = part.split()
+                if bits:
+                    sort.append((bits[0], not (len(bits) > 1 and bits[1].lower() == "desc")))
+        elif word not in _SPLITTABLE_CWLI:
+            reason = reason or (word if word in ("stats", "dedup") else f"{word} command")
+    if reason:
+        return Shape(False, reason, limit=limit, sort=sort)
+    return Shape(True, sort=sort)
+
+
+def cwli_has_source(query: str) -> bool:
+    commands = split_commands(query)
+    return bool(commands) and commands[0].split(None, 1)[0].lower() == "source"
+
+
+def _unique(items: Sequence[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        seen.setdefault(item, None)
+    return list(seen)

@@ -1,0 +1,421 @@
+"""``AwsSource``: the :class:`~aiaudit.sources.base.Source` contract over CloudWatch Logs Insights.
+
+Glue, on purpose: query text analysis lives in :mod:`aiaudit.sources.aws.querytext`, one query's life in
+:mod:`aiaudit.sources.aws.runner`, splitting and concurrency in :mod:`aiaudit.sources.aws.execute`, the cache in
+:mod:`aiaudit.sources.aws.cache`, set-up checks in :mod:`aiaudit.sources.aws.check`. Projections fetch the raw
+``@message`` and compute columns with :func:`aiaudit.frames.project`, the code the local engine uses,
+because AWS discovers at most 200 fields per event and types nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from aiaudit.core.config import PIPELINES, Config
+from aiaudit.core.errors import InputError, NotImplementedYet, SourceError
+from aiaudit.core.result import ChunkStats, QueryStats, Result
+from aiaudit.core.timerange import TimeRange
+from aiaudit.sources.aws.cache import ResultCache, cache_key
+from aiaudit.sources.aws.client import make_client, make_session, translate
+from aiaudit.sources.aws.execute import Execution, execute, merge, sort_frame
+from aiaudit.sources.aws.options import AwsOptions
+from aiaudit.sources.aws.querytext import (
+    MAX_GROUPS,
+    Shape,
+    bind_sql,
+    classify_cwli,
+    classify_sql,
+    cwli_has_source,
+    ensure_ptr_sql,
+    render_from,
+    rewrite_sql_from,
+)
+from aiaudit.sources.aws.runner import Job, Outcome, Runner
+from aiaudit.sources.base import Source, check_focus, check_language, check_pipeline
+from aiaudit.sources.spec import SourceSpec
+
+PROJECTION_FIELDS = ("@timestamp", "@message", "@log", "@logStream", "@ptr")
+
+
+class AwsSource(Source):
+    """``aws:PROFILE@REGION[,REGION]`` or a configured ``kind = "aws"`` source."""
+
+    def __init__(
+        self,
+        spec: SourceSpec,
+        config: Config,
+        *,
+        options: AwsOptions | None = None,
+        session: Any = None,
+        clients: Mapping[str, Any] | None = None,
+    ) -> None:
+        if not spec.regions:
+            raise InputError("an aws source needs at least one region", where="source")
+        self.spec = spec
+        self.config = config
+        self.options = options or AwsOptions.from_env()
+        groups = config.log_groups(spec.name)
+        groups.update(spec.log_groups)
+        self.log_group_names = groups
+        self.regions = list(spec.regions)
+        if clients is not None:
+            self.clients = dict(clients)
+            self._session = session
+        else:
+            self._session = session or make_session(spec.profile)
+            pool = self.options.cwli_concurrency + self.options.sql_concurrency
+            self.clients = {
+                r: make_client(self._session, "logs", r, pool=pool, attempts=self.options.sdk_attempts)
+                for r in self.regions
+            }
+        missing = [r for r in self.regions if r not in self.clients]
+        if missing:
+            raise InputError(f"no client for region {missing[0]}", where="source")
+        self.cache = ResultCache(self.options.cache_dir, settle_s=self.options.cache_settle_s)
+        self._prefixes: dict[tuple[str, str], list[str]] = {}
+        self._lock = threading.Lock()
+
+    def service_client(self, service: str, region: str) -> Any:
+        """Another service's client in the same session (``bedrock`` for the set-up check)."""
+        if service == "logs":
+            return self.clients[region]
+        with self._lock:
+            if self._session is None:
+                self._session = make_session(self.spec.profile)
+            return make_client(self._session, service, region)
+
+    # -- log groups -------------------------------------------------------------------------------
+    def groups_for(self, name: str, region: str, *, resolve_prefix: bool = True) -> list[str]:
+        """A pipeline name → its configured group(s) in ``region``; any other name is a group itself.
+        A configured value ending in ``/`` or ``*`` is a prefix, listed with DescribeLogGroups."""
+        configured = self.log_group_names.get(name) if name in PIPELINES else None
+        if configured is None:
+            return [name]
+        if not configured.endswith(("/", "*")):
+            return [configured]
+        prefix = configured.rstrip("*")
+        if not resolve_prefix:
+            return [prefix + "*"]
+        return self._prefix_groups(prefix, region, pipeline=name)
+
+    def _prefix_groups(self, prefix: str, region: str, *, pipeline: str) -> list[str]:
+        key = (region, prefix)
+        with self._lock:
+            if key in self._prefixes:
+                return self._prefixes[key]
+        names: list[str] = []
+        try:
+            paginator = self.clients[region].get_paginator("describe_log_groups")
+            for page in paginator.paginate(logGroupNamePrefix=prefix):
+                names.extend(g["logGroupName"] for g in page.get("logGroups", []))
+        except Exception as exc:
+            raise translate(exc, operation="DescribeLogGroups") from exc
+        if not names:
+            raise SourceError(f"no log group in {region} starts with {prefix!r} (pipeline {pipeline})")
+        with self._lock:
+            self._prefixes[key] = names
+        return names
+
+    # -- queries ----------------------------------------------------------------------------------
+    def query(  # type: ignore[override]
+        self,
+        q: str,
+        time_range: TimeRange | None = None,
+        *,
+        language: str = "sql",
+        params: Mapping[str, Any] | None = None,
+        log_groups: Sequence[str] | None = None,
+        dry_run: bool = False,
+        no_cache: bool = False,
+    ) -> Result:
+        lang = check_language(language)
+        text = self._bind(q, lang, params)
+        tr = time_range or self._default_range()
+        shape = classify_sql(text) if lang == "sql" else classify_cwli(text) if lang == "cwli" else Shape(False, "PPL")
+        jobs: list[Job] = []
+        ptr_added = False
+        for region in self.regions:
+
+            def resolve(name: str, region: str = region) -> list[str]:
+                return self.groups_for(name, region, resolve_prefix=not dry_run)
+
+            def pipeline_only(name: str, region: str = region) -> list[str] | None:
+                return self.groups_for(name, region, resolve_prefix=not dry_run) if name in PIPELINES else None
+
+            if lang == "sql":
+                final = rewrite_sql_from(text, pipeline_only)
+                if shape.splittable:
+                    final, ptr_added = ensure_ptr_sql(final)
+                jobs.append(Job(region, tr, final, lang))
+            else:
+                groups = self._query_groups(text, log_groups, resolve)
+                jobs.append(Job(region, tr, text, lang, groups))
+        result = self._run(jobs, shape, text, lang, tr, dry_run=dry_run, no_cache=no_cache)
+        if ptr_added and "@ptr" in result.frame.columns:
+            result.frame = result.frame.drop(columns="@ptr")
+        return result
+
+    def _bind(self, q: str, lang: str, params: Mapping[str, Any] | None) -> str:
+        """``{{name}}`` (CWLI) or ``:name`` (SQL) bound through :mod:`aiaudit.query.quoting`; unknown or missing
+        parameters are errors even when ``params`` is empty."""
+        from aiaudit.query.quoting import bind_cwli
+
+        if lang == "cwli":
+            return bind_cwli(q, params)
+        if lang == "sql":
+            return bind_sql(q, params)
+        if params:
+            raise NotImplementedYet("parameters in PPL queries are not supported; write the values in the query")
+        return q
+
+    def _default_range(self) -> TimeRange:
+        return TimeRange.relative(self.config.environment.default_lookback)
+
+    def _query_groups(self, text: str, log_groups: Sequence[str] | None, resolve: Any) -> list[str] | None:
+        if not log_groups:
+            if cwli_has_source(text):
+                return None
+            raise InputError(
+                "a classic (cwli) or PPL query needs log_groups=[...] (pipeline names or groups) or a SOURCE command",
+                where="log_groups",
+            )
+        if isinstance(log_groups, str):
+            log_groups = [log_groups]
+        groups: list[str] = []
+        for name in log_groups:
+            for group in resolve(name):
+                if group not in groups:
+                    groups.append(group)
+        if len(groups) > MAX_GROUPS:
+            raise InputError(f"{len(groups)} log groups; StartQuery takes at most {MAX_GROUPS}", where="log_groups")
+        return groups
+
+    def _run(
+        self,
+        jobs: list[Job],
+        shape: Shape,
+        text: str,
+        lang: str,
+        tr: TimeRange,
+        *,
+        dry_run: bool,
+        no_cache: bool,
+        add_region: bool = True,
+    ) -> Result:
+        started = time.monotonic()
+        if dry_run:
+            frame = pd.DataFrame([job.describe() for job in jobs])
+            return Result(
+                frame=frame,
+                stats=QueryStats.from_chunks([], elapsed_s=0.0, price_per_gb=self.options.price_per_gb),
+                warnings=["dry run: nothing was sent to AWS; splits happen only when a chunk reaches the cap"],
+                query=text,
+                language=lang,
+                time_range=tr,
+                source=self.spec.text,
+            )
+        runner = Runner(self.clients, self.options, threading.Event(), clock=self.options.clock or time.monotonic)
+        use_cache = self.options.cache and not no_cache and self.cache.cacheable(tr)
+        frames: dict[str, pd.DataFrame] = {}
+        chunks: list[ChunkStats] = []
+        warnings: list[str] = []
+        query_ids: list[str] = []
+        complete = True
+        to_run: list[Job] = []
+        keys: dict[str, str] = {}
+        for job in jobs:
+            limit = runner.effective_limit(job.region, job.language)[0]
+            key = cache_key(
+                query=job.query, language=lang, groups=job.groups, region=job.region, time_range=tr, limit=limit
+            )
+            keys[job.region] = key
+            entry = self.cache.get(key) if use_cache else None
+            if entry is None:
+                to_run.append(job)
+                continue
+            frames[job.region] = entry.frame
+            chunks.append(ChunkStats(time_range=tr, region=job.region, status="Cached", rows=len(entry.frame)))
+            warnings.append(
+                f"{job.region}: served from the result cache (scanned {entry.meta.get('bytes_scanned', 0):.0f} bytes "
+                f"on {entry.meta.get('saved_at', '?')}; nothing scanned now)"
+            )
+            query_ids.extend(entry.meta.get("query_ids", []))
+        if to_run:
+            execution = execute(runner, to_run, shape, progress=self.options.progress)
+            fresh = merge(execution, shape)
+            for region, frame in fresh.items():
+                frames[region] = sort_frame(frame, shape)
+            for job in to_run:
+                frames.setdefault(job.region, pd.DataFrame())
+            chunks.extend(execution.chunks)
+            warnings.extend(execution.warnings)
+            if execution.splits:
+                warnings.append(f"split: {execution.splits} capped chunk(s) were split by time to fetch every row")
+            complete = execution.complete
+            query_ids.extend(c.query_id for c in execution.chunks if c.query_id)
+            if use_cache and execution.complete:
+                self._store(execution, frames, keys, to_run)
+        frame = self._combine(frames, warnings, add_region)
+        return Result(
+            frame=frame,
+            stats=QueryStats.from_chunks(
+                chunks, elapsed_s=time.monotonic() - started, price_per_gb=self.options.price_per_gb
+            ),
+            warnings=warnings,
+            query=text,
+            language=lang,
+            time_range=tr,
+            source=self.spec.text,
+            query_ids=query_ids,
+            complete=complete,
+        )
+
+    def _store(
+        self, execution: Execution, frames: dict[str, pd.DataFrame], keys: dict[str, str], jobs: list[Job]
+    ) -> None:
+        from aiaudit.core.timerange import iso, utc_now
+
+        for job in jobs:
+            region_chunks = [c for c in execution.chunks if c.region == job.region]
+            meta = {
+                "saved_at": iso(utc_now()),
+                "bytes_scanned": sum(c.bytes_scanned for c in region_chunks),
+                "query_ids": [c.query_id for c in region_chunks if c.query_id],
+                "query": job.query,
+                "region": job.region,
+            }
+            with contextlib.suppress(OSError):  # a read-only cache directory costs a re-scan, not an answer
+                self.cache.put(keys[job.region], frames[job.region], meta)
+
+    def _combine(self, frames: dict[str, pd.DataFrame], warnings: list[str], add_region: bool) -> pd.DataFrame:
+        ordered = [(r, frames[r]) for r in self.regions if r in frames]
+        if len(ordered) == 1 or not add_region:
+            parts = [f for _, f in ordered]
+            return pd.concat(parts, ignore_index=True) if len(parts) > 1 else (parts[0] if parts else pd.DataFrame())
+        column = "region"
+        if any("region" in f.columns for _, f in ordered):
+            column = "source_region"
+            warnings.append("the query returns a 'region' column; the fan-out region is in 'source_region'")
+        parts = []
+        for region, f in ordered:
+            f = f.copy()
+            f.insert(0, column, pd.Series([region] * len(f), dtype="string"))
+            parts.append(f)
+        return pd.concat(parts, ignore_index=True)
+
+    # -- projections ------------------------------------------------------------------------------
+    def projection(self, pipeline: str, time_range: TimeRange | None = None, **focus: Any) -> pd.DataFrame:
+        from aiaudit.frames import apply_focus, project
+
+        check_pipeline(pipeline)
+        wanted = check_focus(focus)
+        tr = time_range or self._default_range()
+        lang = self.options.projection_language
+        jobs: list[Job] = []
+        text = ""
+        for region in self.regions:
+            groups = self.groups_for(pipeline, region)
+            if lang == "sql":
+                text = projection_sql(pipeline, groups, wanted)
+                jobs.append(Job(region, tr, text, "sql"))
+            else:
+                text = projection_cwli(pipeline, wanted)
+                jobs.append(Job(region, tr, text, "cwli", groups))
+        shape = Shape(True, sort=[("@timestamp", True)])
+        result = self._run(jobs, shape, text, lang, tr, dry_run=False, no_cache=False, add_region=False)
+        raw = result.frame
+        if not len(raw.columns):
+            raw = pd.DataFrame({name: pd.Series(dtype="string") for name in PROJECTION_FIELDS})
+            raw["@timestamp"] = pd.Series(dtype="datetime64[ns, UTC]")
+        frame = apply_focus(project(pipeline, raw), wanted, pipeline)
+        result.warnings.extend(str(w) for w in frame.attrs.get("warnings", []))
+        result.frame = frame
+        result.language = "projection"
+        result.query = f"projection {pipeline} focus={wanted}: {text}"
+        frame.attrs["aiaudit"] = result.summary()
+        return frame
+
+    # -- records and inventory --------------------------------------------------------------------
+    def record(self, ptr: str) -> dict[str, Any]:
+        """The raw event, parsed from GetLogRecord's ``@message`` (the same dict the local store returns);
+        a record whose message is not a JSON object comes back as ``{"@message": text}``."""
+        last: Exception | None = None
+        for region in self.regions:
+            try:
+                fields = dict(self.clients[region].get_log_record(logRecordPointer=ptr)["logRecord"])
+            except Exception as exc:
+                last = translate(exc, operation="GetLogRecord")
+                continue
+            message = fields.get("@message")
+            try:
+                parsed = json.loads(message) if isinstance(message, str) else None
+            except ValueError:
+                parsed = None
+            return parsed if isinstance(parsed, dict) else {"@message": message}
+        raise last if last else SourceError(f"no record for {ptr!r}")
+
+    def sources(self) -> Any:
+        from aiaudit.sources.aws.check import inventory
+
+        return inventory(self)
+
+    def data_span(self) -> TimeRange | None:
+        from aiaudit.sources.aws.check import inventory
+
+        return inventory(self).span()
+
+
+def pushdown_terms(pipeline: str, focus: Mapping[str, list[str]]) -> list[list[list[str]]]:
+    """Per focus key, per value, the substrings every matching event's ``@message`` contains — the same
+    tokens the local prefilter uses (:mod:`aiaudit.frames.focus`), so both backends select the same
+    superset before :func:`aiaudit.frames.apply_focus` filters exactly. A key with a value that has no
+    safe token, ``trace_id`` (spelt differently across pipelines) and spans' ``request_id`` (a trace
+    inherits it from a descendant span) are not pushed down: nothing is lost, only less is filtered."""
+    from aiaudit.frames.focus import FOCUS_COLUMNS, _tokens, normalise_focus
+
+    out: list[list[list[str]]] = []
+    for key, values in normalise_focus(focus).items():
+        if key not in FOCUS_COLUMNS[pipeline] or key == "trace_id" or (pipeline == "spans" and key == "request_id"):
+            continue
+        per_value = [_tokens(key, v) if v is not None else None for v in values]
+        if per_value and all(tokens for tokens in per_value):
+            out.append([list(tokens) for tokens in per_value if tokens])
+    return out
+
+
+def projection_cwli(pipeline: str, focus: Mapping[str, list[str]]) -> str:
+    """``fields`` the raw event plus a superset filter on ``@message`` (exact focus applies client-side)."""
+    from aiaudit.query.quoting import cwli_literal
+
+    parts = ["fields " + ", ".join(PROJECTION_FIELDS)]
+    for values in pushdown_terms(pipeline, focus):
+        ors = [" and ".join(f"@message like {cwli_literal(t)}" for t in tokens) for tokens in values]
+        parts.append("filter " + " or ".join(f"({o})" for o in ors))
+    parts.append("sort @timestamp asc")
+    return " | ".join(parts)
+
+
+def projection_sql(pipeline: str, groups: Sequence[str], focus: Mapping[str, list[str]]) -> str:
+    from aiaudit.query.quoting import sql_literal
+
+    def like(token: str) -> str:
+        pattern = "%" + token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return f"`@message` LIKE {sql_literal(pattern, dialect='spark')}"
+
+    clauses = []
+    for values in pushdown_terms(pipeline, focus):
+        ors = [" AND ".join(like(t) for t in tokens) for tokens in values]
+        clauses.append("(" + " OR ".join(f"({o})" for o in ors) + ")")
+    fields = ", ".join(f"`{name}`" for name in PROJECTION_FIELDS)
+    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    return f"SELECT {fields} FROM {render_from(groups)}{where} ORDER BY `@timestamp`"
+
+
+__all__ = ["AwsSource", "Outcome", "projection_cwli", "projection_sql"]
