@@ -46,6 +46,7 @@ demo-samples: venv
 	@$(BIN)/python scripts/demo_samples.py $(SAMPLES) .cache/samples
 
 lint: venv
+	$(BIN)/lint-imports
 	$(BIN)/ruff check aiaudit tests bench scripts
 	$(BIN)/ruff format --check aiaudit tests bench scripts
 

@@ -27,7 +27,7 @@ from aiaudit.investigate.gaps import (
 from aiaudit.investigate.gather import expand, gather_focus
 from aiaudit.investigate.joins import JoinReport, keyed_join, reports_frame
 from aiaudit.investigate.pivot import PivotResult, classify, pivot
-from aiaudit.investigate.timeline import events_frame, timeline, timeline_figure
+from aiaudit.investigate.timeline import events_frame, timeline
 
 __all__ = [
     "Baseline",
@@ -54,7 +54,6 @@ __all__ = [
     "reports_frame",
     "session_table",
     "timeline",
-    "timeline_figure",
     "verify_evidence",
     "volume_gaps",
 ]

@@ -142,10 +142,3 @@ def timeline(data: Any, time_range: Any = None, *, follow: bool = True, hops: in
 
     frames = gather_focus(data, time_range, focus, follow=follow, hops=hops)
     return events_frame(frames, extra=("via", "hop"))
-
-
-def timeline_figure(events: pd.DataFrame, *, title: str = "Timeline") -> Any:
-    """The plotly figure of a timeline frame (lanes per pipeline, changes as red diamonds)."""
-    from aiaudit.notebooks.plots import timeline as plot
-
-    return plot(events, title=title, time="time", lane="pipeline", label="summary", change="is_change")

@@ -177,3 +177,8 @@ def show(fig: go.Figure) -> None:
         "text/plain": f"<figure: {fig.layout.title.text}>",
     }
     display(bundle, raw=True)
+
+
+def timeline_figure(events: pd.DataFrame, *, title: str = "Timeline") -> Any:
+    """The figure of a :func:`aiaudit.investigate.timeline` frame (lanes per pipeline, changes as red diamonds)."""
+    return timeline(events, title=title, time="time", lane="pipeline", label="summary", change="is_change")

@@ -11,6 +11,7 @@ an entry may grade its findings (X01 reconnaissance without enablement is low, X
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -58,14 +59,14 @@ def covered_by(finding: Finding, incidents: list[dict[str, Any]]) -> list[str]:
     return [inc["id"] for inc in incidents if covers(finding, inc, normalise=_normalise)]
 
 
-def score(found: dict[str, list[Finding]], truth: dict[str, Any]) -> pd.DataFrame:
-    """One row per entry: findings, true/false positives, incidents covered, expected and missed."""
-    from aiaudit.catalog import catalog
+def score(found: dict[str, list[Finding]], truth: dict[str, Any], entries: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per entry: findings, true/false positives, incidents covered, expected and missed.
 
+    ``entries`` maps an entry id to its catalogue entry (its ``severity`` and ``change_alarm`` are shown)."""
     incidents = list(truth.get("incidents") or [])
     rows = []
     for entry_id, findings in found.items():
-        entry = catalog[entry_id]
+        entry = entries[entry_id]
         hit: set[str] = set()
         tp = fp = fp_security = 0
         for f in findings:

@@ -32,7 +32,7 @@ def scored(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     environment = load_config(out / "aiaudit.toml").environment
     with aiaudit.connect(f"local:{out}") as src:
         found = run_each(src, TimeRange.from_dict(truth["window"]), environment=environment)
-    return truth, score(found, truth)
+    return truth, score(found, truth, catalog)
 
 
 def test_every_incident_is_covered_and_no_security_false_positive(scored) -> None:  # type: ignore[no-untyped-def]

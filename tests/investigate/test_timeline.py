@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from aiaudit.investigate import timeline, timeline_figure
+from aiaudit.investigate import timeline
+from aiaudit.notebooks.plots import timeline_figure
 
 from . import story as S
 

@@ -44,6 +44,7 @@ def folder_environment(src: object) -> Environment | None:
 
 def run(args: argparse.Namespace) -> int:
     from aiaudit import connect
+    from aiaudit.catalog import catalog
     from aiaudit.catalog.run import run_each
     from aiaudit.cli.common import emit, resolve_time
     from aiaudit.core.errors import InputError
@@ -68,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     findings = dedupe(f for items in found.values() for f in items if f.severity_rank >= floor)
     print(f"{len(findings)} finding(s) over {time_range}", file=sys.stderr)
     if truth is not None:
-        sys.stdout.write(format_report(score(found, truth)))
+        sys.stdout.write(format_report(score(found, truth, catalog)))
     else:
         frame = findings_frame(findings)
         emit(frame if args.all_columns else frame[COLUMNS], args)
