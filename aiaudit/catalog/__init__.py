@@ -25,11 +25,15 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from aiaudit.catalog.context import Context
+from aiaudit.catalog.registry import implementation
 from aiaudit.core.errors import InputError
 from aiaudit.core.findings import Finding, findings_frame
 from aiaudit.core.result import Result
 from aiaudit.core.timerange import TimeRange, to_utc
 from aiaudit.core.yamlfile import load_validated
+from aiaudit.frames import principal_key
+from aiaudit.query.sql import bind_text
 
 HERE = Path(__file__).parent
 ENTRIES = HERE / "entries"
@@ -137,7 +141,6 @@ class Entry:
     # -- running ----------------------------------------------------------------------------------
     def dry_run(self, **params: Any) -> str:
         """The query text with every parameter rendered through the quoting module (what AWS would get)."""
-        from aiaudit.query.sql import bind_text
 
         if self.kind == "detection":
             raise InputError(
@@ -165,8 +168,6 @@ class Entry:
     ) -> list[Finding]:
         """This entry's findings over a range: ``data`` is a Source, or a ``aiaudit.catalog.run.Context``
         (which carries the range, the lookback and the environment, and caches projections)."""
-        from aiaudit.catalog.context import Context
-        from aiaudit.catalog.registry import implementation
 
         if isinstance(data, Context):
             ctx = data
@@ -232,8 +233,6 @@ class Entry:
         if self.change_alarm:
             lines.append("change alarm: fires on every change of its kind, planned ones included")
         if self.kind == "detection":
-            from aiaudit.catalog.registry import implementation
-
             fn = implementation(self.id)
             lines += ["", f"implementation: {fn.__module__}.{fn.__name__} (Python)"]
         else:
@@ -256,7 +255,6 @@ def _present(value: Any) -> bool:
 def _principals(value: Any) -> list[str]:
     """Normalised as the frames normalise them (a session ARN becomes its role), so findings from a raw
     query and from a projection name the same principal; an unparseable value is kept as recorded."""
-    from aiaudit.frames import principal_key
 
     return [principal_key(v) or v for v in _listed(value)]
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
+from aiaudit.catalog import catalog
 from aiaudit.catalog.context import Context
 from aiaudit.catalog.registry import DETECTIONS, detection, implementation
 from aiaudit.core.config import Environment
@@ -25,7 +26,6 @@ from aiaudit.core.timerange import TimeRange
 
 def run_entry(entry_id: str, ctx: Context, **params: Any) -> list[Finding]:
     """One entry's findings (a query runs on the source; a detection runs its function)."""
-    from aiaudit.catalog import catalog
 
     entry = catalog[entry_id]
     return entry.detect(ctx, **params)
@@ -61,7 +61,6 @@ def run_each(
     params: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, list[Finding]]:
     """Findings per entry id (the report needs them apart)."""
-    from aiaudit.catalog import catalog
 
     ctx = Context.make(src, time_range, lookback=lookback, environment=environment)
     wanted = list(ids) if ids is not None else list(catalog)

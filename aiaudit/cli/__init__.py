@@ -35,7 +35,10 @@ VERBS: dict[str, str] = {
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FINDINGS = 0, 1, 2, 3
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; a verb's module (and the library behind it) is imported only for the verb in ``argv``
+    (every verb when ``argv`` is None), so ``aiaudit --help`` answers without loading the engine."""
+    wanted = None if argv is None else next((a for a in argv if not a.startswith("-")), "")
     parser = argparse.ArgumentParser(
         prog="aiaudit",
         description="Investigate AI workloads on AWS: CloudTrail, Bedrock invocation logs and agent spans.",
@@ -43,15 +46,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"aiaudit {__version__}")
     sub = parser.add_subparsers(dest="verb", metavar="VERB")
     for verb, help_text in VERBS.items():
-        module = importlib.import_module(f"aiaudit.cli.verbs.{verb}")
         verb_parser = sub.add_parser(verb, help=help_text, description=help_text)
-        module.register(verb_parser)
+        if wanted is None or verb == wanted:
+            importlib.import_module(f"aiaudit.cli.verbs.{verb}").register(verb_parser)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(list(argv) if argv is not None else None)
+    arguments = list(argv) if argv is not None else sys.argv[1:]
+    parser = build_parser(arguments)
+    args = parser.parse_args(arguments)
     if not args.verb:
         parser.print_help()
         return EXIT_USAGE

@@ -17,6 +17,7 @@ import pandas as pd
 
 from aiaudit.core.errors import InputError
 from aiaudit.core.timerange import TimeRange
+from aiaudit.sources.base import resolve_window
 
 FORMATS = ("table", "csv", "json", "parquet")
 DEFAULT_SOURCE_ENV = "AIAUDIT_SOURCE"
@@ -105,7 +106,6 @@ def _typed(value: str) -> Any:
 
 def resolve_time(args: argparse.Namespace, source: Any = None, *, default_since: str | None = None) -> TimeRange | None:
     """Resolve --since/--start/--end/--anchor once (:func:`aiaudit.sources.base.resolve_window`)."""
-    from aiaudit.sources.base import resolve_window
 
     return resolve_window(
         source,

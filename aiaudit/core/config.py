@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from aiaudit.core.errors import InputError
+from aiaudit.core.timerange import parse_duration  # local import: timerange imports nothing from here
 
 PIPELINES = ("cloudtrail", "invocations", "spans", "runtime_logs")
 
@@ -217,7 +218,6 @@ def _parse_environment(table: dict[str, Any], file: str) -> Environment:
         prices[model] = ModelPrice(**{k: float(v) for k, v in spec.items()})
     lookback = table.get("default_lookback", "30d")
     _expect(lookback, str, file, "environment.default_lookback")
-    from aiaudit.core.timerange import parse_duration  # local import: timerange imports nothing from here
 
     try:
         parse_duration(lookback)

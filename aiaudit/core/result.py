@@ -7,6 +7,7 @@ cost, whether it is complete, and every warning (capped, split, fields never see
 
 from __future__ import annotations
 
+import html
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -94,7 +95,6 @@ class Result:
         return len(self.frame)
 
     def _repr_html_(self) -> str:  # notebooks: show the warnings above the rows, escaped by pandas
-        import html
 
         notes = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings)
         header = (

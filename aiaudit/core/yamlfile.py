@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import yaml
 
 from aiaudit.core.errors import InputError
@@ -16,7 +17,6 @@ from aiaudit.core.errors import InputError
 
 def load_validated(path: Path, schema: dict[str, Any]) -> dict[str, Any]:
     """Parse ``path`` and validate it; unknown keys are errors when the schema says so."""
-    import jsonschema
 
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))

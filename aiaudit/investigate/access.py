@@ -23,6 +23,7 @@ import pandas as pd
 from aiaudit.core.config import PIPELINES, Environment
 from aiaudit.core.errors import InputError
 from aiaudit.core.timerange import ONE_SECOND, TimeRange
+from aiaudit.frames import apply_focus, empty_frame, project
 from aiaudit.sources.base import Source, check_focus, check_pipeline
 
 TIMES_COLUMNS = ("@timestamp", "@ingestionTime", "@ptr")
@@ -107,7 +108,6 @@ class Telemetry:
         return frame
 
     def _project_raw(self, pipeline: str, time_range: TimeRange | None, focus: dict[str, list[str]]) -> pd.DataFrame:
-        from aiaudit.frames import apply_focus, empty_frame, project
 
         raw = self.raw.get(pipeline)
         if raw is None or raw.empty:

@@ -26,9 +26,10 @@ from typing import Any
 
 import pandas as pd
 
+from aiaudit.core.errors import InputError
 from aiaudit.core.timerange import TimeRange, parse_duration
 from aiaudit.investigate.access import Telemetry, _in_range
-from aiaudit.investigate.joins import JoinReport, keyed_join, prefixed
+from aiaudit.investigate.joins import JoinReport, keyed_join, prefixed, reports_frame
 from aiaudit.investigate.vocab import GUARDRAIL_CHANGES, guardrail_key, is_model_call
 
 DEFAULT_MARGIN = timedelta(minutes=5)
@@ -42,8 +43,6 @@ def as_timedelta(value: timedelta | str | None, default: timedelta | None = None
         return value
     width = parse_duration(value)
     if isinstance(width, int):
-        from aiaudit.core.errors import InputError
-
         raise InputError(f"{value!r}: a window in months has no fixed length; use days", where="window")
     return width
 
@@ -61,7 +60,6 @@ class Correlation:
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def report_frame(self) -> pd.DataFrame:
-        from aiaudit.investigate.joins import reports_frame
 
         return reports_frame(self.reports)
 

@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from aiaudit import __version__
 from aiaudit.core.errors import AiauditError
 from aiaudit.core.findings import Finding, to_json
 from aiaudit.core.timerange import TimeRange, iso, utc_now
@@ -108,7 +109,6 @@ def export_evidence(
         queries += [dict(q) for q in data.queries]
     files["findings.json"] = to_json(list(findings)).encode("utf-8")
     files["queries.json"] = json.dumps(queries, indent=2, ensure_ascii=False, default=str).encode("utf-8")
-    from aiaudit import __version__
 
     manifest = {
         "aiaudit_version": __version__,

@@ -28,7 +28,7 @@ import pandas as pd
 
 from aiaudit.core.config import PIPELINES
 from aiaudit.core.findings import Finding, dedupe
-from aiaudit.core.timerange import ONE_SECOND, TimeRange, iso, parse_duration
+from aiaudit.core.timerange import ONE_SECOND, TimeRange, add_months, iso, parse_duration
 from aiaudit.investigate.access import Telemetry
 from aiaudit.investigate.correlate import DEFAULT_MARGIN, as_timedelta, widen
 from aiaudit.investigate.vocab import MODEL_CALLS, is_model_call
@@ -40,8 +40,6 @@ def lookback_range(time_range: TimeRange, lookback: timedelta | str) -> TimeRang
     """The window just before ``time_range``: ``[start − lookback, start − 1 s]``."""
     width = parse_duration(lookback) if isinstance(lookback, str) else lookback
     if isinstance(width, int):
-        from aiaudit.core.timerange import add_months
-
         return TimeRange(add_months(time_range.start, -width), time_range.start - ONE_SECOND)
     return TimeRange(time_range.start - width, time_range.start - ONE_SECOND)
 

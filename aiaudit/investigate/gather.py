@@ -27,6 +27,7 @@ from aiaudit.frames import FOCUS_COLUMNS
 from aiaudit.investigate.access import Telemetry
 from aiaudit.investigate.gateway import KEY as GATEWAY
 from aiaudit.investigate.gateway import GatewayLink
+from aiaudit.investigate.vocab import guardrail_key
 from aiaudit.sources.base import check_focus
 
 #: Columns holding each linking key, per pipeline.
@@ -53,8 +54,6 @@ def _norm(value: Any, casefold: bool | str) -> str | None:
     if not text:
         return None
     if casefold == "guardrail":
-        from aiaudit.investigate.vocab import guardrail_key
-
         return guardrail_key(text)
     return text.lower() if casefold else text
 

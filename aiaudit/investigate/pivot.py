@@ -29,6 +29,7 @@ from aiaudit.core.config import PIPELINES
 from aiaudit.core.errors import InputError
 from aiaudit.core.timerange import TimeRange
 from aiaudit.frames import (
+    FOCUS_COLUMNS,
     model_provider,
     normalise_model_id,
     normalise_runtime_arn,
@@ -40,6 +41,7 @@ from aiaudit.investigate.access import Telemetry
 from aiaudit.investigate.correlate import as_timedelta
 from aiaudit.investigate.gather import DEFAULT_FOLLOW, _mark, check_follow, expand, match
 from aiaudit.investigate.timeline import events_frame
+from aiaudit.investigate.vocab import guardrail_key
 
 _ACCESS_KEY = re.compile(r"^(AKIA|ASIA)[A-Z0-9]{12,124}$")
 _HEX32 = re.compile(r"^[0-9a-fA-F]{32}$")
@@ -131,8 +133,6 @@ def _facet_values(facet: str, value: str) -> set[str]:
         model = normalise_model_id(value)
         return {model} if model else set()
     if facet == "guardrail_id":
-        from aiaudit.investigate.vocab import guardrail_key
-
         return {v for v in (value, guardrail_key(value)) if v}
     return {value.lower()} if facet in _CASE_FREE else {value}
 
@@ -182,7 +182,6 @@ class PivotResult:
 
 def find(tel: Telemetry, value: str, time_range: TimeRange | None, facets: tuple[str, ...]) -> dict[str, pd.DataFrame]:
     """Direct sightings of ``value`` per pipeline (each row once, whichever facet matched first)."""
-    from aiaudit.frames import FOCUS_COLUMNS
 
     pushdown = {"principal": "principal", "source_ip": "source_ip", "request_id": "request_id"}
     pushdown |= {"session_id": "session_id", "trace_id": "trace_id", "model_id": "model_id"}

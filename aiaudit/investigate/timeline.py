@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from aiaudit.core.config import PIPELINES
+from aiaudit.investigate.gather import gather_focus
 from aiaudit.investigate.vocab import is_change
 
 EVENT_COLUMNS = [
@@ -138,7 +139,6 @@ def timeline(data: Any, time_range: Any = None, *, follow: bool = True, hops: in
     """Events of every pipeline in range for a focus (``principal=``, ``session_id=``, ...), ordered, with
     changes marked. With no focus, every event in range. ``follow`` reaches pipelines the focus does not
     apply to through request, trace and session ids (``via``/``hop`` columns say how)."""
-    from aiaudit.investigate.gather import gather_focus
 
     frames = gather_focus(data, time_range, focus, follow=follow, hops=hops)
     return events_frame(frames, extra=("via", "hop"))

@@ -16,8 +16,11 @@ from typing import Any
 
 import pandas as pd
 
+from aiaudit import connect
+from aiaudit.core.config import load_config
 from aiaudit.core.findings import Finding, dedupe, findings_frame
 from aiaudit.core.timerange import TimeRange
+from aiaudit.investigate import Telemetry
 from aiaudit.sources.base import FOCUS_KEYS, Source, resolve_window
 
 
@@ -39,8 +42,6 @@ class Investigation:
         """One :class:`~aiaudit.investigate.Telemetry` per run, so projections are read once and every
         query is recorded (steps of a notebook share it)."""
         if self._tel is None:
-            from aiaudit.investigate import Telemetry
-
             self._tel = Telemetry.of(self.src)
         return self._tel
 
@@ -54,8 +55,6 @@ class Investigation:
         root = getattr(self.src.spec, "path", None)
         candidate = Path(str(root)) / "aiaudit.toml" if root else None
         if candidate is not None and candidate.is_file():
-            from aiaudit.core.config import load_config
-
             return load_config(candidate).environment
         return env
 
@@ -130,7 +129,6 @@ def start(
     ``now``, ``data-end`` or an ISO time. Under a playbook the runner passes ``read_only=True``: it has
     ingested once already, and notebooks must not write to the store concurrently.
     """
-    from aiaudit import connect
 
     unknown = sorted(set(focus) - set(FOCUS_KEYS))
     if unknown:

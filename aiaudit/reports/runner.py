@@ -9,6 +9,7 @@ written into the report folder, so a crash cannot leave raw prompts or secrets b
 from __future__ import annotations
 
 import json
+import os
 import platform
 import shutil
 import sys
@@ -19,6 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
+import pandas
+
+from aiaudit import __version__, connect
+from aiaudit.core.config import find_config
 from aiaudit.core.errors import InputError
 from aiaudit.core.findings import Finding, dedupe, severity_rank
 from aiaudit.core.timerange import TimeRange, iso
@@ -27,6 +33,7 @@ from aiaudit.reports.index import render_index
 from aiaudit.reports.playbook import Playbook, notebook_dir
 from aiaudit.reports.redact import Redactor
 from aiaudit.sources.base import resolve_window
+from aiaudit.sources.spec import parse_spec
 
 EXIT_OK, EXIT_NOTEBOOK_FAILED, EXIT_FINDINGS = 0, 1, 3
 
@@ -74,10 +81,6 @@ def absolute_source(source: str) -> str:
     ``local:`` paths become absolute; for a named source the config file it came from is exported as
     ``AIAUDIT_CONFIG`` so the notebook processes (which inherit the environment) find the same name.
     """
-    import os
-
-    from aiaudit.core.config import find_config
-    from aiaudit.sources.spec import parse_spec
 
     if source.startswith("local:"):
         return f"local:{Path(source[len('local:') :]).expanduser().resolve()}"
@@ -97,7 +100,6 @@ def _execute(
     The kernel's own stderr chatter goes to a log beside the executed notebook (errors that matter are
     in the notebook's outputs), so a scheduled run's console shows only the progress lines.
     """
-    import os
 
     import papermill
 
@@ -139,7 +141,6 @@ def run_playbook(
     progress: bool = True,
 ) -> PlaybookRun:
     """Execute every notebook of ``book`` against ``source`` and write the report folder ``out``."""
-    from aiaudit import __version__, connect
 
     timings: dict[str, float] = {}
     clock = time.monotonic()
@@ -266,8 +267,6 @@ def _by_severity(findings: list[Finding]) -> dict[str, int]:
 
 
 def _versions(aiaudit_version: str) -> dict[str, str]:
-    import duckdb
-    import pandas
     import papermill
 
     return {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from typing import Any
 
 from aiaudit.simulate import bodies
@@ -241,7 +242,6 @@ def _act(world: World, em: Emitter, actor: Actor, t: float, rng: random.Random) 
 
 
 def _day(t: float) -> str:
-    import time
 
     return time.strftime("%Y-%m-%d", time.gmtime(t))
 

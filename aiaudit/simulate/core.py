@@ -19,10 +19,12 @@ from typing import Any
 
 from aiaudit.core.errors import InputError
 from aiaudit.simulate.baseline import generate_shard
+from aiaudit.simulate.defects import write_defects
 from aiaudit.simulate.emit import Emitter
 from aiaudit.simulate.output import ShardResult, write_shard
 from aiaudit.simulate.rand import derive, iso, parse_iso
 from aiaudit.simulate.scenarios import SCENARIOS, Incident, run_scenarios
+from aiaudit.simulate.truth import write_config, write_truth
 from aiaudit.simulate.world import World, build_world
 
 OUR_DIRS = ("cloudtrail", "invocations", "spans", "runtime_logs", "defects")
@@ -119,12 +121,9 @@ def simulate(
         _STATE.clear()
     summary = SimulationSummary(out=out, seed=seed, start=iso(start_t), end=iso(end_t), scale=scale, scenarios=names)
     _merge(summary, results, incidents, lost)
-    from aiaudit.simulate.truth import write_config, write_truth
 
     defects: list[dict[str, Any]] = []
     if with_defects:
-        from aiaudit.simulate.defects import write_defects
-
         defects = write_defects(out, world)
     summary.defects = defects
     write_truth(out, world, summary, incidents, defects)

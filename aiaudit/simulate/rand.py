@@ -8,6 +8,7 @@ day, account, region)``) so adding a scenario never shifts the baseline's draws.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import random
 import time
@@ -100,7 +101,6 @@ def iso_ms(t: float) -> str:
 
 def parse_iso(text: str) -> float:
     """``2026-11-20T00:00:00Z`` -> epoch seconds (UTC)."""
-    import calendar
 
     text = text.strip()
     if not text.endswith("Z"):

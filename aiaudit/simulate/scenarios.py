@@ -16,7 +16,7 @@ from typing import Any
 
 from aiaudit.simulate import bodies
 from aiaudit.simulate.agentflow import ToolCall, gateway_call, invoke_agent, token_retrieval
-from aiaudit.simulate.baseline import APPS, app_tokens, full_selectors, put_event_selectors
+from aiaudit.simulate.baseline import APPS, UNSAFE, app_tokens, full_selectors, put_event_selectors
 from aiaudit.simulate.emit import Emitter
 from aiaudit.simulate.rand import Ids, derive, iso
 from aiaudit.simulate.world import (
@@ -168,7 +168,6 @@ def guardrail_weakened(world: World, em: Emitter, rng: random.Random, t0: float,
     world.effects.guardrail_switch[agent.name] = (switch, new_version, inc.id)
     inc.request_ids += rids
     t = switch + 600
-    from aiaudit.simulate.baseline import UNSAFE
 
     for i in range(4):
         session = em.ids.uuid()

@@ -15,7 +15,7 @@ import pandas as pd
 from aiaudit.core.config import PIPELINES, Config
 from aiaudit.core.errors import InputError
 from aiaudit.core.result import Result
-from aiaudit.core.timerange import TimeRange
+from aiaudit.core.timerange import TimeRange, resolve_anchor
 from aiaudit.sources.spec import SourceSpec
 
 LANGUAGES = ("sql", "cwli", "ppl")
@@ -70,7 +70,6 @@ def resolve_window(
     source's last event; an error when the source holds nothing) or a time. Without ``since``/``start``
     the range is ``default_since`` back from the anchor, or ``None`` when there is no default.
     """
-    from aiaudit.core.timerange import resolve_anchor
 
     since, start, end = since or None, start or None, end or None
     if since is None and start is None:

@@ -6,7 +6,9 @@ from typing import Any
 
 from aiaudit.core.config import Config, load_config
 from aiaudit.core.errors import InputError
+from aiaudit.sources.aws.source import AwsSource
 from aiaudit.sources.base import Source
+from aiaudit.sources.local.source import LocalSource
 from aiaudit.sources.spec import parse_spec, with_overrides
 
 
@@ -21,8 +23,6 @@ def connect(spec: str, *, config: Config | None = None, **overrides: Any) -> Sou
     cfg = config if config is not None else load_config()
     parsed = with_overrides(parse_spec(spec, cfg), **overrides)
     if parsed.kind == "local":
-        from aiaudit.sources.local.source import LocalSource
-
         return LocalSource(
             parsed,
             cfg,
@@ -30,7 +30,5 @@ def connect(spec: str, *, config: Config | None = None, **overrides: Any) -> Sou
             ingest=overrides.get("ingest", True),
         )
     if parsed.kind == "aws":
-        from aiaudit.sources.aws.source import AwsSource
-
         return AwsSource(parsed, cfg)
     raise InputError(f"unknown source kind {parsed.kind!r}", where="source")

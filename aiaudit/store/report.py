@@ -6,6 +6,7 @@ the summary always states the skipped count and where to see each item (``aiaudi
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,6 +84,5 @@ class IngestReport:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        import html
 
         return f"<pre>{html.escape(str(self))}</pre>"

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from tqdm import tqdm
 
 from aiaudit.core.config import DEFAULT_LOG_GROUPS
 from aiaudit.readers import read_file
@@ -294,8 +295,6 @@ class Ingest:
         slow = [f for f in files if id(f) not in fast_ids]
         bar = None
         if self.progress:
-            from tqdm import tqdm
-
             bar = tqdm(total=sum(f.size for f in files), unit="B", unit_scale=True, desc="ingest", leave=True)
 
         def advance(infos: list[_FileInfo]) -> None:

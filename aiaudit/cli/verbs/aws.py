@@ -6,8 +6,12 @@ import argparse
 import json
 import sys
 
+from aiaudit import connect
 from aiaudit.cli.common import add_source
 from aiaudit.cli.verbs import with_subverbs
+from aiaudit.core.errors import InputError
+from aiaudit.sources.aws.check import check
+from aiaudit.sources.aws.source import AwsSource
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -20,10 +24,6 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     """Exit 0 when nothing is wrong, 1 when a problem was found (each one is printed)."""
-    from aiaudit import connect
-    from aiaudit.core.errors import InputError
-    from aiaudit.sources.aws.check import check
-    from aiaudit.sources.aws.source import AwsSource
 
     with connect(args.source) as src:
         if not isinstance(src, AwsSource):

@@ -5,8 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from aiaudit.cli.common import add_common
+from aiaudit import connect
+from aiaudit.catalog import catalog
+from aiaudit.cli.common import add_common, emit, parse_params, resolve_time
 from aiaudit.cli.verbs import with_subverbs
+from aiaudit.cli.verbs.detect import folder_environment
+from aiaudit.core.errors import InputError
+from aiaudit.core.findings import findings_frame
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -25,8 +30,6 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from aiaudit.catalog import catalog
-    from aiaudit.cli.common import emit
 
     frame = catalog.frame()
     if args.kind:
@@ -36,8 +39,6 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def _entry(entry_id: str):  # type: ignore[no-untyped-def]
-    from aiaudit.catalog import catalog
-    from aiaudit.core.errors import InputError
 
     if entry_id not in catalog:
         raise InputError(f"no catalogue entry {entry_id!r} (see aiaudit catalog list)", where="ID")
@@ -50,9 +51,6 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_entry(args: argparse.Namespace) -> int:
-    from aiaudit import connect
-    from aiaudit.cli.common import emit, parse_params, resolve_time
-    from aiaudit.core.findings import findings_frame
 
     entry = _entry(args.id)
     params = parse_params(args.param)
@@ -60,14 +58,10 @@ def run_entry(args: argparse.Namespace) -> int:
         print(entry.dry_run(**params))
         return 0
     if not args.source:
-        from aiaudit.core.errors import InputError
-
         raise InputError("catalog run needs --source (or $AIAUDIT_SOURCE)", where="--source")
     with connect(args.source) as src:
         time_range = resolve_time(args, src, default_since="24h")
         if entry.kind == "detection" or args.findings:
-            from aiaudit.cli.verbs.detect import folder_environment
-
             env = folder_environment(src)
             found = entry.detect(src, time_range, lookback=args.lookback, environment=env, **params)
             emit(findings_frame(found), args)

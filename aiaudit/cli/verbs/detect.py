@@ -10,9 +10,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from aiaudit.cli.common import add_common
-from aiaudit.core.config import Environment
-from aiaudit.core.findings import SEVERITIES
+from aiaudit import connect
+from aiaudit.catalog import catalog
+from aiaudit.catalog.run import run_each
+from aiaudit.cli.common import add_common, emit, resolve_time
+from aiaudit.core.config import Environment, load_config
+from aiaudit.core.errors import InputError
+from aiaudit.core.findings import SEVERITIES, dedupe, findings_frame, severity_rank
+from aiaudit.simulate.score import format_report, load_truth, score
 
 COLUMNS = ["severity", "rule_id", "time_start", "title", "principals", "finding_id"]
 
@@ -31,7 +36,6 @@ def register(parser: argparse.ArgumentParser) -> None:
 def folder_environment(src: object) -> Environment | None:
     """A simulation keeps its ``[environment]`` in ``DIR/aiaudit.toml``; use it when the active config
     (current directory, ``~/.config``) declares none, and say so."""
-    from aiaudit.core.config import load_config
 
     if src.config.environment != Environment():  # type: ignore[attr-defined]
         return None
@@ -43,13 +47,6 @@ def folder_environment(src: object) -> Environment | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aiaudit import connect
-    from aiaudit.catalog import catalog
-    from aiaudit.catalog.run import run_each
-    from aiaudit.cli.common import emit, resolve_time
-    from aiaudit.core.errors import InputError
-    from aiaudit.core.findings import dedupe, findings_frame, severity_rank
-    from aiaudit.simulate.score import format_report, load_truth, score
 
     ids = [i.strip() for i in args.only.split(",") if i.strip()] if args.only else None
     with connect(args.source) as src:

@@ -6,7 +6,10 @@ import argparse
 import sys
 import time
 
+from aiaudit import connect
 from aiaudit.cli.common import add_source
+from aiaudit.core.errors import InputError
+from aiaudit.sources.aws.emulator import Emulator, Faults, serve, url_of
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -26,9 +29,6 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aiaudit import connect
-    from aiaudit.core.errors import InputError
-    from aiaudit.sources.aws.emulator import Emulator, Faults, serve, url_of
 
     if args.cap < 1:
         raise InputError("--cap must be at least 1", where="--cap")

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
+
+from aiaudit import connect
+from aiaudit.core.errors import InputError
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -14,10 +18,6 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
-
-    from aiaudit import connect
-    from aiaudit.core.errors import InputError
 
     spec = args.spec or args.source_opt or os.environ.get("AIAUDIT_SOURCE")
     if not spec:

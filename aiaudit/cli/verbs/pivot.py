@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from aiaudit.cli.common import add_common
+from aiaudit import connect
+from aiaudit.cli.common import add_common, emit, resolve_time
+from aiaudit.investigate import pivot
 
 EVENT_COLUMNS = ["time", "pipeline", "via", "hop", "summary", "principal", "source_ip", "request_id", "session_id"]
 
@@ -35,9 +37,6 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aiaudit import connect
-    from aiaudit.cli.common import emit, resolve_time
-    from aiaudit.investigate import pivot
 
     follow = tuple(k.strip() for k in args.follow.split(",") if k.strip())
     with connect(args.source) as src:

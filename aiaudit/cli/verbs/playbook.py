@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from aiaudit.cli.common import add_params, add_source, add_time
+from aiaudit.cli.common import add_params, add_source, add_time, parse_params
 from aiaudit.cli.verbs import with_subverbs
+from aiaudit.reports.playbook import get_playbook, list_playbooks
+from aiaudit.reports.runner import run_playbook
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -32,7 +35,6 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from aiaudit.reports.playbook import list_playbooks
 
     for name, book in list_playbooks().items():
         print(f"{name:24} {len(book.steps):2} notebooks  {book.description}")
@@ -40,7 +42,6 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from aiaudit.reports.playbook import get_playbook
 
     book = get_playbook(args.name)
     print(f"{book.name}: {book.description}")
@@ -52,11 +53,6 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from aiaudit.cli.common import parse_params
-    from aiaudit.reports.playbook import get_playbook
-    from aiaudit.reports.runner import run_playbook
 
     book = get_playbook(args.name)
     outcome = run_playbook(

@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
+from aiaudit import connect
+from aiaudit.cli.common import add_common, emit, parse_params, resolve_time
+from aiaudit.core.errors import InputError
+
 
 def register(parser: argparse.ArgumentParser) -> None:
-    from aiaudit.cli.common import add_common
 
     parser.add_argument("text", help="the query text, or @FILE to read it from a file, or - for stdin")
     parser.add_argument("--language", "-l", choices=["sql", "cwli", "ppl"], default="sql")
@@ -19,8 +22,6 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aiaudit import connect
-    from aiaudit.cli.common import emit, parse_params, resolve_time
 
     text = args.text
     if text == "-":
@@ -34,8 +35,6 @@ def run(args: argparse.Namespace) -> int:
         extra = {}
         if args.no_cache or args.dry_run:
             if src.spec.kind != "aws":
-                from aiaudit.core.errors import InputError
-
                 raise InputError("--no-cache and --dry-run apply to aws: sources", where="query")
             extra = {"no_cache": args.no_cache, "dry_run": args.dry_run}
         result = src.query(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from aiaudit.simulate import simulate
 from aiaudit.simulate.scenarios import SCENARIOS
 
 
@@ -28,7 +29,6 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aiaudit.simulate import simulate
 
     summary = simulate(
         args.out,

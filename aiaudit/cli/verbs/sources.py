@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 
-from aiaudit.cli.common import add_format
+from aiaudit import connect
+from aiaudit.cli.common import add_format, emit
+from aiaudit.core.errors import InputError
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -18,11 +21,6 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
-
-    from aiaudit import connect
-    from aiaudit.cli.common import emit
-    from aiaudit.core.errors import InputError
 
     spec = args.spec or args.source_opt or os.environ.get("AIAUDIT_SOURCE")
     if not spec:

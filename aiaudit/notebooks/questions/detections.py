@@ -1,8 +1,7 @@
 """Catalogue findings for the range: every detection (``aiaudit.catalog.run.run_all``) in one table.
 
 Why a notebook over the CLI's ``aiaudit detect``: the same findings, with the figures that show when
-and for whom they fired, and the same findings file for a playbook. When ``aiaudit.catalog.run`` is not
-installed (an older checkout) the catalogue's own entries of medium severity and above run instead.
+and for whom they fired, and the same findings file for a playbook.
 """
 
 from __future__ import annotations
@@ -11,27 +10,14 @@ from typing import Any
 
 import pandas as pd
 
-from aiaudit.core.findings import SEVERITIES, Finding, findings_frame
+from aiaudit.catalog.run import run_all
+from aiaudit.core.findings import Finding, findings_frame
 from aiaudit.notebooks import plots
 from aiaudit.notebooks.questions.common import Answer
 
 
 def run_detections(inv: Any) -> list[Finding]:
-    try:
-        from aiaudit.catalog.run import run_all
-    except ImportError:  # only before the detect package exists
-        return _catalogue(inv)
     return list(run_all(inv.src, inv.time_range, environment=inv.environment, min_severity="low"))
-
-
-def _catalogue(inv: Any) -> list[Finding]:
-    from aiaudit.catalog import catalog
-
-    out: list[Finding] = []
-    for entry in catalog.values():
-        if SEVERITIES.index(entry.severity) >= SEVERITIES.index("medium") and not entry.parameters:
-            out += entry.findings(entry.run(inv.src, inv.time_range))
-    return out
 
 
 def detections(inv: Any) -> Answer:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from aiaudit.core.timerange import TimeRange
 from aiaudit.investigate import guardrail_change_effects
 from aiaudit.investigate.vocab import guardrail_key
 from aiaudit.notebooks import plots
@@ -46,7 +47,6 @@ def weaknesses(params: dict[str, Any] | None) -> list[str]:
 def changes(inv: Any) -> pd.DataFrame:
     """Successful guardrail changes (from a day before the range), with the weaknesses each leaves."""
     start = inv.time_range.start - WINDOW.to_pytimedelta()
-    from aiaudit.core.timerange import TimeRange
 
     ct = inv.tel.projection("cloudtrail", TimeRange(start, inv.time_range.end))
     rows = ct[ct["eventName"].isin(CHANGES).fillna(False).astype(bool) & ~truthy(ct, "is_error")].copy()

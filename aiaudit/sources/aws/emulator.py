@@ -27,6 +27,7 @@ from typing import Any
 
 from aiaudit.core.errors import AiauditError, InputError, NotImplementedYet, QuerySyntaxError, SourceError
 from aiaudit.core.timerange import TimeRange, to_utc
+from aiaudit.sources.aws.querytext import render_from
 from aiaudit.sources.aws.rows import frame_to_rows
 from aiaudit.sources.base import Source
 
@@ -251,7 +252,6 @@ class Emulator:
     def op_GetLogGroupFields(self, body: dict[str, Any]) -> dict[str, Any]:
         """Field names with the share of sampled events that have them (AWS samples ±8 min around
         ``time``; here the sample is the group's newest events)."""
-        from aiaudit.sources.aws.querytext import render_from
 
         group = str(body.get("logGroupName") or body.get("logGroupIdentifier") or "")
         span = self.backend.data_span()

@@ -16,10 +16,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 import pandas as pd
+from tqdm import tqdm
 
 from aiaudit.core.result import ChunkStats
 from aiaudit.sources.aws.client import Cancelled
 from aiaudit.sources.aws.querytext import Shape
+from aiaudit.sources.aws.rows import to_frame
 from aiaudit.sources.aws.runner import Job, Outcome, Runner
 
 
@@ -107,7 +109,6 @@ def _follow_up(outcome: Outcome, shape: Shape, min_chunk_s: int, out: Execution)
 
 def merge(execution: Execution, shape: Shape, *, dedupe: bool = True) -> dict[str, pd.DataFrame]:
     """Records of the final outcomes as one typed frame per region (de-duplicated by ``@ptr``)."""
-    from aiaudit.sources.aws.rows import to_frame
 
     by_region: dict[str, list[dict[str, object]]] = {}
     for outcome in execution.outcomes:
@@ -133,7 +134,6 @@ def _bar(total: int, wanted: bool | None):  # type: ignore[no-untyped-def]
     show = sys.stderr.isatty() if wanted is None else wanted
     if not show:
         return None
-    from tqdm import tqdm
 
     return tqdm(total=total, desc="logs insights", unit="chunk", leave=False)
 

@@ -17,7 +17,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlglot
+from sqlglot import Dialect, exp
+from sqlglot.errors import ParseError
+from sqlglot.tokens import TokenType
+
 from aiaudit.core.errors import InputError, QuerySyntaxError
+from aiaudit.query.quoting import check_names, sql_literal
+from aiaudit.query.sql.groups import parse_selector
 
 #: Characters CloudWatch allows in log-group names, plus ':' for ARNs in logGroupIdentifiers.
 _GROUP = re.compile(r"^[A-Za-z0-9._\-/#:*]{1,2048}$")
@@ -59,8 +66,6 @@ def render_from(groups: Sequence[str]) -> str:
 
 # --- SQL ------------------------------------------------------------------------------------------
 def _parse_sql(query: str):  # type: ignore[no-untyped-def]
-    import sqlglot
-    from sqlglot.errors import ParseError
 
     if ";" in query.strip().rstrip(";"):
         raise QuerySyntaxError("multi-statement queries are not supported by Logs Insights SQL", query=query)
@@ -80,7 +85,6 @@ def _offset(text: str, line: int, col: int) -> int:
 
 
 def classify_sql(query: str) -> Shape:
-    from sqlglot import exp
 
     tree = _parse_sql(query)
     if not isinstance(tree, exp.Select):
@@ -124,8 +128,6 @@ def sql_tables(query: str) -> list[str]:
 
 
 def _table_tokens(query: str) -> list[tuple[int, int, str]]:
-    from sqlglot import Dialect
-    from sqlglot.tokens import TokenType
 
     tokens = Dialect.get_or_raise("spark").tokenize(query)
     out: list[tuple[int, int, str]] = []
@@ -146,7 +148,6 @@ def rewrite_sql_from(query: str, resolve: Callable[[str], list[str] | None]) -> 
     """Replace every ``FROM``/``JOIN`` table that names a pipeline (or a ``logGroups(...)`` list holding
     pipeline names) by the configured log groups. ``resolve(name)`` returns the groups for a pipeline
     name, or None for a name that is already a log group."""
-    from aiaudit.query.sql.groups import parse_selector
 
     _parse_sql(query)  # a clear syntax error first, with an offset
     pieces: list[str] = []
@@ -169,8 +170,6 @@ def rewrite_sql_from(query: str, resolve: Callable[[str], list[str] | None]) -> 
 def ensure_ptr_sql(query: str) -> tuple[str, bool]:
     """Add `` `@ptr` `` to a splittable SELECT's list so split chunks can be de-duplicated; returns the
     text and whether it was added (the column is dropped again from the result)."""
-    from sqlglot import Dialect, exp
-    from sqlglot.tokens import TokenType
 
     tree = _parse_sql(query)
     if not isinstance(tree, exp.Select):
@@ -188,8 +187,6 @@ def ensure_ptr_sql(query: str) -> tuple[str, bool]:
 def sql_params(query: str) -> list[tuple[int, int, str]]:
     """``:name`` placeholders (start, end inclusive, name) — tokens, so ``':x'`` strings and ``a::int`` casts
     are not placeholders."""
-    from sqlglot import Dialect
-    from sqlglot.tokens import TokenType
 
     tokens = Dialect.get_or_raise("spark").tokenize(query)
     out = []
@@ -201,7 +198,6 @@ def sql_params(query: str) -> list[tuple[int, int, str]]:
 
 def bind_sql(query: str, params: Mapping[str, Any] | None) -> str:
     """Substitute ``:name`` with Spark-dialect literals from :mod:`aiaudit.query.quoting` (unknown/missing → error)."""
-    from aiaudit.query.quoting import check_names, sql_literal
 
     found = sql_params(query)
     check_names([name for _, _, name in found], params)

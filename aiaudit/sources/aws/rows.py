@@ -10,6 +10,7 @@ fields the store keeps as text) stay strings unless the schema says otherwise.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -17,13 +18,14 @@ from typing import Any
 
 import pandas as pd
 
+from aiaudit.store.schema import HOT_COLUMNS
+
 TIME_FIELDS = ("@timestamp", "@ingestionTime")
 _INT = re.compile(r"^-?(0|[1-9]\d{0,10})$")  # at most 11 digits: a count, never an account id
 _FLOAT = re.compile(r"^-?(0|[1-9]\d*)\.\d+([eE][-+]?\d+)?$|^-?\d(\.\d+)?[eE][-+]?\d+$")
 
 
 def _schema_types() -> dict[str, str]:
-    from aiaudit.store.schema import HOT_COLUMNS
 
     out: dict[str, str] = {}
     for columns in HOT_COLUMNS.values():
@@ -94,8 +96,6 @@ def format_value(value: Any) -> str | None:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, list | dict | tuple):
-        import json
-
         return json.dumps(value, default=str, separators=(",", ":"))
     return str(value)
 

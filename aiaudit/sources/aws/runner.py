@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiaudit.core.errors import QueryFailed
+from aiaudit.core.errors import QueryFailed, SourceError
 from aiaudit.core.result import ChunkStats
 from aiaudit.core.timerange import TimeRange
 from aiaudit.sources.aws.client import Cancelled, Capabilities, call
@@ -133,8 +133,6 @@ class Runner:
         if caps.query_language:
             request["queryLanguage"] = LANGUAGE_ENUM[job.language]
         elif job.language != "cwli":
-            from aiaudit.core.errors import SourceError
-
             raise SourceError(f"the installed botocore cannot send queryLanguage; upgrade boto3 to run {job.language}")
         if job.groups:
             request["logGroupIdentifiers"] = list(job.groups)

@@ -21,8 +21,12 @@ import pandas as pd
 from aiaudit.core.config import PIPELINES, Config
 from aiaudit.core.errors import InputError, NotImplementedYet, SourceError
 from aiaudit.core.result import ChunkStats, QueryStats, Result
-from aiaudit.core.timerange import TimeRange
+from aiaudit.core.timerange import TimeRange, iso, utc_now
+from aiaudit.frames import apply_focus, project
+from aiaudit.frames.focus import FOCUS_COLUMNS, _tokens, normalise_focus
+from aiaudit.query.quoting import bind_cwli, cwli_literal, sql_literal
 from aiaudit.sources.aws.cache import ResultCache, cache_key
+from aiaudit.sources.aws.check import inventory
 from aiaudit.sources.aws.client import make_client, make_session, translate
 from aiaudit.sources.aws.execute import Execution, execute, merge, sort_frame
 from aiaudit.sources.aws.options import AwsOptions
@@ -165,7 +169,6 @@ class AwsSource(Source):
     def _bind(self, q: str, lang: str, params: Mapping[str, Any] | None) -> str:
         """``{{name}}`` (CWLI) or ``:name`` (SQL) bound through :mod:`aiaudit.query.quoting`; unknown or missing
         parameters are errors even when ``params`` is empty."""
-        from aiaudit.query.quoting import bind_cwli
 
         if lang == "cwli":
             return bind_cwli(q, params)
@@ -280,7 +283,6 @@ class AwsSource(Source):
     def _store(
         self, execution: Execution, frames: dict[str, pd.DataFrame], keys: dict[str, str], jobs: list[Job]
     ) -> None:
-        from aiaudit.core.timerange import iso, utc_now
 
         for job in jobs:
             region_chunks = [c for c in execution.chunks if c.region == job.region]
@@ -312,7 +314,6 @@ class AwsSource(Source):
 
     # -- projections ------------------------------------------------------------------------------
     def projection(self, pipeline: str, time_range: TimeRange | None = None, **focus: Any) -> pd.DataFrame:
-        from aiaudit.frames import apply_focus, project
 
         check_pipeline(pipeline)
         wanted = check_focus(focus)
@@ -362,12 +363,10 @@ class AwsSource(Source):
         raise last if last else SourceError(f"no record for {ptr!r}")
 
     def sources(self) -> Any:
-        from aiaudit.sources.aws.check import inventory
 
         return inventory(self)
 
     def data_span(self) -> TimeRange | None:
-        from aiaudit.sources.aws.check import inventory
 
         return inventory(self).span()
 
@@ -378,7 +377,6 @@ def pushdown_terms(pipeline: str, focus: Mapping[str, list[str]]) -> list[list[l
     superset before :func:`aiaudit.frames.apply_focus` filters exactly. A key with a value that has no
     safe token, ``trace_id`` (spelt differently across pipelines) and spans' ``request_id`` (a trace
     inherits it from a descendant span) are not pushed down: nothing is lost, only less is filtered."""
-    from aiaudit.frames.focus import FOCUS_COLUMNS, _tokens, normalise_focus
 
     out: list[list[list[str]]] = []
     for key, values in normalise_focus(focus).items():
@@ -392,7 +390,6 @@ def pushdown_terms(pipeline: str, focus: Mapping[str, list[str]]) -> list[list[l
 
 def projection_cwli(pipeline: str, focus: Mapping[str, list[str]]) -> str:
     """``fields`` the raw event plus a superset filter on ``@message`` (exact focus applies client-side)."""
-    from aiaudit.query.quoting import cwli_literal
 
     parts = ["fields " + ", ".join(PROJECTION_FIELDS)]
     for values in pushdown_terms(pipeline, focus):
@@ -403,7 +400,6 @@ def projection_cwli(pipeline: str, focus: Mapping[str, list[str]]) -> str:
 
 
 def projection_sql(pipeline: str, groups: Sequence[str], focus: Mapping[str, list[str]]) -> str:
-    from aiaudit.query.quoting import sql_literal
 
     def like(token: str) -> str:
         pattern = "%" + token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

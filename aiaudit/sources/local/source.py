@@ -14,18 +14,20 @@ from typing import Any
 import pandas as pd
 
 from aiaudit.core.config import Config
-from aiaudit.core.errors import InputError, SourceError
+from aiaudit.core.errors import InputError, NotImplementedYet, SourceError
 from aiaudit.core.result import ChunkStats, QueryStats, Result
 from aiaudit.core.timerange import TimeRange
+from aiaudit.frames import apply_focus, prefilter, project
+from aiaudit.query.sql import run_sql
 from aiaudit.sources.base import Source, check_focus, check_language, check_pipeline
 from aiaudit.sources.spec import SourceSpec
+from aiaudit.store import Store
 
 
 class LocalSource(Source):
     """``local:PATH``: queries run on a DuckDB store built from the files under PATH."""
 
     def __init__(self, spec: SourceSpec, config: Config, *, read_only: bool = False, ingest: bool = True) -> None:
-        from aiaudit.store import Store
 
         if spec.path is None:
             raise InputError("a local source needs a path", where="source")
@@ -53,17 +55,13 @@ class LocalSource(Source):
         if lang == "ppl":
             raise SourceError("PPL runs on AWS only; the local engine speaks SQL and (soon) Logs Insights QL")
         if lang == "cwli":
-            from aiaudit.core.errors import NotImplementedYet
-
             raise NotImplementedYet("Logs Insights QL on the local engine arrives with the classic-QL issue")
-        from aiaudit.query.sql import run_sql
 
         result = run_sql(self.store, q, time_range, params=params)
         result.source = self.spec.text
         return result
 
     def projection(self, pipeline: str, time_range: TimeRange | None = None, **focus: Any) -> pd.DataFrame:
-        from aiaudit.frames import apply_focus, prefilter, project
 
         check_pipeline(pipeline)
         wanted = check_focus(focus)

@@ -17,7 +17,7 @@ from aiaudit.catalog.build import finding, successful
 from aiaudit.catalog.context import Context
 from aiaudit.catalog.registry import detection
 from aiaudit.core.findings import Finding
-from aiaudit.frames import principal_key
+from aiaudit.frames import normalise_model_id, principal_key
 
 
 def _model_calls(frame: pd.DataFrame, operations: list[str]) -> pd.DataFrame:
@@ -68,7 +68,6 @@ def first_model(ctx: Context, entry: Any, *, operations: list[str]) -> list[Find
 
 
 def _base(model: str) -> str:
-    from aiaudit.frames import normalise_model_id
 
     return normalise_model_id(model) or model
 
