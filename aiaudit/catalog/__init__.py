@@ -133,7 +133,7 @@ class Entry:
                 raise InputError(f"{self.id} needs parameter {name!r}", where=self.id)
             else:
                 bound[name] = spec.default
-        if self.kind == "detection":
+        if self.language == "python":
             return bound
         used = set(re.findall(r":([A-Za-z_][A-Za-z0-9_]*)", self.query))
         return {k: v for k, v in bound.items() if k in used}
@@ -142,7 +142,7 @@ class Entry:
     def dry_run(self, **params: Any) -> str:
         """The query text with every parameter rendered through the quoting module (what AWS would get)."""
 
-        if self.kind == "detection":
+        if self.language == "python":
             raise InputError(
                 f"{self.id} is a detection (Python, see aiaudit/catalog/run); it has no query text", where=self.id
             )
@@ -150,7 +150,7 @@ class Entry:
 
     def run(self, src: Any, time_range: TimeRange | None = None, **params: Any) -> Result:
         """Run on any :class:`~aiaudit.sources.base.Source`. A detection's Result holds its findings frame."""
-        if self.kind == "detection":
+        if self.language == "python":
             if time_range is None:
                 raise InputError(f"{self.id} is a detection: give a time range", where=self.id)
             found = self.detect(src, time_range, **params)
@@ -175,8 +175,10 @@ class Entry:
             if time_range is None:
                 raise InputError(f"{self.id}: give a time range", where=self.id)
             ctx = Context.make(data, time_range, lookback=lookback, environment=environment)
-        if self.kind == "detection":
+        if self.language == "python":
             return implementation(self.id)(ctx, self, **self.bind(**params))
+        if self.kind == "view":
+            return []  # a view is rows to read (notebooks, `catalog run`), never findings
         if ctx.tel.source is None:
             raise InputError(f"{self.id} is a query: it needs a Source, not raw frames", where=self.id)
         return self.findings(self.run(ctx.tel.source, ctx.time_range, **params))
@@ -184,6 +186,8 @@ class Entry:
     def findings(self, result: Result | pd.DataFrame, *, notebook: str | None = None) -> list[Finding]:
         """One finding per result row, with this entry's severity."""
         frame = result.frame if isinstance(result, Result) else result
+        if self.kind == "view":
+            return []
         spec = self.findings_spec
         skip_column = spec.get("unless")
         need_column = spec.get("require")
@@ -232,7 +236,7 @@ class Entry:
                 lines.append(f"  {p.name}: {p.type} {default}  {p.description}".rstrip())
         if self.change_alarm:
             lines.append("change alarm: fires on every change of its kind, planned ones included")
-        if self.kind == "detection":
+        if self.language == "python":
             fn = implementation(self.id)
             lines += ["", f"implementation: {fn.__module__}.{fn.__name__} (Python)"]
         else:

@@ -63,7 +63,7 @@ def run_each(
     """Findings per entry id (the report needs them apart)."""
 
     ctx = Context.make(src, time_range, lookback=lookback, environment=environment)
-    wanted = list(ids) if ids is not None else list(catalog)
+    wanted = list(ids) if ids is not None else [i for i in catalog if catalog[i].kind == "detection"]
     params = params or {}
     unknown = sorted(set(params) - set(wanted))
     if unknown:

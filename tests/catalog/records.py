@@ -765,7 +765,8 @@ GOLDEN: dict[str, tuple[list[str], list[str]]] = {
     "Q14": (["role/q14-hit"], ["q14-miss"]),
     "Q15": (["role/q15-hit"], ["q15-miss"]),
     "Q16": (["role/q16-hit"], ["q16-miss"]),
-    "Q17": (["req-q17-hit", "#q17-hit"], ["q17-miss"]),
+    # a view: gateway calls with and without runtime activity after them are both shown
+    "Q17": (["req-q17-hit", "#q17-hit"], []),
     "Q18": (["req-q18-hit"], ["q18-miss"]),
     "Q19": (["req-q19-hit", "s-q19-hit"], ["q19-miss"]),
     "Q20": (["req-q20-hit"], ["q20-miss"]),

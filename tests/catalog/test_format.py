@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import jsonschema
+import pandas as pd
 import pytest
 import yaml
 
@@ -28,7 +29,7 @@ def test_the_catalogue_holds_the_guide_queries_and_the_detections() -> None:
 
 
 def test_every_detection_has_one_implementation_and_every_implementation_an_entry() -> None:
-    detections = {i for i in catalog if catalog[i].kind == "detection"}
+    detections = {i for i in catalog if catalog[i].language == "python"}
     for entry_id in detections:
         assert callable(implementation(entry_id))
     assert set(DETECTIONS) == detections
@@ -67,9 +68,18 @@ def test_a_detection_may_not_carry_a_query_and_a_query_needs_one(tmp_path: Path)
         load_entry(_write(tmp_path, "Q02", data))
     del data["query"]
     assert load_entry(_write(tmp_path, "Q02", data)).kind == "detection"
-    data.update(kind="query", language="sql")
+    data.update(kind="view", language="sql")
     with pytest.raises(InputError, match="query"):
         load_entry(_write(tmp_path, "Q02", data))
+
+
+def test_a_view_has_no_findings_block_and_produces_no_findings(tmp_path: Path) -> None:
+    data = _base()
+    assert data["kind"] == "view"
+    data["findings"] = {"title": "every row"}
+    with pytest.raises(InputError, match="findings"):
+        load_entry(_write(tmp_path, "Q02", data))
+    assert catalog["Q18"].findings(pd.DataFrame({"caller": ["arn:aws:iam::111122223333:role/app"]})) == []
 
 
 def test_unknown_concept_and_mismatched_id_are_errors(tmp_path: Path) -> None:

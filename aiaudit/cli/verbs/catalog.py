@@ -16,7 +16,7 @@ from aiaudit.core.findings import findings_frame
 
 def register(parser: argparse.ArgumentParser) -> None:
     subs = with_subverbs(parser, {"list": "list entries", "show": "show one entry", "run": "run one entry"})
-    subs["list"].add_argument("--kind", choices=["query", "detection"], help="only entries of this kind")
+    subs["list"].add_argument("--kind", choices=["view", "detection"], help="only entries of this kind")
     subs["list"].add_argument("--format", choices=["table", "csv", "json"], default="table")
     subs["list"].set_defaults(handler=run_list, output=None)
     subs["show"].add_argument("id")
@@ -61,7 +61,7 @@ def run_entry(args: argparse.Namespace) -> int:
         raise InputError("catalog run needs --source (or $AIAUDIT_SOURCE)", where="--source")
     with connect(args.source) as src:
         time_range = resolve_time(args, src, default_since="24h")
-        if entry.kind == "detection" or args.findings:
+        if entry.language == "python" or args.findings:
             env = folder_environment(src)
             found = entry.detect(src, time_range, lookback=args.lookback, environment=env, **params)
             emit(findings_frame(found), args)
