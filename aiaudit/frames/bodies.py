@@ -17,380 +17,499 @@ Command R, Mistral text vs. chat). Each body is recognised by its keys:
 ``prompt`` is the text of the last user turn (what this call asked); ``user_text`` is every user turn
 joined, for searches over the whole conversation (history carries injected text too). Text from
 documents, images and tool-use blocks is not text; their S3 URIs are listed in ``media_uris``.
+
+How it runs: relationally, inside the projection query. Messages, content blocks (recursively through
+tool results), stream events and guardrail assessments are unnested into rows with their positions,
+read with ``json_transform`` (one parse per object, leaves kept as JSON text so a string is told from a
+number exactly), and aggregated back per record in order. Where one object sets a value several times
+(a stream's stop reason; token counts from several usage spellings) the value is the last one set.
+Why rows and not nested list lambdas: DuckDB's binder cost grows exponentially with lambda nesting
+(measured: content blocks three tool-results deep took seconds to bind); rows bind in milliseconds.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any
 
-from aiaudit.frames.paths import as_float, as_int
+from aiaudit.frames import expr as E
 
-TURN_SEP = "\n"
-
-
-def _first(*values: Any) -> Any:
-    for v in values:
-        if v is not None:
-            return v
-    return None
-
-
-def _get(obj: Any, *keys: str) -> Any:
-    for k in keys:
-        if not isinstance(obj, dict):
-            return None
-        obj = obj.get(k)
-    return obj
-
-
-def _obj(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _join(parts: list[str], sep: str = TURN_SEP) -> str | None:
-    parts = [p for p in parts if p]
-    return sep.join(parts) if parts else None
-
-
-# -- input ----------------------------------------------------------------------------------------
-
-
-def _block_texts(content: Any, media: list[str]) -> list[str]:
-    """Texts in one message's ``content`` (string, block, or list of blocks)."""
-    if content is None:
-        return []
-    if isinstance(content, str):
-        return [content]
-    if isinstance(content, dict):
-        content = [content]
-    if not isinstance(content, list):
-        return []
-    out: list[str] = []
-    for block in content:
-        if isinstance(block, str):
-            out.append(block)
-            continue
-        if not isinstance(block, dict):
-            continue
-        kind = block.get("type")
-        if isinstance(block.get("text"), str) and kind in (None, "text", "input_text"):
-            out.append(block["text"])
-        elif isinstance(_get(block, "guardContent", "text", "text"), str):
-            out.append(block["guardContent"]["text"]["text"])
-        elif isinstance(block.get("toolResult"), dict):
-            out.extend(_block_texts(block["toolResult"].get("content"), media))
-        elif kind == "tool_result":
-            out.extend(_block_texts(block.get("content"), media))
-        elif isinstance(block.get("json"), (dict, list)) and kind is None:
-            out.append(json.dumps(block["json"], ensure_ascii=False, separators=(",", ":")))
-        for key in ("document", "image", "video"):
-            uri = _get(block, key, "source", "s3Uri") or _get(block, key, "source", "s3Location", "uri")
-            if isinstance(uri, str):
-                media.append(uri)
-    return out
-
-
-@dataclass
-class InputView:
-    prompt: str | None = None
-    user_text: str | None = None
-    system_prompt: str | None = None
-    temperature: float | None = None
-    top_p: float | None = None
-    max_tokens: int | None = None
-    guardrail_id: str | None = None
-    guardrail_version: str | None = None
-    media_uris: list[str] = field(default_factory=list)
-
-
-def read_input(body: Any) -> InputView:
-    """Prompt, system prompt and sampling parameters of a request body (any provider)."""
-    view = InputView()
-    if isinstance(body, str):
-        view.prompt = view.user_text = body or None
-        return view
-    if not isinstance(body, dict):
-        return view
-    media: list[str] = []
-    user_turns: list[str] = []
-    system: list[str] = []
-    messages = body.get("messages")
-    if isinstance(messages, list):
-        for msg in messages:
-            if not isinstance(msg, dict):
-                continue
-            role = str(msg.get("role") or "").lower()
-            texts = _block_texts(msg.get("content"), media)
-            if role in ("system", "developer"):
-                system.extend(texts)
-            elif role in ("user", "tool", ""):
-                user_turns.append(_join(texts) or "")
-    elif isinstance(body.get("inputText"), str):  # Titan
-        user_turns.append(body["inputText"])
-    elif isinstance(body.get("message"), str):  # Cohere Command R
-        for turn in body.get("chat_history") or []:
-            if isinstance(turn, dict) and str(turn.get("role", "")).upper() == "USER":
-                user_turns.append(str(turn.get("message") or ""))
-        user_turns.append(body["message"])
-    elif isinstance(body.get("prompt"), str):  # Llama, Mistral text, Cohere Command, AI21, Claude text
-        user_turns.append(body["prompt"])
-    elif isinstance(body.get("texts"), list):  # Cohere embed
-        user_turns.append(_join([t for t in body["texts"] if isinstance(t, str)]) or "")
-    sys_value = body.get("system")
-    if isinstance(sys_value, str):
-        system.insert(0, sys_value)
-    elif isinstance(sys_value, (list, dict)):
-        system[:0] = _block_texts(sys_value, media)
-    if isinstance(body.get("preamble"), str):
-        system.insert(0, body["preamble"])
-    view.prompt = user_turns[-1] or None if user_turns else None
-    view.user_text = _join(user_turns)
-    view.system_prompt = _join(system)
-    cfg = _obj(body.get("inferenceConfig"))
-    titan = _obj(body.get("textGenerationConfig"))
-    view.temperature = as_float(_first(cfg.get("temperature"), body.get("temperature"), titan.get("temperature")))
-    view.top_p = as_float(
-        _first(cfg.get("topP"), cfg.get("top_p"), body.get("top_p"), body.get("topP"), body.get("p"), titan.get("topP"))
-    )
-    view.max_tokens = as_int(
-        _first(
-            cfg.get("maxTokens"),
-            cfg.get("max_new_tokens"),
-            body.get("max_tokens"),
-            body.get("max_tokens_to_sample"),
-            body.get("max_gen_len"),
-            body.get("maxTokens"),
-            body.get("max_completion_tokens"),
-            titan.get("maxTokenCount"),
+_MEDIA = {"source": {"s3Uri": "JSON", "s3Location": {"uri": "JSON"}}}
+_BLOCK = {
+    "type": "JSON",
+    "text": "JSON",
+    "guardContent": {"text": {"text": "JSON"}},
+    "toolResult": "JSON",
+    "content": "JSON",
+    "json": "JSON",
+    "document": _MEDIA,
+    "image": _MEDIA,
+    "video": _MEDIA,
+}
+_INPUT = {
+    "messages": "JSON",
+    "inputText": "JSON",
+    "message": "JSON",
+    "chat_history": "JSON",
+    "prompt": "JSON",
+    "texts": "JSON",
+    "system": "JSON",
+    "preamble": "JSON",
+    "inferenceConfig": {k: "JSON" for k in ("temperature", "topP", "top_p", "maxTokens", "max_new_tokens")},
+    "textGenerationConfig": {k: "JSON" for k in ("temperature", "topP", "maxTokenCount")},
+    "guardrailConfig": {"guardrailIdentifier": "JSON", "guardrailVersion": "JSON"},
+    **{
+        k: "JSON"
+        for k in (
+            "temperature",
+            "top_p",
+            "topP",
+            "p",
+            "max_tokens",
+            "max_tokens_to_sample",
+            "max_gen_len",
+            "maxTokens",
+            "max_completion_tokens",
         )
+    },
+}
+_USAGE_KEYS = {
+    "in": ("inputTokens", "input_tokens", "prompt_tokens"),
+    "out": ("outputTokens", "output_tokens", "completion_tokens"),
+    "cache_r": ("cacheReadInputTokens", "cacheReadInputTokenCount", "cache_read_input_tokens"),
+    "cache_w": (
+        "cacheWriteInputTokens",
+        "cacheCreationInputTokens",
+        "cacheWriteInputTokenCount",
+        "cache_creation_input_tokens",
+    ),
+}
+_USAGE = {k: "JSON" for keys in _USAGE_KEYS.values() for k in keys}
+_METRICS = ("inputTokenCount", "outputTokenCount", "invocationLatency", "cacheReadInputTokenCount", "cacheWriteInputTokenCount")
+_OBJECT = {
+    "type": "JSON",
+    "contentBlockDelta": {"delta": {"text": "JSON"}},
+    "messageStop": {"stopReason": "JSON"},
+    "metadata": {"usage": _USAGE, "metrics": {"latencyMs": "JSON"}, "trace": {"guardrail": "JSON"}},
+    "output": "JSON",
+    "content": "JSON",
+    "message": {"usage": _USAGE},
+    "content_block": {"text": "JSON"},
+    "delta": {"text": "JSON", "stop_reason": "JSON"},
+    "amazon-bedrock-invocationMetrics": {k: "JSON" for k in _METRICS},
+    "amazon-bedrock-guardrailAction": "JSON",
+    "amazon-bedrock-trace": {"guardrail": "JSON"},
+    "trace": {"guardrail": "JSON"},
+    "completion": "JSON",
+    "results": [{"outputText": "JSON", "completionReason": "JSON", "tokenCount": "JSON"}],
+    "outputText": "JSON",
+    "completionReason": "JSON",
+    "inputTextTokenCount": "JSON",
+    "totalOutputTextTokenCount": "JSON",
+    "generation": "JSON",
+    "prompt_token_count": "JSON",
+    "generation_token_count": "JSON",
+    "text": "JSON",
+    "event_type": "JSON",
+    "generations": [{"text": "JSON", "finish_reason": "JSON"}],
+    "meta": {"billed_units": _USAGE},
+    "outputs": [{"text": "JSON", "stop_reason": "JSON"}],
+    "choices": "JSON",
+    "completions": [{"data": {"text": "JSON"}, "finishReason": {"reason": "JSON"}}],
+    "stopReason": "JSON",
+    "stop_reason": "JSON",
+    "finish_reason": "JSON",
+    "usage": _USAGE,
+    "metrics": {"latencyMs": "JSON"},
+}
+_CHOICE = {
+    "message": {"content": "JSON"},
+    "delta": {"content": "JSON"},
+    "text": "JSON",
+    "finish_reason": "JSON",
+    "stop_reason": "JSON",
+}
+#: (policy key, list key, short policy name, item field naming the finding)
+POLICIES = (
+    ("topicPolicy", "topics", "topic", "name"),
+    ("contentPolicy", "filters", "content", "type"),
+    ("wordPolicy", "customWords", "word", "match"),
+    ("wordPolicy", "managedWordLists", "managed_word", "type"),
+    ("sensitiveInformationPolicy", "piiEntities", "pii", "type"),
+    ("sensitiveInformationPolicy", "regexes", "regex", "name"),
+    ("contextualGroundingPolicy", "filters", "grounding", "type"),
+    ("automatedReasoningPolicy", "findings", "automated_reasoning", "type"),
+)
+#: Tool results inside tool results are read this deep (real bodies nest one level).
+TOOL_RESULT_DEPTH = 8
+_TEXTS = "CAST([] AS VARCHAR[])"
+_INTS = "CAST([] AS BIGINT[])"
+
+
+#: The columns :func:`ctes` adds (``_bodies``), with their types (NULLs stand in when no body column is asked for).
+OUTPUTS = {
+    "_b_prompt": "VARCHAR",
+    "_b_user_text": "VARCHAR",
+    "_b_system": "VARCHAR",
+    "_b_temperature": "DOUBLE",
+    "_b_top_p": "DOUBLE",
+    "_b_max_tokens": "BIGINT",
+    "_b_guard_id": "VARCHAR",
+    "_b_guard_version": "VARCHAR",
+    "_b_media_in": "VARCHAR[]",
+    "_b_response": "VARCHAR",
+    "_b_stop": "VARCHAR",
+    "_b_in_tokens": "BIGINT",
+    "_b_out_tokens": "BIGINT",
+    "_b_cache_r": "BIGINT",
+    "_b_cache_w": "BIGINT",
+    "_b_latency": "BIGINT",
+    "_b_action": "VARCHAR",
+    "_b_media_out": "VARCHAR[]",
+    "_b_trace_id": "VARCHAR",
+    "_b_assessment": "VARCHAR",
+}
+
+
+def transform(j: str, spec: object) -> str:
+    return f"json_transform({j}, {E.lit(json.dumps(spec, separators=(',', ':')))})"
+
+
+def _items(content: str) -> str:
+    """The blocks of a ``content`` value: a list's elements, a lone block or string, nothing else."""
+    return (
+        f"(CASE WHEN {E.is_arr(content)} THEN {E.elements(content)}"
+        f" WHEN {E.is_obj(content)} OR {E.is_str(content)} THEN [CAST({content} AS VARCHAR)] ELSE {_TEXTS} END)"
     )
-    guard = body.get("guardrailConfig")
-    if isinstance(guard, dict):
-        gid = guard.get("guardrailIdentifier")
-        view.guardrail_id = str(gid) if gid is not None else None
-        ver = guard.get("guardrailVersion")
-        view.guardrail_version = str(ver) if ver is not None else None
-    view.media_uris = media
-    return view
 
 
-# -- output ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class OutputView:
-    response: str | None = None
-    stop_reason: str | None = None
-    input_tokens: int | None = None
-    output_tokens: int | None = None
-    cache_read_tokens: int | None = None
-    cache_write_tokens: int | None = None
-    latency_ms: int | None = None
-    guardrail_action: str | None = None
-    guardrail_traces: list[dict[str, Any]] = field(default_factory=list)  # {"input"|"output": {id: assessment}}
-    media_uris: list[str] = field(default_factory=list)
-
-
-def _usage(view: OutputView, usage: Any) -> None:
-    if not isinstance(usage, dict):
-        return
-    view.input_tokens = _first(
-        as_int(_first(usage.get("inputTokens"), usage.get("input_tokens"), usage.get("prompt_tokens"))),
-        view.input_tokens,
-    )
-    view.output_tokens = _first(
-        as_int(_first(usage.get("outputTokens"), usage.get("output_tokens"), usage.get("completion_tokens"))),
-        view.output_tokens,
-    )
-    view.cache_read_tokens = _first(
-        as_int(
-            _first(
-                usage.get("cacheReadInputTokens"),
-                usage.get("cacheReadInputTokenCount"),
-                usage.get("cache_read_input_tokens"),
-            )
-        ),
-        view.cache_read_tokens,
-    )
-    view.cache_write_tokens = _first(
-        as_int(
-            _first(
-                usage.get("cacheWriteInputTokens"),
-                usage.get("cacheCreationInputTokens"),
-                usage.get("cacheWriteInputTokenCount"),
-                usage.get("cache_creation_input_tokens"),
-            )
-        ),
-        view.cache_write_tokens,
+def _stop(v: str) -> str:
+    """A stop reason candidate: a non-empty string, or a list whose first item is a string."""
+    first = f"json_extract({v}, '$[0]')"
+    return (
+        f"(CASE WHEN {E.is_str(v)} THEN nullif({E.jstr(v)}, '')"
+        f" WHEN {E.is_arr(v)} AND {E.is_str(first)} THEN {E.jstr(first)} END)"
     )
 
 
-def _stop(view: OutputView, value: Any) -> None:
-    if isinstance(value, str) and value:
-        view.stop_reason = value
-    elif isinstance(value, list) and value and isinstance(value[0], str):
-        view.stop_reason = value[0]
+def _usage(u: str, which: str) -> str:
+    """A token count from a usage object ``u`` (the first spelling that is set)."""
+    return E.jint(f"coalesce({', '.join(f'{u}.{k}' for k in _USAGE_KEYS[which])})")
 
 
-def _guard_trace(view: OutputView, trace: Any) -> None:
-    """Collect guardrail assessments from Converse ``trace.guardrail`` or ``amazon-bedrock-trace``."""
-    guard = trace.get("guardrail") if isinstance(trace, dict) else None
-    if not isinstance(guard, dict):
-        return
-    for key, stage in (
-        ("inputAssessment", "input"),
-        ("input", "input"),
-        ("outputAssessments", "output"),
-        ("outputs", "output"),
-    ):
-        value = guard.get(key)
-        items = value if isinstance(value, list) else [value]
-        for item in items:
-            if isinstance(item, dict):
-                view.guardrail_traces.append({stage: item})
+def _each(items: str, fn: str, empty: str = _TEXTS) -> str:
+    return f"coalesce(list_transform({items}, lambda _x: {fn}), {empty})"
 
 
-def _one_object(view: OutputView, obj: dict[str, Any], pieces: list[str], streamed: bool) -> None:
-    """Read one output body, or one stream event, into ``view``; text goes to ``pieces``."""
-    if streamed:  # fast path for the bulk of a stream: plain text deltas
-        if obj.get("type") == "content_block_delta" and "amazon-bedrock-guardrailAction" not in obj:
-            delta = obj.get("delta")
-            if isinstance(delta, dict) and isinstance(delta.get("text"), str):
-                pieces.append(delta["text"])
-            return
-        if len(obj) == 1 and "contentBlockDelta" in obj:
-            delta = _get(obj, "contentBlockDelta", "delta")
-            if isinstance(delta, dict) and isinstance(delta.get("text"), str):
-                pieces.append(delta["text"])
-            return
-    media = view.media_uris
-    # ConverseStream events arrive wrapped: {"contentBlockDelta": {...}}, {"messageStop": {...}}, {"metadata": {...}}
-    if "contentBlockDelta" in obj:
-        delta = _get(obj, "contentBlockDelta", "delta")
-        if isinstance(delta, dict) and isinstance(delta.get("text"), str):
-            pieces.append(delta["text"])
-    if "messageStop" in obj:
-        _stop(view, _get(obj, "messageStop", "stopReason"))
-    if isinstance(obj.get("metadata"), dict):
-        meta = obj["metadata"]
-        _usage(view, meta.get("usage"))
-        view.latency_ms = _first(as_int(_get(meta, "metrics", "latencyMs")), view.latency_ms)
-        _guard_trace(view, meta.get("trace"))
-    kind = obj.get("type")
-    # Converse / Nova
-    message = _get(obj, "output", "message")
-    if isinstance(message, dict):
-        pieces.extend(_block_texts(message.get("content"), media))
-    # Anthropic messages (whole) and SSE events
-    if kind == "message" and isinstance(obj.get("content"), list):
-        pieces.extend(_block_texts(obj["content"], media))
-    if kind == "message_start":
-        _usage(view, _get(obj, "message", "usage"))
-    if kind == "content_block_start" and isinstance(_get(obj, "content_block", "text"), str):
-        pieces.append(obj["content_block"]["text"])
-    if kind == "content_block_delta" and isinstance(_get(obj, "delta", "text"), str):
-        pieces.append(obj["delta"]["text"])
-    if kind == "message_delta":
-        _stop(view, _get(obj, "delta", "stop_reason"))
-    metrics = obj.get("amazon-bedrock-invocationMetrics")
-    if isinstance(metrics, dict):
-        view.input_tokens = _first(as_int(metrics.get("inputTokenCount")), view.input_tokens)
-        view.output_tokens = _first(as_int(metrics.get("outputTokenCount")), view.output_tokens)
-        view.latency_ms = _first(as_int(metrics.get("invocationLatency")), view.latency_ms)
-        view.cache_read_tokens = _first(as_int(metrics.get("cacheReadInputTokenCount")), view.cache_read_tokens)
-        view.cache_write_tokens = _first(as_int(metrics.get("cacheWriteInputTokenCount")), view.cache_write_tokens)
-    action = obj.get("amazon-bedrock-guardrailAction")
-    if isinstance(action, str):
-        view.guardrail_action = (
-            "INTERVENED" if action == "INTERVENED" or view.guardrail_action == "INTERVENED" else action
+def _traces(guard: str) -> str:
+    """Guardrail assessment items of a ``trace.guardrail`` value: ``{stage, item}`` (item as JSON text)."""
+    parts = []
+    for key, stage in (("inputAssessment", "input"), ("input", "input"), ("outputAssessments", "output"), ("outputs", "output")):
+        value = f"json_extract({guard}, '$.{key}')"
+        items = f"(CASE WHEN {E.is_arr(value)} THEN {E.elements(value)} ELSE [CAST({value} AS VARCHAR)] END)"
+        parts.append(
+            f"list_transform(list_filter({items}, lambda _g: {E.is_obj('_g')}),"
+            f" lambda _g: struct_pack(stage := '{stage}', item := _g))"
         )
-    _guard_trace(view, obj.get("amazon-bedrock-trace"))
-    _guard_trace(view, obj.get("trace"))
-    # Anthropic text completions
-    if isinstance(obj.get("completion"), str):
-        pieces.append(obj["completion"])
-    # Titan (whole: results[]; streamed: outputText per chunk)
-    for res in obj.get("results") or [] if isinstance(obj.get("results"), list) else []:
-        if isinstance(res, dict):
-            if isinstance(res.get("outputText"), str):
-                pieces.append(res["outputText"])
-            _stop(view, res.get("completionReason"))
-            view.output_tokens = _first(as_int(res.get("tokenCount")), view.output_tokens)
-    if isinstance(obj.get("outputText"), str):
-        pieces.append(obj["outputText"])
-    _stop(view, obj.get("completionReason"))
-    view.input_tokens = _first(as_int(obj.get("inputTextTokenCount")), view.input_tokens)
-    view.output_tokens = _first(as_int(obj.get("totalOutputTextTokenCount")), view.output_tokens)
-    # Llama
-    if isinstance(obj.get("generation"), str):
-        pieces.append(obj["generation"])
-    view.input_tokens = _first(as_int(obj.get("prompt_token_count")), view.input_tokens)
-    if not streamed:
-        view.output_tokens = _first(as_int(obj.get("generation_token_count")), view.output_tokens)
-    # Cohere Command R (text) and Command (generations); Cohere stream chunks also use "text"
-    cohere_text = isinstance(obj.get("text"), str) and kind is None and not isinstance(obj.get("output"), dict)
-    if cohere_text and obj.get("event_type") in (None, "text-generation"):
-        pieces.append(obj["text"])
-    for gen in obj.get("generations") or [] if isinstance(obj.get("generations"), list) else []:
-        if isinstance(gen, dict):
-            if isinstance(gen.get("text"), str):
-                pieces.append(gen["text"])
-            _stop(view, gen.get("finish_reason"))
-    billed = _get(obj, "meta", "billed_units")
-    if isinstance(billed, dict):
-        _usage(view, billed)
-    # Mistral text (outputs[]), OpenAI-style chat (choices[]), AI21 Jurassic (completions[])
-    for out in obj.get("outputs") or [] if isinstance(obj.get("outputs"), list) else []:
-        if isinstance(out, dict):
-            if isinstance(out.get("text"), str):
-                pieces.append(out["text"])
-            _stop(view, out.get("stop_reason"))
-    for choice in obj.get("choices") or [] if isinstance(obj.get("choices"), list) else []:
-        if isinstance(choice, dict):
-            content = _first(_get(choice, "message", "content"), _get(choice, "delta", "content"), choice.get("text"))
-            pieces.extend(_block_texts(content, media))
-            _stop(view, _first(choice.get("finish_reason"), choice.get("stop_reason")))
-    for comp in obj.get("completions") or [] if isinstance(obj.get("completions"), list) else []:
-        if isinstance(comp, dict):
-            if isinstance(_get(comp, "data", "text"), str):
-                pieces.append(comp["data"]["text"])
-            _stop(view, _get(comp, "finishReason", "reason"))
-    # generic stop-reason and usage spellings
-    _stop(view, _first(obj.get("stopReason"), obj.get("stop_reason"), obj.get("finish_reason")))
-    _usage(view, obj.get("usage"))
-    if not streamed:
-        view.latency_ms = _first(as_int(_get(obj, "metrics", "latencyMs")), view.latency_ms)
+    return f"(CASE WHEN {E.is_obj(guard)} THEN list_concat({', '.join(parts)}) END)"
 
 
-def read_output(body: Any) -> OutputView:
-    """Response text, stop reason, tokens, latency and guardrail traces of a response body or stream."""
-    view = OutputView()
-    if isinstance(body, str):
-        view.response = body or None
-        return view
-    pieces: list[str] = []
-    if isinstance(body, dict):
-        _one_object(view, body, pieces, streamed=False)
-        view.response = _join(pieces)
-    elif isinstance(body, list):
-        append = pieces.append
-        for event in body:
-            if type(event) is dict:  # the bulk of a stream: plain text deltas (as _one_object's fast path)
-                if event.get("type") == "content_block_delta" and "amazon-bedrock-guardrailAction" not in event:
-                    delta = event.get("delta")
-                    if isinstance(delta, dict) and isinstance(delta.get("text"), str):
-                        append(delta["text"])
-                    continue
-            elif isinstance(event, str):
-                if event.strip() == "[DONE]":
-                    continue
-                try:
-                    event = json.loads(event)
-                except ValueError:
-                    continue
-            if isinstance(event, dict):
-                _one_object(view, event, pieces, streamed=True)
-        view.response = "".join(pieces) or None
-    return view
+def _findings(entry: str, stage: str) -> str:
+    """Findings of one assessment object (JSON text): ``stage.policy:name=ACTION`` per policy item."""
+    parts = []
+    for policy, list_key, short, name_key in POLICIES:
+        items = f"json_extract({entry}, {E.lit('$.' + policy + '.' + list_key)})"
+        spec = E.lit(json.dumps([{name_key: "JSON", "action": "JSON"}]))
+        finding = f"{stage} || {E.lit('.' + short + ':')} || {E.pystr('_it.' + name_key)} || '=' || {E.pystr('_it.action')}"
+        objects = f"list_filter({E.elements(items)}, lambda _i: {E.is_obj('_i')})"
+        item_list = f"list_transform(json_transform('[' || array_to_string({objects}, ',') || ']', {spec}), lambda _it: {finding})"
+        policy_obj = f"json_extract({entry}, {E.lit('$.' + policy)})"
+        parts.append(f"(CASE WHEN {E.is_obj(policy_obj)} AND {E.is_arr(items)} THEN {item_list} ELSE {_TEXTS} END)")
+    return f"list_concat({', '.join(parts)})"
+
+
+def _media_uri(block: str) -> str:
+    """``source.s3Uri``, else ``source.s3Location.uri`` (the first that is set), when it is a string."""
+    uri, loc = f"{block}.source.s3Uri", f"{block}.source.s3Location.uri"
+    truthy = f"({uri} IS NOT NULL AND {uri} NOT IN ('\"\"', 'false', '0', '0.0', '[]', '{{}}'))"
+    return f"(CASE WHEN {truthy} THEN {E.jstr(uri)} ELSE {E.jstr(loc)} END)"
+
+
+def ctes(source: str) -> list[tuple[str, str]]:
+    """The CTEs reading the bodies of ``source`` (a relation with ``_rid``, ``_ib`` and ``_ob``: request
+    and response body as JSON text, NULL when absent) into ``_bodies``: one row per ``_rid`` with the
+    ``_b_*`` columns the invocations projection uses. Must run in a ``WITH RECURSIVE``."""
+    i = "_r.i"
+    sys_value = f"{i}.system"
+    b = "_k.b"
+    kind = f"{b}.type"
+    text_ok = f"({E.is_str(f'{b}.text')} AND ({kind} IS NULL OR {kind} IN ('\"text\"', '\"input_text\"')))"
+    guard = f"{b}.guardContent.text.text"
+    is_tool = f"(NOT {text_ok} AND NOT {E.is_str(guard)} AND ({E.is_obj(f'{b}.toolResult')} OR {kind} = '\"tool_result\"'))"
+    nested = f"(CASE WHEN {E.is_obj(f'{b}.toolResult')} THEN json_extract({b}.toolResult, '$.content') ELSE {b}.content END)"
+    block_of = f"(CASE WHEN {E.is_obj('_e')} THEN {transform('_e', _BLOCK)} END)"
+    o = "_v.o"
+    t = f"{o}.type"
+    metrics = f'{o}."amazon-bedrock-invocationMetrics"'
+    start = f"(CASE WHEN {t} = '\"message_start\"' THEN {o}.message.usage END)"
+    heads, tails = [f"{o}.metadata.usage", start], [f"{o}.meta.billed_units", f"{o}.usage"]
+
+    def tokens(which: str, middle: list[str]) -> str:
+        return "[" + ", ".join([_usage(u, which) for u in heads] + middle + [_usage(u, which) for u in tails]) + "]"
+
+    cohere = (
+        f"(CASE WHEN {E.is_str(f'{o}.text')} AND {t} IS NULL AND NOT {E.is_obj(f'{o}.output')}"
+        f" AND ({o}.event_type IS NULL OR {o}.event_type = '\"text-generation\"') THEN {E.jstr(f'{o}.text')} END)"
+    )
+    choices = f"json_transform({o}.choices, {E.lit(json.dumps([_CHOICE]))})"
+    out_tokens = E.concat(
+        "[" + ", ".join([_usage(u, "out") for u in heads] + [E.jint(f"{metrics}.outputTokenCount")]) + "]",
+        _each(f"{o}.results", E.jint("_x.tokenCount"), _INTS),
+        "["
+        + ", ".join(
+            [E.jint(f"{o}.totalOutputTextTokenCount")]
+            + [f"(CASE WHEN NOT _v.streamed THEN {E.jint(f'{o}.generation_token_count')} END)"]
+            + [_usage(u, "out") for u in tails]
+        )
+        + "]",
+    )
+    message = f"json_extract({o}.output, '$.message')"
+    pieces = E.concat(
+        f"[{E.jstr(f'{o}.contentBlockDelta.delta.text')}]",
+        f"coalesce(_c_out.t, {_TEXTS})",
+        f"coalesce(_c_anth.t, {_TEXTS})",
+        f"[CASE WHEN {t} = '\"content_block_start\"' THEN {E.jstr(f'{o}.content_block.text')} END]",
+        f"[CASE WHEN {t} = '\"content_block_delta\"' THEN {E.jstr(f'{o}.delta.text')} END]",
+        f"[{E.jstr(f'{o}.completion')}]",
+        _each(f"{o}.results", E.jstr("_x.outputText")),
+        f"[{E.jstr(f'{o}.outputText')}]",
+        f"[{E.jstr(f'{o}.generation')}]",
+        f"[{cohere}]",
+        _each(f"{o}.generations", E.jstr("_x.text")),
+        _each(f"{o}.outputs", E.jstr("_x.text")),
+        f"coalesce(_c_choice.t, {_TEXTS})",
+        _each(f"{o}.completions", E.jstr("_x.data.text")),
+    )
+    stops = E.concat(
+        f"[{_stop(f'{o}.messageStop.stopReason')}]",
+        f"[CASE WHEN {t} = '\"message_delta\"' THEN {_stop(f'{o}.delta.stop_reason')} END]",
+        _each(f"{o}.results", _stop("_x.completionReason")),
+        f"[{_stop(f'{o}.completionReason')}]",
+        _each(f"{o}.generations", _stop("_x.finish_reason")),
+        _each(f"{o}.outputs", _stop("_x.stop_reason")),
+        _each(choices, _stop("coalesce(_x.finish_reason, _x.stop_reason)")),
+        _each(f"{o}.completions", _stop("_x.finishReason.reason")),
+        f"[{_stop(f'coalesce({o}.stopReason, {o}.stop_reason, {o}.finish_reason)')}]",
+    )
+    latency = (
+        f"[{E.jint(f'{o}.metadata.metrics.latencyMs')}, {E.jint(f'{metrics}.invocationLatency')},"
+        f" CASE WHEN NOT _v.streamed THEN {E.jint(f'{o}.metrics.latencyMs')} END]"
+    )
+    bedrock_trace = o + '."amazon-bedrock-trace".guardrail'
+    action = o + '."amazon-bedrock-guardrailAction"'
+    traces = E.concat(
+        f"coalesce({_traces(f'{o}.metadata.trace.guardrail')}, [])",
+        f"coalesce({_traces(bedrock_trace)}, [])",
+        f"coalesce({_traces(f'{o}.trace.guardrail')}, [])",
+    )
+    fast = f"(_v.streamed AND {t} = '\"content_block_delta\"' AND NOT _v.has_action)"
+
+    def full(value: str, empty: str) -> str:
+        return f"(CASE WHEN {fast} THEN {empty} ELSE {value} END)"
+
+    chat = (
+        f"list_transform(list_filter(json_transform({i}.chat_history, '[{{\"role\":\"JSON\",\"message\":\"JSON\"}}]'),"
+        f" lambda _t: upper({E.pystr('_t.role')}) = 'USER'),"
+        f" lambda _t: (CASE WHEN _t.message IS NULL OR _t.message IN ('\"\"', 'false', '0') THEN ''"
+        f" ELSE {E.jscalar('_t.message')} END))"
+    )
+    texts = f"list_transform({E.elements(f'{i}.texts')}, lambda _s: {E.jstr('_s')})"
+    cfg, titan = f"{i}.inferenceConfig", f"{i}.textGenerationConfig"
+    guard_cfg = f"{i}.guardrailConfig"
+    return [
+        ("_req", f"SELECT _rid, {transform('_ib', _INPUT)} AS i FROM {source} WHERE {E.is_obj('_ib')}"),
+        (
+            "_msg",
+            f"SELECT _rid, mi, {transform('m', {'role': 'JSON', 'content': 'JSON'})} AS m FROM ("
+            f" SELECT _rid, unnest(ms) AS m, generate_subscripts(ms, 1) AS mi FROM ("
+            f" SELECT _rid, {E.elements(f'{i}.messages')} AS ms FROM _req AS _r WHERE {E.is_arr(f'{i}.messages')}))"
+            f" WHERE {E.is_obj('m')}",
+        ),
+        (
+            "_ev",
+            f"SELECT _rid, oi, streamed, {transform('e', _OBJECT)} AS o,"
+            " json_exists(e, '$.\"amazon-bedrock-guardrailAction\"') AS has_action FROM ("
+            f" SELECT _rid, 0 AS oi, false AS streamed, _ob AS e FROM {source} WHERE {E.is_obj('_ob')}"
+            " UNION ALL"
+            f" SELECT _rid, oi, true, CASE WHEN {E.is_obj('v')} THEN v WHEN {E.is_str('v')} THEN"
+            f" {E.let(E.strip(E.jstr('v')), '_sv', _event_text('_sv'))} END FROM ("
+            f" SELECT _rid, unnest(es) AS v, generate_subscripts(es, 1) AS oi FROM ("
+            f" SELECT _rid, {E.elements('_ob')} AS es FROM {source} WHERE {E.is_arr('_ob')})))"
+            " WHERE e IS NOT NULL",
+        ),
+        (
+            "_content",  # every value holding content blocks: (record, where, position, content)
+            "SELECT _rid, 'msg' AS grp, [mi] AS gi, m.content AS c FROM _msg"
+            f" UNION ALL SELECT _rid, 'sys', [0], {sys_value} FROM _req AS _r"
+            f" WHERE {E.is_obj(sys_value)} OR {E.is_arr(sys_value)}"
+            f" UNION ALL SELECT _rid, 'out', [oi], json_extract({message}, '$.content') FROM _ev AS _v"
+            f" WHERE {E.is_obj(message)} AND NOT {fast}"
+            f" UNION ALL SELECT _rid, 'anth', [oi], {o}.content FROM _ev AS _v"
+            f" WHERE {t} = '\"message\"' AND {E.is_arr(f'{o}.content')} AND NOT {fast}"
+            " UNION ALL SELECT _rid, 'choice', [oi, ci], coalesce(ch.message.content, ch.delta.content, ch.text) FROM ("
+            f" SELECT _rid, oi, unnest(chs) AS ch, generate_subscripts(chs, 1) AS ci FROM ("
+            f" SELECT _rid, oi, {choices} AS chs FROM _ev AS _v WHERE NOT {fast}))",
+        ),
+        (
+            "_blocks",  # content blocks, recursively through tool results: path orders them as Python walked them
+            f"SELECT _rid, grp, gi, [bi] AS path, 0 AS depth, _e AS item, {block_of} AS b FROM ("
+            " SELECT _rid, grp, gi, unnest(es) AS _e, generate_subscripts(es, 1) AS bi FROM ("
+            f" SELECT _rid, grp, gi, {_items('c')} AS es FROM _content))"
+            " UNION ALL"
+            f" SELECT _rid, grp, gi, list_append(path, bi), depth + 1, _e, {block_of} FROM ("
+            " SELECT _rid, grp, gi, path, depth, unnest(es) AS _e, generate_subscripts(es, 1) AS bi FROM ("
+            f" SELECT _rid, grp, gi, path, depth, {_items(nested)} AS es FROM _blocks AS _k"
+            f" WHERE {is_tool} AND depth < {TOOL_RESULT_DEPTH}))",
+        ),
+        (
+            "_block_text",
+            "SELECT _rid, grp, gi, path,"
+            f" CASE WHEN {E.is_str('item')} THEN {E.jstr('item')}"
+            f" WHEN {text_ok} THEN {E.jstr(f'{b}.text')} WHEN {E.is_str(guard)} THEN {E.jstr(guard)}"
+            f" WHEN {is_tool} THEN NULL"
+            f" WHEN {kind} IS NULL AND ({E.is_obj(f'{b}.json')} OR {E.is_arr(f'{b}.json')}) THEN CAST({b}.json AS VARCHAR)"
+            " END AS text,"
+            f" {E.nonnull('[' + ', '.join(_media_uri(f'{b}.{k}') for k in ('document', 'image', 'video')) + ']')} AS media"
+            " FROM _blocks AS _k",
+        ),
+        (
+            "_texts",  # per content value: its texts and media URIs in order (nested media before the block's own)
+            "SELECT _rid, grp, gi, coalesce(list(text ORDER BY path) FILTER (WHERE text IS NOT NULL), []) AS t,"
+            " coalesce(flatten(list(media ORDER BY list_append(path, 2147483647))), []) AS m"
+            " FROM _block_text GROUP BY _rid, grp, gi",
+        ),
+        (
+            "_req_msgs",
+            "SELECT _m._rid,"
+            f" list(coalesce({E.join('_c.t')}, '') ORDER BY _m.mi) FILTER (WHERE role IN ('user', 'tool', '')) AS turns,"
+            " flatten(list(coalesce(_c.t, []) ORDER BY _m.mi) FILTER (WHERE role IN ('system', 'developer'))) AS sys,"
+            " flatten(list(coalesce(_c.m, []) ORDER BY _m.mi)) AS media"
+            " FROM (SELECT _rid, mi, CASE WHEN m.role IS NULL OR m.role IN ('\"\"', 'false', '0') THEN ''"
+            f" WHEN {E.is_str('m.role')} THEN lower({E.jstr('m.role')}) ELSE lower(CAST(m.role AS VARCHAR)) END AS role"
+            " FROM _msg) AS _m"
+            " LEFT JOIN _texts AS _c ON _c._rid = _m._rid AND _c.grp = 'msg' AND _c.gi = [_m.mi]"
+            " GROUP BY _m._rid",
+        ),
+        (
+            "_request",
+            "SELECT _r._rid,"
+            f" CASE WHEN {E.is_arr(f'{i}.messages')} THEN coalesce(_q.turns, {_TEXTS})"
+            f" WHEN {E.is_str(f'{i}.inputText')} THEN [{E.jstr(f'{i}.inputText')}]"
+            f" WHEN {E.is_str(f'{i}.message')} THEN list_concat(coalesce({chat}, {_TEXTS}), [{E.jstr(f'{i}.message')}])"
+            f" WHEN {E.is_str(f'{i}.prompt')} THEN [{E.jstr(f'{i}.prompt')}]"
+            f" WHEN {E.is_arr(f'{i}.texts')} THEN [coalesce({E.join(texts)}, '')]"
+            f" ELSE {_TEXTS} END AS turns,"
+            + E.join(
+                E.concat(
+                    f"[{E.jstr(f'{i}.preamble')}]",
+                    f"(CASE WHEN {E.is_str(sys_value)} THEN [{E.jstr(sys_value)}] ELSE coalesce(_s.t, {_TEXTS}) END)",
+                    f"coalesce(_q.sys, {_TEXTS})",
+                )
+            )
+            + " AS system,"
+            + f" list_concat(coalesce(_q.media, {_TEXTS}), coalesce(_s.m, {_TEXTS})) AS media,"
+            f" {E.jfloat(f'coalesce({cfg}.temperature, {i}.temperature, {titan}.temperature)')} AS temperature,"
+            f" {E.jfloat(f'coalesce({cfg}.topP, {cfg}.top_p, {i}.top_p, {i}.topP, {i}.p, {titan}.topP)')} AS top_p,"
+            + E.jint(
+                f"coalesce({cfg}.maxTokens, {cfg}.max_new_tokens, {i}.max_tokens, {i}.max_tokens_to_sample,"
+                f" {i}.max_gen_len, {i}.maxTokens, {i}.max_completion_tokens, {titan}.maxTokenCount)"
+            )
+            + " AS max_tokens,"
+            f" CASE WHEN {guard_cfg}.guardrailIdentifier IS NOT NULL THEN {E.pystr(f'{guard_cfg}.guardrailIdentifier')} END"
+            " AS guard_id,"
+            f" CASE WHEN {guard_cfg}.guardrailVersion IS NOT NULL THEN {E.pystr(f'{guard_cfg}.guardrailVersion')} END"
+            " AS guard_version"
+            " FROM _req AS _r LEFT JOIN _req_msgs AS _q ON _q._rid = _r._rid"
+            " LEFT JOIN _texts AS _s ON _s._rid = _r._rid AND _s.grp = 'sys'",
+        ),
+        (
+            "_choice_texts",
+            "SELECT _rid, gi[1] AS oi, flatten(list(t ORDER BY gi[2])) AS t, flatten(list(m ORDER BY gi[2])) AS m"
+            " FROM _texts WHERE grp = 'choice' GROUP BY _rid, gi[1]",
+        ),
+        (
+            "_events",  # per response object: its values in the order it sets them
+            f"SELECT _v._rid, _v.oi, _v.streamed,"
+            f" CASE WHEN {fast} THEN [{E.jstr(f'{o}.delta.text')}] ELSE {pieces} END AS pieces,"
+            f" {full(stops, _TEXTS)} AS stops,"
+            f" {full(tokens('in', [E.jint(f'{metrics}.inputTokenCount'), E.jint(f'{o}.inputTextTokenCount'), E.jint(f'{o}.prompt_token_count')]), _INTS)} AS in_tokens,"
+            f" {full(out_tokens, _INTS)} AS out_tokens,"
+            f" {full(tokens('cache_r', [E.jint(f'{metrics}.cacheReadInputTokenCount')]), _INTS)} AS cache_r,"
+            f" {full(tokens('cache_w', [E.jint(f'{metrics}.cacheWriteInputTokenCount')]), _INTS)} AS cache_w,"
+            f" {full(latency, _INTS)} AS latency,"
+            f" {full('[' + E.jstr(action) + ']', _TEXTS)} AS actions,"
+            f" {full(traces, '[]')} AS traces,"
+            f" {full(E.concat(f'coalesce(_c_out.m, {_TEXTS})', f'coalesce(_c_anth.m, {_TEXTS})', f'coalesce(_c_choice.m, {_TEXTS})'), _TEXTS)} AS media"
+            " FROM _ev AS _v"
+            " LEFT JOIN _texts AS _c_out ON _c_out._rid = _v._rid AND _c_out.grp = 'out' AND _c_out.gi = [_v.oi]"
+            " LEFT JOIN _texts AS _c_anth ON _c_anth._rid = _v._rid AND _c_anth.grp = 'anth' AND _c_anth.gi = [_v.oi]"
+            " LEFT JOIN _choice_texts AS _c_choice ON _c_choice._rid = _v._rid AND _c_choice.oi = _v.oi",
+        ),
+        (
+            "_trace_items",
+            "SELECT _rid, oi, ti, tr.stage AS stage, tr.item AS item FROM ("
+            " SELECT _rid, oi, unnest(traces) AS tr, generate_subscripts(traces, 1) AS ti FROM _events)",
+        ),
+        (
+            "_assessments",
+            "SELECT _rid, oi, ti, ki, k, stage,"
+            " json_extract(item, '/' || replace(replace(k, '~', '~0'), '/', '~1')) AS a FROM ("
+            " SELECT _rid, oi, ti, stage, item, unnest(json_keys(item)) AS k, generate_subscripts(json_keys(item), 1) AS ki"
+            " FROM _trace_items)",
+        ),
+        (
+            "_guard",
+            "SELECT _rid, arg_min(k, [oi, ti, ki]) AS trace_id,"
+            " nullif(array_to_string(flatten(list(f ORDER BY oi, ti, ki, ei)), '; '), '') AS assessment FROM ("
+            f" SELECT _rid, oi, ti, ki, k, ei, CASE WHEN {E.is_obj('en')} THEN {_findings('en', 'stage')} ELSE {_TEXTS} END AS f"
+            " FROM (SELECT _rid, oi, ti, ki, k, stage, unnest(es) AS en, generate_subscripts(es, 1) AS ei FROM ("
+            f" SELECT *, CASE WHEN {E.is_arr('a')} THEN {E.elements('a')} ELSE [CAST(a AS VARCHAR)] END AS es"
+            " FROM _assessments)))"
+            " GROUP BY _rid",
+        ),
+        (
+            "_response",
+            "SELECT _rid,"
+            f" CASE WHEN bool_or(NOT streamed) THEN {E.join('flatten(list(pieces ORDER BY oi))')}"
+            " ELSE nullif(array_to_string(flatten(list(pieces ORDER BY oi)), ''), '') END AS response,"
+            + ", ".join(
+                f"{E.last(f'flatten(list({col} ORDER BY oi))')} AS {col}"
+                for col in ("stops", "in_tokens", "out_tokens", "cache_r", "cache_w", "latency")
+            )
+            + ", CASE WHEN list_contains(flatten(list(actions ORDER BY oi)), 'INTERVENED') THEN 'INTERVENED'"
+            f" ELSE {E.last('flatten(list(actions ORDER BY oi))')} END AS action,"
+            " flatten(list(media ORDER BY oi)) AS media"
+            " FROM _events GROUP BY _rid",
+        ),
+        (
+            "_bodies",
+            f"SELECT _s._rid,"
+            f" CASE WHEN {E.is_str('_s._ib')} THEN nullif({E.jstr('_s._ib')}, '')"
+            " WHEN len(_rq.turns) > 0 THEN nullif(_rq.turns[-1], '') END AS _b_prompt,"
+            f" CASE WHEN {E.is_str('_s._ib')} THEN nullif({E.jstr('_s._ib')}, '') ELSE {E.join('_rq.turns')} END"
+            " AS _b_user_text,"
+            " _rq.system AS _b_system, _rq.temperature AS _b_temperature, _rq.top_p AS _b_top_p,"
+            " _rq.max_tokens AS _b_max_tokens, _rq.guard_id AS _b_guard_id, _rq.guard_version AS _b_guard_version,"
+            " _rq.media AS _b_media_in,"
+            f" CASE WHEN {E.is_str('_s._ob')} THEN nullif({E.jstr('_s._ob')}, '') ELSE _rs.response END AS _b_response,"
+            " _rs.stops AS _b_stop, _rs.in_tokens AS _b_in_tokens, _rs.out_tokens AS _b_out_tokens,"
+            " _rs.cache_r AS _b_cache_r, _rs.cache_w AS _b_cache_w, _rs.latency AS _b_latency, _rs.action AS _b_action,"
+            " _rs.media AS _b_media_out, _g.trace_id AS _b_trace_id, _g.assessment AS _b_assessment"
+            f" FROM {source} AS _s LEFT JOIN _request AS _rq ON _rq._rid = _s._rid"
+            " LEFT JOIN _response AS _rs ON _rs._rid = _s._rid LEFT JOIN _guard AS _g ON _g._rid = _s._rid",
+        ),
+    ]
+
+
+def _event_text(v: str) -> str:
+    """A stream event given as text (``v`` stripped): its JSON object text, or NULL (``[DONE]``, not JSON)."""
+    return f"(CASE WHEN {v} <> '[DONE]' AND {E.is_obj(v)} AND json_valid({v}) THEN {v} END)"

@@ -9,31 +9,63 @@ Request id of a span (DESIGN §3), first that applies:
    span whose subtree holds two different AWS calls (an agent loop, a root span) is not one request
    and gets no id (null) rather than an arbitrary one.
 
+The rule is one SQL query (:func:`bridge_sql`): a recursive walk from every span carrying an id up
+through its ancestors (spans are identified by trace id and span id), then, per ancestor, the number
+of distinct ids below it. The spans projection applies it inside its own query, over every span of the
+traces it selects; :func:`bridge_request_ids` applies it to a frame in hand.
+
 Joins never match a null key to a null key (pandas ``merge`` would); rows without a key are kept on the
 left of a left join with the right side empty.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-
+import duckdb
 import pandas as pd
+import pyarrow as pa
 
+from aiaudit.frames.build import to_frame
 from aiaudit.frames.models import normalise_runtime_arn
 
-__all__ = ["bridge_request_ids", "join_invocations_cloudtrail", "join_spans_cloudtrail", "normalise_runtime_arn"]
+__all__ = [
+    "bridge_request_ids",
+    "bridge_sql",
+    "join_invocations_cloudtrail",
+    "join_spans_cloudtrail",
+    "normalise_runtime_arn",
+]
 
 
-def _ids(frame: pd.DataFrame, *names: str) -> list[str | None]:
-    """The first present column as text, missing and empty values as None (missingness read vectorised)."""
+def bridge_sql(rows: str) -> str:
+    """``rows`` (a SELECT with the columns ``_b_trace``, ``_b_span``, ``_b_parent``, ``_b_own``) with
+    ``request_id`` and ``request_id_source`` added."""
+    return f"""(WITH RECURSIVE _s AS ({rows}),
+_edges AS (
+    SELECT DISTINCT _b_trace AS t, _b_span AS s, _b_parent AS p FROM _s
+    WHERE _b_trace IS NOT NULL AND _b_span IS NOT NULL AND _b_parent IS NOT NULL
+),
+_up(t, anc, rid) AS (
+    SELECT _b_trace, _b_parent, _b_own FROM _s
+    WHERE _b_own IS NOT NULL AND _b_trace IS NOT NULL AND _b_parent IS NOT NULL
+    UNION
+    SELECT _up.t, _edges.p, _up.rid FROM _up JOIN _edges ON _edges.t = _up.t AND _edges.s = _up.anc
+),
+_below AS (
+    SELECT t, anc, CASE WHEN count(DISTINCT rid) = 1 THEN min(rid) END AS rid FROM _up GROUP BY t, anc
+)
+SELECT _s.*, coalesce(_s._b_own, _below.rid) AS request_id,
+       CASE WHEN _s._b_own IS NOT NULL THEN 'own' WHEN _below.rid IS NOT NULL THEN 'descendant' END
+           AS request_id_source
+FROM _s LEFT JOIN _below ON _below.t = _s._b_trace AND _below.anc = _s._b_span)"""
+
+
+def _ids(frame: pd.DataFrame, *names: str) -> pa.Array:
+    """The first present column as text (empty text is missing)."""
     for name in names:
         if name in frame.columns:
-            column = frame[name]
-            return [
-                None if missing or v == "" else (v if type(v) is str else str(v))
-                for v, missing in zip(column.tolist(), column.isna().tolist())
-            ]
-    return [None] * len(frame)
+            values = pa.array(frame[name].astype("string"), type=pa.string())
+            return pa.compute.if_else(pa.compute.equal(values, ""), pa.scalar(None, pa.string()), values)
+    return pa.nulls(len(frame), pa.string())
 
 
 def bridge_request_ids(spans: pd.DataFrame) -> pd.DataFrame:
@@ -42,69 +74,26 @@ def bridge_request_ids(spans: pd.DataFrame) -> pd.DataFrame:
     Works on a projected spans frame (``trace_id``, ``span_id``, ``parent_span_id``, and the two raw
     request-id attribute columns) or on raw-named columns (``traceId``, ``spanId``, ``parentSpanId``).
     """
-    trace = _ids(spans, "trace_id", "traceId")
-    span = _ids(spans, "span_id", "spanId")
-    parent = _ids(spans, "parent_span_id", "parentSpanId")
-    own_a = _ids(spans, "attributes.aws.request_id")
-    own_b = _ids(spans, "attributes.aws.request.id")
-    own = [a or b for a, b in zip(own_a, own_b)]
-    children: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i, (t, p) in enumerate(zip(trace, parent)):
-        if t is not None and p is not None:
-            children[(t, p)].append(i)
-    below = _subtree_ids(trace, span, own, children)
-    request: list[str | None] = []
-    source: list[str | None] = []
-    for i, rid in enumerate(own):
-        if rid is not None:
-            request.append(rid)
-            source.append("own")
-        elif below[i] is not None and len(below[i]) == 1:  # type: ignore[arg-type]
-            request.append(next(iter(below[i])))  # type: ignore[arg-type]
-            source.append("descendant")
-        else:
-            request.append(None)
-            source.append(None)
-    return pd.DataFrame(
+    a, b = _ids(spans, "attributes.aws.request_id"), _ids(spans, "attributes.aws.request.id")
+    table = pa.table(
         {
-            "request_id": pd.Series(request, index=spans.index, dtype="string"),
-            "request_id_source": pd.Series(source, index=spans.index, dtype="string"),
+            "_pos": pa.array(range(len(spans)), type=pa.int64()),
+            "_b_trace": _ids(spans, "trace_id", "traceId"),
+            "_b_span": _ids(spans, "span_id", "spanId"),
+            "_b_parent": _ids(spans, "parent_span_id", "parentSpanId"),
+            "_b_own": pa.compute.coalesce(a, b),
         }
     )
-
-
-def _subtree_ids(
-    trace: list[str | None],
-    span: list[str | None],
-    own: list[str | None],
-    children: dict[tuple[str, str], list[int]],
-) -> list[set[str] | None]:
-    """Distinct request ids carried by each span's descendants (capped at 2: more is as ambiguous)."""
-    result: list[set[str] | None] = [None] * len(own)
-    for root in range(len(own)):
-        if result[root] is not None:
-            continue
-        stack: list[tuple[int, bool]] = [(root, False)]
-        seen: set[int] = set()
-        while stack:
-            node, done = stack.pop()
-            kids = children.get((trace[node], span[node]), []) if trace[node] and span[node] else []  # type: ignore[arg-type]
-            if not done:
-                if node in seen:  # a cycle in bad data: stop here
-                    continue
-                seen.add(node)
-                stack.append((node, True))
-                stack.extend((k, False) for k in kids if result[k] is None)
-                continue
-            ids: set[str] = set()
-            for k in kids:
-                ids |= result[k] or set()
-                if own[k]:
-                    ids.add(own[k])  # type: ignore[arg-type]
-                if len(ids) > 1:
-                    break
-            result[node] = ids
-    return result
+    con = duckdb.connect()
+    try:
+        con.register("_spans", table)
+        out = con.sql(f"SELECT request_id, request_id_source FROM {bridge_sql('SELECT * FROM _spans')} ORDER BY _pos")
+        result = out.to_arrow_table()
+    finally:
+        con.close()
+    frame = to_frame("spans", result, ["request_id", "request_id_source"])
+    frame.index = spans.index
+    return frame
 
 
 def _join(left: pd.DataFrame, right: pd.DataFrame, on: str, suffixes: tuple[str, str], how: str) -> pd.DataFrame:

@@ -4,15 +4,17 @@ One table drives the frame's dtypes (so an empty result has every column, typed)
 (``docs/frames.md`` is checked against it by a test) and the focus filters. Raw fields keep their Logs
 Insights names (dotted, case as in the record); derived, normalised values are snake_case.
 
-Dtypes (chosen once, for every pipeline):
+Dtypes (chosen once, for every pipeline; ``docs/frames.md`` shows them):
 
-* ``string`` — pandas ``string`` (``StringDtype``, missing = ``pd.NA``): one missing marker for every
-  column, unlike ``object`` (None vs NaN) or pandas 3's default ``str`` (NaN);
+* ``string`` — pandas ``string`` with Arrow storage (``StringDtype("pyarrow")``, ``string[pyarrow]``,
+  missing = ``pd.NA``): the engine's text buffers are kept, and every column has one missing marker,
+  unlike ``object`` (None vs NaN) or pandas 3's default ``str`` (NaN);
 * ``time`` — ``datetime64[ns, UTC]``;
 * ``int`` — ``Int64`` (nullable: a count that was not recorded is not zero);
 * ``float`` — ``Float64``; ``bool`` — ``boolean``;
-* ``list`` — ``object`` holding a Python ``list[str]`` (or missing), for multi-valued fields
-  (``frame.explode(col)`` to pivot).
+* ``list`` — ``list<item: string>[pyarrow]`` (``pd.ArrowDtype(pa.list_(pa.string()))``) for
+  multi-valued fields: a cell reads as a Python list (``frame[col].iloc[0]``), ``frame.explode(col)``
+  pivots, ``frame[col].list`` has the list methods.
 """
 
 from __future__ import annotations
@@ -20,14 +22,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+import pyarrow as pa
 
 DTYPES: dict[str, object] = {
-    "string": pd.StringDtype(),
+    "string": pd.StringDtype("pyarrow"),
     "time": pd.DatetimeTZDtype("ns", "UTC"),
     "int": pd.Int64Dtype(),
     "float": pd.Float64Dtype(),
     "bool": pd.BooleanDtype(),
-    "list": object,
+    "list": pd.ArrowDtype(pa.list_(pa.string())),
 }
 
 

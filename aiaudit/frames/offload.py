@@ -16,6 +16,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 _INDEX: dict[Path, dict[str, list[Path]]] = {}
 
 
@@ -74,6 +76,43 @@ def load_body(s3_path: str, data_root: Path | None, which: str) -> tuple[Any, in
         elif isinstance(body.get(which), dict) and wrapped in body[which]:
             body = body[which][wrapped]
     return body, len(raw), "s3-local"
+
+
+def offload_relation(con: Any, table: str, data_root: Path | None, time_range: Any = None) -> pa.Table | None:
+    """The offloaded bodies the invocation records of ``table`` name (``which, path, body, size, source``;
+    ``body`` as compact JSON text), read from ``data_root``; None when no record names one.
+
+    This is the projections' one Python step per record, for records whose body Bedrock put in S3: the
+    file is found by its key's longest suffix under the data folder and read (gzip or not)."""
+    stamp = ""
+    if time_range is not None:
+        from datetime import timedelta
+
+        from aiaudit.query.quoting import iso_utc, sql_literal
+
+        start, end = iso_utc(time_range.start), iso_utc(time_range.end + timedelta(seconds=1))
+        stamp = f' AND "@timestamp" >= {sql_literal(start)}::TIMESTAMPTZ AND "@timestamp" < {sql_literal(end)}::TIMESTAMPTZ'
+    rows = con.execute(
+        f"""SELECT DISTINCT 'input', "input.inputBodyS3Path" FROM {table} WHERE "input.inputBodyS3Path" <> ''{stamp}
+            UNION SELECT DISTINCT 'output', "output.outputBodyS3Path" FROM {table}
+            WHERE "output.outputBodyS3Path" <> ''{stamp}"""
+    ).fetchall()
+    if not rows:
+        return None
+    out: dict[str, list[Any]] = {"which": [], "path": [], "body": [], "size": [], "source": []}
+    for which, path in sorted(rows):
+        body, size, source = load_body(path, data_root, which)
+        out["which"].append(which)
+        out["path"].append(path)
+        out["body"].append(None if body is None else json.dumps(body, ensure_ascii=False, separators=(",", ":")))
+        out["size"].append(size)
+        out["source"].append(source)
+    return pa.table(
+        out,
+        schema=pa.schema(
+            [("which", pa.string()), ("path", pa.string()), ("body", pa.string()), ("size", pa.int64()), ("source", pa.string())]
+        ),
+    )
 
 
 def clear_index() -> None:

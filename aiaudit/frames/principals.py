@@ -19,6 +19,7 @@ web identity user           ``webidentity:IDP#USER``                            
 other account (no ARN)      ``account:ACCT``                                            ``AWSAccount``
 AgentCore Gateway JWT       ``jwt:<iss>#<sub>``                                         ``GatewayJWT``
 anonymous, no claims (401)  ``ip:<first source IP>``                                    ``SourceIP``
+other ARN                   the ARN as recorded                                         ``Other``
 redacted / empty            None (unknown: never matches a focus or a join)             as recorded
 ==========================  ==========================================================  =================
 
@@ -31,28 +32,33 @@ account whatever the path, so nothing is conflated; the full issuer ARN stays in
 a Lambda name, or for SSO the user's email), the federated user's name, or the SAML user name.
 ``invokedBy`` on a role or user (a service acting for it) does not change the principal; it is reported
 as ``invoked_by``.
+
+The rules are written once, as SQL (:func:`from_arn_sql`, :func:`cloudtrail_sql`, :func:`invocation_sql`),
+and evaluated inside the projection query, vectorised. The Python functions (:func:`normalise_principal`,
+:func:`principal_from_arn`, :func:`principal_key`) evaluate the same SQL for one value (an in-memory
+DuckDB query, cached): they serve values users type (focus filters, baselines), not rows.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-#: Literal placeholders that mean "not recorded"; compared case-insensitively.
-_UNKNOWN = {"", "redacted", "<redacted>", "hidden_due_to_security_reasons", "null", "none"}
+from aiaudit.frames import expr as E
+from aiaudit.frames.scalar import evaluate, scalar_row
 
-
-def known(value: Any) -> str | None:
-    """The value as text, or None when it is missing, empty or a redaction placeholder (``<redacted>``,
-    ``arn:aws:sts::<REDACTED>``, ``HIDDEN_DUE_TO_SECURITY_REASONS``)."""
-    if value is None or isinstance(value, (dict, list, bool)):
-        return None
-    s = str(value).strip()
-    low = s.lower()
-    if low in _UNKNOWN or "<redacted>" in low:
-        return None
-    return s
+PRINCIPAL_FIELDS = (
+    "principal",
+    "principal_session",
+    "principal_type",
+    "access_key_id",
+    "account",
+    "cross_account",
+    "invoked_by",
+)
 
 
 @dataclass(frozen=True)
@@ -77,140 +83,215 @@ class Arn:
     resource: str
 
 
+# -- SQL --------------------------------------------------------------------------------------------
+
+
+def arn_principal(g: E.Graph, x: str, raw: str) -> None:
+    """Principal of the identity ARN text ``raw`` as nodes ``{x}_principal``, ``{x}_session``, ``{x}_type``
+    and ``{x}_acct`` (see the module table)."""
+    g.add(f"{x}_text", E.known(raw))
+    E.arn_nodes(g, x, f"{x}_text")
+    g.add(f"{x}_role", f"split_part({x}_rest, '/', 1)")
+    g.add(f"{x}_rsession", E.known(E.after(f"{x}_rest", "/")))
+    g.add(f"{x}_name", f"split_part({x}_rest, '/', -1)")
+    g.add(
+        f"{x}_rule",
+        f"(CASE WHEN NOT {x}_ok THEN NULL"
+        f" WHEN {x}_service = 'sts' AND {x}_head = 'assumed-role' AND {x}_rest <> '' THEN 'role'"
+        f" WHEN {x}_service = 'sts' AND {x}_head = 'federated-user' AND {x}_rest <> '' THEN 'federated'"
+        f" WHEN {x}_service = 'iam' AND {x}_head IN ('role', 'user') AND {x}_rest <> ''"
+        f" AND {x}_account IS NOT NULL THEN 'iam'"
+        f" WHEN {x}_service = 'iam' AND {x}_res = 'root' AND {x}_account IS NOT NULL THEN 'root'"
+        " ELSE 'other' END)",
+    )
+    g.add(f"{x}_role_ok", f"({x}_account IS NOT NULL AND {E.known(f'{x}_role')} IS NOT NULL)")
+    prefix = f"'arn:' || {x}_partition || ':'"
+    g.add(
+        f"{x}_principal",
+        f"(CASE {x}_rule"
+        f" WHEN 'role' THEN (CASE WHEN {x}_role_ok THEN {prefix} || 'iam::' || {x}_account || ':role/' || {x}_role END)"
+        f" WHEN 'federated' THEN (CASE WHEN {x}_account IS NOT NULL"
+        f" THEN {prefix} || 'sts::' || {x}_account || ':federated-user/' || {x}_rest END)"
+        f" WHEN 'iam' THEN {prefix} || 'iam::' || {x}_account || ':' || {x}_head || '/' || {x}_name"
+        f" WHEN 'root' THEN {prefix} || 'iam::' || {x}_account || ':root'"
+        f" WHEN 'other' THEN {x}_text END)",
+    )
+    g.add(f"{x}_session", f"(CASE {x}_rule WHEN 'role' THEN {x}_rsession WHEN 'federated' THEN {x}_rest END)")
+    g.add(
+        f"{x}_type",
+        f"(CASE {x}_rule"
+        f" WHEN 'role' THEN (CASE WHEN {x}_role_ok AND starts_with({x}_role, 'AWSReservedSSO_') THEN 'SSORole'"
+        " ELSE 'AssumedRole' END)"
+        f" WHEN 'federated' THEN 'FederatedUser'"
+        f" WHEN 'iam' THEN (CASE WHEN {x}_head = 'user' THEN 'IAMUser'"
+        f" WHEN starts_with({x}_name, 'AWSReservedSSO_') OR contains({x}_rest, 'aws-reserved/sso.amazonaws.com')"
+        " THEN 'SSORole' ELSE 'AssumedRole' END)"
+        f" WHEN 'root' THEN 'Root' WHEN 'other' THEN 'Other' END)",
+    )
+    g.add(f"{x}_acct", f"(CASE WHEN {x}_rule IS NOT NULL THEN {x}_account END)")
+
+
+def cloudtrail_principal(g: E.Graph, f: dict[str, str]) -> None:
+    """Nodes giving the principal columns of a CloudTrail event: ``principal``, ``principal_session``,
+    ``principal_type``, ``access_key_id``, ``account``, ``cross_account``, ``invoked_by`` (``f`` maps
+    field names to their columns)."""
+    g.update(
+        {
+            "_kind": E.known(f["userIdentity.type"]),
+            "_acct0": E.known(f["userIdentity.accountId"]),
+            "_invoked": E.known(f["userIdentity.invokedBy"]),
+            "_pid": E.known(f["userIdentity.principalId"]),
+            "_user": E.known(f["userIdentity.userName"]),
+            "_idp": E.known(f["userIdentity.identityProvider"]),
+            "_behalf": E.known(f["userIdentity.onBehalfOf.userId"]),
+            "_recipient": E.known(f["recipientAccountId"]),
+            "_sub": E.known(f["additionalEventData.jwt.claims.sub"]),
+            "_iss": E.known(f["additionalEventData.jwt.claims.iss"]),
+            "_ip_text": E.known(f["sourceIPAddress"]),
+        }
+    )
+    g.add("_first_ip", E.known("split_part(_ip_text, ',', 1)"))
+    # the caller is anonymous: accountId "anonymous" (as recorded), or an AWSAccount without principalId
+    g.add(
+        "_anonymous",
+        f"(coalesce(lower({f['userIdentity.accountId']}) = 'anonymous', false)"
+        f" OR (coalesce({f['userIdentity.type']} = 'AWSAccount', false) AND _pid IS NULL))",
+    )
+    g.add("_acct", "(CASE WHEN lower(_acct0) = 'anonymous' THEN NULL ELSE _acct0 END)")
+    g.add("_store_text", E.known(f["userIdentity.onBehalfOf.identityStoreArn"]))
+    E.arn_nodes(g, "_store", "_store_text")
+    g.add("_pid_session", f"(CASE WHEN contains(_pid, ':') THEN {E.known(E.after('_pid', ':'))} END)")
+    g.add("_jwt", "(CASE WHEN _sub IS NOT NULL THEN 'jwt:' || coalesce(_iss, '') || '#' || _sub END)")
+    arn_principal(g, "_s", f["userIdentity.arn"])
+    arn_principal(g, "_i", f["userIdentity.sessionContext.sessionIssuer.arn"])
+    g.add("_other_root", "(_kind = 'Root' AND _s_principal IS NULL AND _acct IS NOT NULL)")
+    saml = "(CASE _kind WHEN 'SAMLUser' THEN 'saml:' ELSE 'webidentity:' END)"
+    federated = f"(CASE WHEN _user IS NULL THEN NULL WHEN _idp IS NOT NULL THEN {saml} || _idp || '#' || _user ELSE {saml} || _user END)"
+    g.update(
+        {
+            "_p_principal": (
+                "(CASE _kind WHEN 'AWSService' THEN _invoked"
+                " WHEN 'AssumedRole' THEN coalesce(_i_principal, _s_principal)"
+                " WHEN 'IdentityCenterUser' THEN (CASE WHEN _behalf IS NOT NULL THEN 'arn:'"
+                " || (CASE WHEN _store_ok THEN _store_partition ELSE 'aws' END) || ':identitystore:::user/' || _behalf END)"
+                f" WHEN 'SAMLUser' THEN {federated} WHEN 'WebIdentityUser' THEN {federated}"
+                " WHEN 'AWSAccount' THEN (CASE WHEN _acct IS NOT NULL THEN 'account:' || _acct END)"
+                " ELSE (CASE WHEN _other_root THEN 'arn:aws:iam::' || _acct || ':root' ELSE _s_principal END) END)"
+            ),
+            "_p_session": (
+                "(CASE _kind WHEN 'AWSService' THEN NULL"
+                " WHEN 'AssumedRole' THEN coalesce(_s_session, _pid_session)"
+                " WHEN 'IdentityCenterUser' THEN NULL"
+                " WHEN 'SAMLUser' THEN _user WHEN 'WebIdentityUser' THEN _user"
+                " WHEN 'AWSAccount' THEN _pid_session"
+                " ELSE (CASE WHEN _other_root THEN NULL ELSE _s_session END) END)"
+            ),
+            "_p_type": (
+                "(CASE _kind WHEN 'AWSService' THEN 'AWSService'"
+                " WHEN 'AssumedRole' THEN (CASE WHEN _i_principal IS NOT NULL THEN _i_type"
+                " WHEN _s_principal IS NOT NULL THEN _s_type ELSE 'AssumedRole' END)"
+                " WHEN 'IdentityCenterUser' THEN 'IdentityCenterUser'"
+                " WHEN 'SAMLUser' THEN 'SAMLUser' WHEN 'WebIdentityUser' THEN 'WebIdentityUser'"
+                " WHEN 'AWSAccount' THEN 'AWSAccount'"
+                " WHEN 'Unknown' THEN _s_type ELSE coalesce(_kind, _s_type) END)"
+            ),
+            "_p_account": (
+                "(CASE _kind WHEN 'AWSService' THEN NULL"
+                " WHEN 'AssumedRole' THEN coalesce(_acct, (CASE WHEN _i_principal IS NOT NULL THEN _i_acct"
+                " ELSE _s_acct END), _s_acct)"
+                " WHEN 'IdentityCenterUser' THEN _acct WHEN 'SAMLUser' THEN _acct WHEN 'WebIdentityUser' THEN _acct"
+                " WHEN 'AWSAccount' THEN _acct ELSE coalesce(_acct, _s_acct) END)"
+            ),
+            "_p_invoked": "(CASE _kind WHEN 'SAMLUser' THEN NULL WHEN 'WebIdentityUser' THEN NULL ELSE _invoked END)",
+        }
+    )
+    # root without an ARN takes the receiving account; a Gateway caller without an identity its JWT
+    g.add("_root_fix", "(_p_principal IS NULL AND _p_type = 'Root' AND _recipient IS NOT NULL)")
+    g.add("_use_jwt", "((_p_principal IS NULL OR _p_type = 'AWSAccount') AND _jwt IS NOT NULL)")
+    g.add("_wants_ip", "(NOT _use_jwt AND _p_principal IS NULL AND _anonymous AND _first_ip IS NOT NULL)")
+    g.add("_account", "(CASE WHEN _root_fix THEN _recipient ELSE _p_account END)")
+    g.update(
+        {
+            "principal": (
+                "(CASE WHEN _use_jwt THEN _jwt WHEN _wants_ip THEN 'ip:' || _first_ip"
+                " WHEN _root_fix THEN 'arn:aws:iam::' || _recipient || ':root' ELSE _p_principal END)"
+            ),
+            "principal_type": (
+                "(CASE WHEN _use_jwt THEN 'GatewayJWT' WHEN _wants_ip THEN 'SourceIP' ELSE _p_type END)"
+            ),
+            "principal_session": "(CASE WHEN _use_jwt THEN NULL ELSE _p_session END)",
+            "access_key_id": E.known(f["userIdentity.accessKeyId"]),
+            "account": "_account",
+            "cross_account": "(CASE WHEN _account IS NULL OR _recipient IS NULL THEN NULL ELSE _account <> _recipient END)",
+            "invoked_by": "_p_invoked",
+        }
+    )
+
+
+def invocation_principal(g: E.Graph, arn: str, account_id: str) -> None:
+    """Nodes giving the principal columns of an invocation log from ``identity.arn`` and ``accountId``
+    (columns). ``account`` falls back to the log's own ``accountId``; ``cross_account`` compares the ARN's
+    account with it."""
+    arn_principal(g, "_ia", arn)
+    g.add("_inv_account", E.known(account_id))
+    g.update(
+        {
+            "principal": "_ia_principal",
+            "principal_session": "_ia_session",
+            "principal_type": "_ia_type",
+            "access_key_id": "NULL::VARCHAR",
+            "account": "coalesce(_ia_acct, _inv_account)",
+            "cross_account": (
+                "(CASE WHEN _ia_acct IS NULL OR _inv_account IS NULL THEN NULL ELSE _ia_acct <> _inv_account END)"
+            ),
+            "invoked_by": "NULL::VARCHAR",
+        }
+    )
+
+
+# -- Python: one value at a time (user input, not rows) -----------------------------------------------
+
+
+def known(value: Any) -> str | None:
+    """The value as text, or None when it is missing, empty or a redaction placeholder (``<redacted>``,
+    ``arn:aws:sts::<REDACTED>``, ``HIDDEN_DUE_TO_SECURITY_REASONS``) — :func:`aiaudit.frames.expr.known`."""
+    if value is None or isinstance(value, (dict, list, bool)):
+        return None
+    row = scalar_row(f"SELECT {E.known('v')} FROM (SELECT ?::VARCHAR AS v)", (str(value),))
+    return row[0]
+
+
 def parse_arn(value: Any) -> Arn | None:
-    s = known(value)
-    if s is None or not s.startswith("arn:"):
+    """The parts of an ARN (the rule of :func:`aiaudit.frames.expr.arn_nodes`), or None."""
+    text = known(value)
+    if text is None:
         return None
-    parts = s.split(":", 5)
-    if len(parts) != 6:
-        return None
-    return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
+    g = E.Graph()
+    E.arn_nodes(g, "_x", "v")
+    ok, *parts = evaluate(g, text, ["_x_ok", "_x_partition", "_x_service", "_x_region_raw", "_x_account_raw", "_x_res"])
+    return Arn(*parts) if ok else None
 
 
-def _is_sso_role(name: str, resource: str = "") -> bool:
-    return name.startswith("AWSReservedSSO_") or "aws-reserved/sso.amazonaws.com" in resource
+@lru_cache(maxsize=4096)
+def _from_arn(text: str) -> Principal:
+    g = E.Graph()
+    arn_principal(g, "_x", "v")
+    principal, session, kind, account = evaluate(g, text, ["_x_principal", "_x_session", "_x_type", "_x_acct"])
+    return Principal(principal=principal, principal_session=session, principal_type=kind, account=account)
 
 
 def principal_from_arn(value: Any) -> Principal:
     """Principal of an identity ARN (invocation-log ``identity.arn``, a focus value, a CloudTrail ARN)."""
-    arn = parse_arn(value)
-    if arn is None:
+    if value is None or isinstance(value, (dict, list, bool)):
         return Principal()
-    account = known(arn.account)
-    head, _, rest = arn.resource.partition("/")
-    if arn.service == "sts" and head == "assumed-role" and rest:
-        role, _, session = rest.partition("/")
-        if account is None or not known(role):
-            return Principal(principal_type="AssumedRole", principal_session=known(session), account=account)
-        return Principal(
-            principal=f"arn:{arn.partition}:iam::{account}:role/{role}",
-            principal_session=known(session),
-            principal_type="SSORole" if _is_sso_role(role) else "AssumedRole",
-            account=account,
-        )
-    if arn.service == "sts" and head == "federated-user" and rest:
-        return Principal(
-            principal=f"arn:{arn.partition}:sts::{account}:federated-user/{rest}" if account else None,
-            principal_session=rest,
-            principal_type="FederatedUser",
-            account=account,
-        )
-    if arn.service == "iam" and head in ("role", "user") and rest and account:
-        name = rest.rsplit("/", 1)[-1]
-        kind = "IAMUser" if head == "user" else ("SSORole" if _is_sso_role(name, rest) else "AssumedRole")
-        return Principal(
-            principal=f"arn:{arn.partition}:iam::{account}:{head}/{name}", principal_type=kind, account=account
-        )
-    if arn.service == "iam" and arn.resource == "root" and account:
-        return Principal(principal=f"arn:{arn.partition}:iam::{account}:root", principal_type="Root", account=account)
-    return Principal(principal=str(value).strip(), principal_type="Other", account=account)
+    return _from_arn(str(value))
 
 
 def first_ip(source_ip: Any) -> str | None:
     """The first address of ``sourceIPAddress`` (CloudTrail joins several with ", ")."""
-    s = known(source_ip)
-    if s is None:
+    if source_ip is None or isinstance(source_ip, (dict, list, bool)):
         return None
-    return known(s.split(",")[0])
-
-
-def _jwt_principal(additional: Mapping[str, Any] | None) -> str | None:
-    if not isinstance(additional, Mapping):
-        return None
-    jwt = additional.get("jwt")
-    claims = jwt.get("claims") if isinstance(jwt, Mapping) else None
-    if not isinstance(claims, Mapping):
-        return None
-    sub = known(claims.get("sub"))
-    if sub is None:
-        return None
-    return f"jwt:{known(claims.get('iss')) or ''}#{sub}"
-
-
-def _from_identity(ui: Mapping[str, Any]) -> Principal:
-    kind = known(ui.get("type"))
-    account = known(ui.get("accountId"))
-    if account is not None and account.lower() == "anonymous":
-        account = None
-    arn = ui.get("arn")
-    ctx = ui.get("sessionContext")
-    issuer = ctx.get("sessionIssuer") if isinstance(ctx, Mapping) else None
-    invoked_by = known(ui.get("invokedBy"))
-    if kind == "AWSService":
-        return Principal(principal=invoked_by, principal_type="AWSService", invoked_by=invoked_by)
-    if kind == "AssumedRole":
-        from_session = principal_from_arn(arn)
-        from_issuer = principal_from_arn(issuer.get("arn")) if isinstance(issuer, Mapping) else Principal()
-        session = from_session.principal_session
-        if session is None:  # principalId is "ROLEID:session"
-            pid = known(ui.get("principalId"))
-            session = known(pid.split(":", 1)[1]) if pid and ":" in pid else None
-        chosen = from_issuer if from_issuer.principal else from_session
-        return Principal(
-            principal=chosen.principal,
-            principal_session=session,
-            principal_type=chosen.principal_type if chosen.principal else "AssumedRole",
-            account=account or chosen.account or from_session.account,
-            invoked_by=invoked_by,
-        )
-    if kind == "IdentityCenterUser":
-        behalf = ui.get("onBehalfOf")
-        user_id = known(behalf.get("userId")) if isinstance(behalf, Mapping) else None
-        store = parse_arn(behalf.get("identityStoreArn")) if isinstance(behalf, Mapping) else None
-        partition = store.partition if store else "aws"
-        return Principal(
-            principal=f"arn:{partition}:identitystore:::user/{user_id}" if user_id else None,
-            principal_type="IdentityCenterUser",
-            account=account,
-            invoked_by=invoked_by,
-        )
-    if kind in ("SAMLUser", "WebIdentityUser"):
-        user = known(ui.get("userName"))
-        idp = known(ui.get("identityProvider"))
-        prefix = "saml" if kind == "SAMLUser" else "webidentity"
-        value = None if user is None else (f"{prefix}:{idp}#{user}" if idp else f"{prefix}:{user}")
-        return Principal(principal=value, principal_session=user, principal_type=kind, account=account)
-    if kind == "AWSAccount":
-        pid = known(ui.get("principalId"))
-        session = known(pid.split(":", 1)[1]) if pid and ":" in pid else None
-        return Principal(
-            principal=f"account:{account}" if account else None,
-            principal_session=session,
-            principal_type="AWSAccount",
-            account=account,
-            invoked_by=invoked_by,
-        )
-    from_arn = principal_from_arn(arn)
-    if kind == "Root" and from_arn.principal is None and account:
-        from_arn = principal_from_arn(f"arn:aws:iam::{account}:root")
-    ptype = kind if kind and kind != "Unknown" else from_arn.principal_type
-    return Principal(
-        principal=from_arn.principal,
-        principal_session=from_arn.principal_session,
-        principal_type=ptype,
-        account=account or from_arn.account,
-        invoked_by=invoked_by,
-    )
+    return scalar_row(f"SELECT {E.first_ip('v')} FROM (SELECT ?::VARCHAR AS v)", (str(source_ip),))[0]
 
 
 def normalise_principal(
@@ -225,49 +306,39 @@ def normalise_principal(
 
     ``additional_event_data`` supplies AgentCore Gateway JWT claims; ``source_ip`` is the fallback for
     anonymous callers without claims; ``recipient_account`` (CloudTrail) or ``account`` (the invocation
-    log's ``accountId``) is the account that received the call, for ``cross_account``.
+    log's ``accountId``) is the account that received the call, for ``cross_account``. A ``userIdentity``
+    goes through the CloudTrail projection itself, as a one-record relation.
     """
-    values, wants_ip = resolve(identity, additional_event_data, recipient_account, account)
-    if wants_ip:
-        ip = first_ip(source_ip)
-        if ip:
-            values.update(principal=f"ip:{ip}", principal_type="SourceIP")
-    return Principal(**values)
-
-
-def resolve(
-    identity: Mapping[str, Any] | str | None,
-    additional_event_data: Mapping[str, Any] | None,
-    recipient_account: Any,
-    account: Any,
-) -> tuple[dict[str, Any], bool]:
-    """:func:`normalise_principal` without the source IP: the principal's fields, and whether an anonymous
-    caller falls back to ``ip:<first source IP>`` (split out so projections can memoise the rest)."""
-    if isinstance(identity, Mapping):
-        p = _from_identity(identity)
-        anonymous = str(identity.get("accountId") or "").lower() == "anonymous" or (
-            identity.get("type") == "AWSAccount" and not known(identity.get("principalId"))
-        )
-        key = known(identity.get("accessKeyId"))
-    else:
+    if not isinstance(identity, Mapping):  # an identity ARN: its principal, compared with the given account
         p = principal_from_arn(identity)
-        anonymous = False
-        key = None
-    values = dict(p.__dict__)
-    values["access_key_id"] = key
-    if p.principal is None and p.principal_type == "Root" and known(recipient_account):
-        values.update(principal=f"arn:aws:iam::{known(recipient_account)}:root", account=known(recipient_account))
-    wants_ip = False
-    if p.principal is None or p.principal_type == "AWSAccount":
-        jwt = _jwt_principal(additional_event_data)
-        if jwt is not None:
-            values.update(principal=jwt, principal_type="GatewayJWT", principal_session=None)
-        elif p.principal is None and anonymous:
-            wants_ip = True
-    recipient = known(recipient_account) or known(account)
-    caller = values["account"]
-    values["cross_account"] = None if caller is None or recipient is None else caller != recipient
-    return values, wants_ip
+        recipient = known(recipient_account) or known(account)
+        cross = None if p.account is None or recipient is None else p.account != recipient
+        return Principal(p.principal, p.principal_session, p.principal_type, None, p.account, cross, None)
+    record: dict[str, Any] = {"userIdentity": dict(identity)}
+    if additional_event_data is not None:
+        record["additionalEventData"] = additional_event_data
+    if source_ip is not None:
+        record["sourceIPAddress"] = source_ip
+    if recipient_account is not None:
+        record["recipientAccountId"] = recipient_account
+    return Principal(**_principal_of(json.dumps(record, separators=(",", ":"), default=str)))
+
+
+@lru_cache(maxsize=1024)
+def _principal_of(message: str) -> dict[str, Any]:
+    """The principal columns of one CloudTrail record, computed by the projection itself."""
+    from aiaudit.frames.project import project_records  # the projection module imports this one
+
+    frame = project_records("cloudtrail", [message], columns=list(PRINCIPAL_FIELDS))
+    values = frame.iloc[0].to_dict()
+    return {k: (None if v is None or (not isinstance(v, bool) and _missing(v)) else v) for k, v in values.items()}
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return bool(value != value) or value is None or str(value) in ("<NA>", "NaT")
+    except (TypeError, ValueError):
+        return False
 
 
 def principal_key(value: Any) -> str | None:

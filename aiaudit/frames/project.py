@@ -1,228 +1,455 @@
-"""Standard projections: raw records (``@message`` JSON) → one typed frame per pipeline.
+"""Standard projections, computed by the engine: one DuckDB query per projection, Arrow out, typed frame.
 
-The same code serves both backends: the local store hands over its rows, the AWS backend the
-``@message`` strings Logs Insights returns, so every value is computed from the record's JSON alone.
-
-Per record the work is one ``json.loads``, one compiled reader for the raw columns
-(:mod:`aiaudit.frames.compiled`) and one row function for the derived ones (:mod:`aiaudit.frames.rows`),
-each giving a tuple; the tuples are transposed into columns and each column is built once with the
-dtype of :mod:`aiaudit.frames.columns` (:mod:`aiaudit.frames.build`); time columns are parsed vectorised.
+The same code serves every backend: the local store's tables, and in-memory tables of the store's layout
+that the AWS backend and raw frames are loaded into (:func:`aiaudit.store.memory.load_messages`, the
+row expression ingest uses). :func:`query` writes the SQL of a projection (:mod:`aiaudit.frames.pipelines`
+says what each column is); :func:`run` executes it and turns the Arrow result into a pandas frame with
+the contract dtypes (``docs/frames.md``) without a Python object per row; :func:`stream` yields it in
+chunks. ``columns=`` selects what is computed (DuckDB drops every expression and stored column the
+requested ones do not need), and focus filters are part of the query (:mod:`aiaudit.frames.focus`).
 
 A record whose ``@message`` is not a JSON object keeps its row (system columns filled, every field
 null) and is counted in a warning (``frame.attrs["warnings"]``, also issued as a Python warning). For
 ``runtime_logs`` a non-JSON line is normal (the ``runtime-logs`` stdout stream) and becomes ``body``.
+
+Python runs per record in one place only, where the engine cannot reach: a request or response body
+Bedrock offloaded to S3 is looked up in the export's ``data/`` folder and read by
+:mod:`aiaudit.frames.offload` (one file read per offloaded body; none in the benchmarks, where bodies
+are inline).
 """
 
 from __future__ import annotations
 
-import gc
-import json
+import re
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from functools import cache
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
+import pyarrow as pa
 
+from aiaudit.frames import bodies
 from aiaudit.frames import columns as C
-from aiaudit.frames.bridges import bridge_request_ids
-from aiaudit.frames.build import typed_array
-from aiaudit.frames.compiled import Reader, reader
-from aiaudit.frames.rows import DENIAL_CODES, GEN_AI_OPERATIONS, ROWS, normalise_trace_id
+from aiaudit.frames import expr as E
+from aiaudit.frames.bridges import bridge_sql
+from aiaudit.frames.build import to_frame
+from aiaudit.frames.focus import FocusQuery, focus_query
+from aiaudit.frames.models import normalise_trace_id
+from aiaudit.frames.offload import offload_relation
+from aiaudit.frames.pipelines import DENIAL_CODES, GEN_AI_OPERATIONS, OTEL_KEYS, SPECS, STAMP, time_of
+from aiaudit.query.fields import Extraction, plan
+from aiaudit.query.quoting import sql_identifier as q
+from aiaudit.query.quoting import iso_utc, sql_literal
+from aiaudit.store.memory import load_messages
 
-__all__ = ["DENIAL_CODES", "GEN_AI_OPERATIONS", "ProjectionWarning", "normalise_trace_id", "project"]
+__all__ = [
+    "DENIAL_CODES",
+    "GEN_AI_OPERATIONS",
+    "ProjectionWarning",
+    "normalise_trace_id",
+    "prepare",
+    "project",
+    "project_records",
+    "project_table",
+    "query",
+    "relation",
+    "run",
+    "stream",
+]
 
 SYSTEM_NAMES = ("@timestamp", "@ptr", "@log", "@logStream")
-_OTEL_KEYS = ("body", "severityNumber", "severityText", "timeUnixNano", "traceId")
+#: Base-layer name of a field read as JSON text (strings quoted), beside its text read.
+JSON_SUFFIX = "#json"
+#: Derived columns that need the span request-id bridge (a join over whole traces).
+BRIDGED = ("request_id", "request_id_source")
+#: Columns whose values come from offloaded bodies when a record has them.
+BODY_COLUMNS = frozenset(
+    {
+        "prompt",
+        "user_text",
+        "system_prompt",
+        "response",
+        "stop_reason",
+        "temperature",
+        "top_p",
+        "max_tokens",
+        "input_tokens",
+        "output_tokens",
+        "cache_read_tokens",
+        "cache_write_tokens",
+        "latency_ms",
+        "guardrail_id",
+        "guardrail_version",
+        "guardrail_action",
+        "guardrail_assessment",
+        "media_uris",
+        "input_body_bytes",
+        "output_body_bytes",
+        "body_source",
+    }
+)
 
 
 class ProjectionWarning(UserWarning):
     """Records that could not be read completely (bad JSON in ``@message``)."""
 
 
-def _raw_names(pipeline: str) -> list[str]:
-    """Columns copied verbatim from the record: their name is their dotted source path."""
-    out = []
-    for col in C.COLUMNS[pipeline]:
-        if col.name in SYSTEM_NAMES:
-            continue
-        if col.source.replace("[0]", ".0") == col.name:
-            out.append(col.name)
-    return out
+@dataclass
+class Query:
+    """A projection's SQL and what running it needs."""
+
+    pipeline: str
+    sql: str
+    columns: list[str]
+    params: list[Any] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    offload: Any = None  # Arrow table of offloaded bodies to register as ``_offload``
 
 
-@cache
-def _raw_reader(pipeline: str) -> tuple[tuple[str, ...], Reader]:
-    """The raw column names of ``pipeline`` and their compiled reader (value converted to the column kind)."""
-    names = tuple(_raw_names(pipeline))
-    kinds = {c.name: c.kind for c in C.COLUMNS[pipeline]}
-    fields = tuple((name, kinds[name] if kinds[name] in ("int", "bool") else "string") for name in names)
-    return names, reader(fields)
+def check_columns(pipeline: str, columns: Sequence[str] | None) -> list[str]:
+    """The contract columns asked for, in contract order (all when ``columns`` is None)."""
+    names = [c.name for c in C.COLUMNS[pipeline]]
+    if columns is None:
+        return names
+    wanted = list(dict.fromkeys(columns))
+    unknown = [c for c in wanted if c not in names]
+    if unknown:
+        from aiaudit.core.errors import InputError
+
+        raise InputError(
+            f"{pipeline} has no column {unknown[0]!r} (see docs/frames.md; e.g. {', '.join(names[4:9])})",
+            where="columns",
+        )
+    return [n for n in names if n in wanted]
 
 
-_scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # the C scanner json.loads uses
+def _base(pipeline: str, table: str, where: list[str]) -> str:
+    """The base layer: system columns and every field of the pipeline (typed column, else JSON)."""
+    spec = SPECS[pipeline]
+    text = Extraction(pipeline, "_j")
+    raw = Extraction(pipeline, "_jj")
+    items = ['"@timestamp"', '"@ptr"', '"@log"', '"@logStream"', "_json", "_line", "_rid"]
+    if pipeline == "runtime_logs":
+        items.append('"@message"')  # a stdout line is its own body
+    for name in spec.fields:
+        p = plan(pipeline, name)
+        items.append(f"{q(p.column)} AS {q(name)}" if p.column else f"{text.add(name)} AS {q(name)}")
+    for name in spec.json_fields:
+        items.append(f"{raw.add(name)} AS {q(name + JSON_SUFFIX)}")
+    if pipeline == "runtime_logs":
+        keys = ", ".join(sql_literal("/" + k) for k in OTEL_KEYS)
+        items.append(
+            f'coalesce(CASE WHEN _json THEN len(list_filter(json_extract("@message", [{keys}]),'
+            " lambda _k: _k IS NOT NULL)) > 0 END, false) AS _otel"
+        )
+    extract = [f"CASE WHEN _json THEN {text.sql(q('@message'))} END AS _j"] if text else []
+    if raw:
+        extract.append(f"CASE WHEN _json THEN CAST({raw.sql(q('@message'), 'json_extract')} AS VARCHAR[]) END AS _jj")
+    inner = f"SELECT *, rowid AS _rid{''.join(', ' + e for e in extract)} FROM {table}"
+    if where:
+        inner += f" WHERE {' AND '.join(where)}"
+    return f"SELECT {', '.join(items)} FROM ({inner}) AS _t"
 
 
-def _parse(msg: Any) -> Any:
-    """``json.loads(msg)`` for text (None when it is not JSON), ``msg`` itself when already an object.
-
-    The common case, a message that is exactly one JSON value, goes straight to the C scanner; anything
-    else (surrounding whitespace, trailing data, a BOM, bad JSON) takes ``json.loads`` for its exact rules."""
-    if isinstance(msg, str):
-        try:
-            value, end = _scan(msg, 0)
-            if end == len(msg):
-                return value
-        except (StopIteration, ValueError):
-            pass
-        try:
-            return json.loads(msg)
-        except ValueError:
-            return None
-    return msg if isinstance(msg, dict) else None
-
-
-def _typed(values: list[Any], kind: str) -> pd.Series:
-    if kind == "time":
-        return pd.Series(pd.to_datetime(pd.Series(values, dtype=object), utc=True, errors="coerce", format="ISO8601"))
-    return pd.Series(typed_array(values, kind))
-
-
-def _ns_times(values: list[int | None]) -> pd.Series:
-    return pd.to_datetime(pd.Series(values, dtype="Int64"), unit="ns", utc=True)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while rows are built.
-
-    Why: a projection allocates a few tracked tuples per record and makes no reference cycles, yet
-    every few hundred allocations the collector would rescan all of them (a third of the run time on
-    100k records). Objects are freed by reference counting as usual; collection resumes afterwards."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
-
-
-def _values(pipeline: str, messages: list[Any], data_root: Path | None) -> tuple[dict[str, list[Any]], list[int]]:
-    """Column name → Python list of values (raw and derived), and the positions of non-JSON records."""
-    raw_names, read = _raw_reader(pipeline)
-    derived_names, factory = ROWS[pipeline]
-    derive = factory(raw_names, data_root)
-    raw_rows: list[tuple[Any, ...]] = []
-    derived_rows: list[tuple[Any, ...]] = []
-    no_raw: tuple[Any, ...] = (None,) * len(raw_names)
-    no_derived: tuple[Any, ...] = (None,) * len(derived_names)
-    logs = pipeline == "runtime_logs"
-    stdout = _stdout_row(derived_names) if logs else None
-    bad: list[int] = []
-    for i, msg in enumerate(messages):
-        rec = _parse(msg)
-        if logs and (not isinstance(rec, dict) or not any(k in rec for k in _OTEL_KEYS)):
-            raw_rows.append(no_raw)
-            derived_rows.append(stdout(msg))  # type: ignore[misc]
-            continue
-        if not isinstance(rec, dict):
-            bad.append(i)
-            raw_rows.append(no_raw)
-            derived_rows.append(no_derived)
-            continue
-        fields = read(rec)
-        raw_rows.append(fields)
-        derived_rows.append(derive(rec, fields))
-    lists: dict[str, list[Any]] = dict(zip(derived_names, map(list, zip(*derived_rows))))
-    lists.update(zip(raw_names, map(list, zip(*raw_rows))))  # a raw column wins over a derived namesake
-    return lists, bad
-
-
-def project(pipeline: str, raw: pd.DataFrame, data_root: Path | None = None) -> pd.DataFrame:
-    """The standard projection of ``raw`` (system columns incl. ``@message``) for one pipeline."""
-    if pipeline not in C.COLUMNS:
-        raise ValueError(f"unknown pipeline {pipeline!r}")
-    with _collector_paused():
-        return _project(pipeline, raw, data_root)
-
-
-def _project(pipeline: str, raw: pd.DataFrame, data_root: Path | None) -> pd.DataFrame:
-    if raw is None or len(raw) == 0:
-        frame = C.empty_frame(pipeline)
-        frame.attrs["warnings"] = []
-        frame.attrs["pipeline"] = pipeline
-        return frame
-    specs = {c.name: c for c in C.COLUMNS[pipeline]}
-    messages = raw["@message"].tolist() if "@message" in raw.columns else [None] * len(raw)
-    n = len(messages)
-    lists, bad = _values(pipeline, messages, data_root)
-    data: dict[str, pd.Series] = {}
-    for col in C.COLUMNS[pipeline]:
-        if col.name in SYSTEM_NAMES or col.kind == "time":
-            continue  # filled below
-        values = lists.get(col.name)
-        data[col.name] = _typed(values if values is not None else [None] * n, col.kind)  # None: set below
-    frame = pd.DataFrame(data)
-    for name in SYSTEM_NAMES:
-        if name in raw.columns:
-            values = raw[name].reset_index(drop=True)
-            frame[name] = (
-                pd.to_datetime(values, utc=True, errors="coerce").astype(C.DTYPES["time"])
-                if name == "@timestamp"
-                else values.astype("string")
-            )
-        else:
-            frame[name] = pd.Series([None] * n, dtype=C.DTYPES[specs[name].kind])
-    stamp = frame["@timestamp"]
-    if pipeline == "cloudtrail":
-        frame["time"] = _typed(lists["eventTime"], "time")
-    elif pipeline == "invocations":
-        frame["time"] = _typed(lists["timestamp"], "time")
-    elif pipeline == "spans":
-        start = _ns_times(lists["_start"])
-        end = _ns_times(lists["_end"])
-        dur = pd.Series(typed_array(lists["_dur"], "int"))
-        frame["time"] = start
-        frame["end_time"] = end.fillna(start + pd.to_timedelta(dur.astype("float64"), unit="ns"))
-        frame["duration_ms"] = (dur.astype("Float64") / 1e6).fillna(
-            ((end - start).dt.total_seconds() * 1000).astype("Float64")
+def _invocation_base(base: str, offload: bool) -> str:
+    """The invocation base layer with the request and response bodies to read (inline, else offloaded)."""
+    in_s3 = "nullif(\"input.inputBodyS3Path\", '')"
+    out_s3 = "nullif(\"output.outputBodyS3Path\", '')"
+    in_raw = q("input.inputBodyJson" + JSON_SUFFIX)
+    out_raw = q("output.outputBodyJson" + JSON_SUFFIX)
+    if offload:
+        joined = (
+            "SELECT _b.*, _oi.body AS _off_in_body, _oi.size AS _off_in_size, _oi.source AS _off_in_source,"
+            " _oo.body AS _off_out_body, _oo.size AS _off_out_size, _oo.source AS _off_out_source"
+            f" FROM ({base}) AS _b"
+            " LEFT JOIN _offload AS _oi ON _oi.which = 'input' AND _oi.path = _b.\"input.inputBodyS3Path\""
+            " LEFT JOIN _offload AS _oo ON _oo.which = 'output' AND _oo.path = _b.\"output.outputBodyS3Path\""
         )
     else:
-        frame["time"] = _ns_times(lists["_time"])
-    frame["time"] = frame["time"].fillna(stamp).astype(C.DTYPES["time"])
-    if pipeline == "spans":
-        bridged = bridge_request_ids(frame)
-        frame["request_id"] = bridged["request_id"]
-        frame["request_id_source"] = bridged["request_id_source"]
-    frame = frame[[c.name for c in C.COLUMNS[pipeline]]]
-    frame.index = raw.index if len(raw.index) == n else pd.RangeIndex(n)
-    notes: list[str] = []
-    if bad:
-        ptrs = raw["@ptr"].iloc[bad[:3]].tolist() if "@ptr" in raw.columns else bad[:3]
-        notes.append(
-            f"{pipeline}: {len(bad)} record(s) whose @message is not a JSON object; fields left null "
-            f"(first @ptr: {', '.join(str(p) for p in ptrs)})"
+        joined = (
+            "SELECT *, NULL::VARCHAR AS _off_in_body, NULL::BIGINT AS _off_in_size, NULL::VARCHAR AS _off_in_source,"
+            " NULL::VARCHAR AS _off_out_body, NULL::BIGINT AS _off_out_size, NULL::VARCHAR AS _off_out_source"
+            f" FROM ({base}) AS _b"
         )
-        warnings.warn(notes[-1], ProjectionWarning, stacklevel=3)
+    in_body, out_body = f"nullif({in_raw}, 'null')", f"nullif({out_raw}, 'null')"
+    in_load = f"({in_body} IS NULL AND {in_s3} IS NOT NULL)"
+    out_load = f"({out_body} IS NULL AND {out_s3} IS NOT NULL)"
+
+    def size(raw: str, load: str, loaded: str) -> str:
+        return (
+            f"(CASE WHEN {load} THEN {loaded} WHEN {raw} IS NULL THEN NULL"
+            f" WHEN {E.is_str(raw)} THEN strlen({E.jstr(raw)}) ELSE strlen({raw}) END)"
+        )
+
+    return (
+        f"SELECT *, CASE WHEN {in_load} THEN _off_in_body ELSE {in_body} END AS _ib,"
+        f" CASE WHEN {out_load} THEN _off_out_body ELSE {out_body} END AS _ob,"
+        f" {size(in_body, in_load, '_off_in_size')} AS _in_size,"
+        f" {size(out_body, out_load, '_off_out_size')} AS _out_size,"
+        f" list_filter([CASE WHEN {in_load} THEN _off_in_source END, CASE WHEN {out_load} THEN _off_out_source END],"
+        " lambda _s: _s IS NOT NULL) AS _sources,"
+        f" nullif({q('input.inputTokenCount' + JSON_SUFFIX)}, 'null') AS _in_count_text,"
+        f" nullif({q('output.outputTokenCount' + JSON_SUFFIX)}, 'null') AS _out_count_text"
+        f" FROM ({joined}) AS _o"
+    )
+
+
+def _output(pipeline: str, name: str, kind: str, outputs: dict[str, str]) -> str:
+    """SQL of one output column over the last layer, typed for Arrow."""
+    spec = SPECS[pipeline]
+    if name == "@timestamp":
+        return STAMP
+    if name in SYSTEM_NAMES:
+        return q(name)
+    if name == "time" and spec.time_text is not None:
+        value = f"coalesce({time_of(q(spec.time_text))}, {STAMP})"
+    elif name in outputs:
+        value = outputs[name]
+    else:
+        value = q(name)
+    if pipeline == "runtime_logs":
+        if name == "body":
+            return f"(CASE WHEN _otel THEN {value} ELSE \"@message\" END)"
+        if name == "is_otel":
+            return "_otel"
+        if name == "time":
+            return f"(CASE WHEN _otel THEN {value} ELSE {STAMP} END)"
+        value = f"(CASE WHEN _otel THEN {value} END)"
+    elif name not in ("time",):
+        value = f"(CASE WHEN _json THEN {value} END)"
+    cast = {"string": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN", "list": "VARCHAR[]"}.get(kind)
+    return f"CAST({value} AS {cast})" if cast else value
+
+
+def query(
+    pipeline: str,
+    table: str,
+    *,
+    columns: Sequence[str] | None = None,
+    time_range: Any = None,
+    focus: dict[str, list[str]] | None = None,
+    order: str | None = "time",
+    offload: Any = None,
+) -> Query:
+    """The SQL of ``pipeline``'s projection over ``table`` (a relation with the store's layout).
+
+    ``order``: ``time`` (``@timestamp``, ``@ptr``), ``input`` (``_line``, the position rows were loaded
+    in) or None (storage order: no sort, for streaming). ``offload``: an Arrow table of offloaded bodies (:func:`aiaudit.frames.offload.offload_relation`)."""
+    if pipeline not in SPECS:
+        raise ValueError(f"unknown pipeline {pipeline!r}")
+    spec = SPECS[pipeline]
+    wanted = check_columns(pipeline, columns)
+    where: list[str] = []
+    params: list[Any] = []
+    time_sql = time_condition(time_range)
+    if time_sql:
+        where.append(time_sql)
+    fq: FocusQuery = focus_query(pipeline, focus or {}, table, time_sql)
+    if fq.prefilter:
+        where.append(fq.prefilter)
+        params += fq.prefilter_params
+    outputs = spec.outputs()
+    graph = spec.graph()
+    base = _base(pipeline, table, where)
+    ctes: list[tuple[str, str]] = []
+    if pipeline == "invocations" and BODY_COLUMNS & (set(wanted) | set(fq.columns)):
+        ctes = [("_base", _invocation_base(base, offload is not None)), *bodies.ctes("_base")]
+        base = "SELECT * FROM _base LEFT JOIN _bodies USING (_rid)"
+    elif pipeline == "invocations":
+        nulls = ", ".join(f"NULL::{kind} AS {name}" for name, kind in bodies.OUTPUTS.items())
+        base = f"SELECT *, {nulls} FROM ({_invocation_base(base, offload is not None)}) AS _nb"
+    sql = E.layered(base, graph.layers())
+    kinds = {c.name: c.kind for c in C.COLUMNS[pipeline]}
+    needed = list(wanted)
+    for name in fq.columns:
+        if name not in needed:
+            needed.append(name)
+    bridged = pipeline == "spans" and any(n in BRIDGED for n in needed)
+    select = [f"{_output(pipeline, n, kinds[n], outputs)} AS {q(n)}" for n in needed if n not in BRIDGED or not bridged]
+    select += ['"@timestamp" AS _ts', '"@ptr" AS _ptr', "_line", "_rid"]
+    if bridged:
+        own = 'coalesce(nullif("attributes.aws.request_id", \'\'), nullif("attributes.aws.request.id", \'\'))'
+        select += ["trace_id AS _b_trace", "span_id AS _b_span", "parent_span_id AS _b_parent", f"{own} AS _b_own"]
+    if pipeline != "runtime_logs":
+        select.append("NOT _json AS _bad")
+    body = f"SELECT {', '.join(select)} FROM ({sql}) AS _p"
+    if bridged:
+        body = bridge_sql(body)
+    final = [q(n) for n in wanted]
+    if pipeline != "runtime_logs":
+        final.append("_bad")
+    text = f"SELECT {', '.join(final)} FROM ({body}) AS _f"
+    if ctes:
+        text = "WITH RECURSIVE " + ", ".join(_cte(name, cte, ctes, text) for name, cte in ctes) + " " + text
+    if fq.exact:
+        text += f" WHERE {fq.exact}"
+    if order is not None:
+        text += f" ORDER BY {'_ts, _ptr' if order == 'time' else '_line'}, _rid"
+    return Query(pipeline, text, wanted, params, list(fq.notes), offload)
+
+
+def _cte(name: str, sql: str, ctes: list[tuple[str, str]], main: str) -> str:
+    """A CTE, materialised when more than one query refers to it (else DuckDB binds and runs it per use)."""
+    pattern = re.compile(rf"\b{re.escape(name)}\b")
+    uses = sum(len(pattern.findall(other)) for n, other in ctes if n != name) + len(pattern.findall(main))
+    return f"{name} AS {'MATERIALIZED ' if uses > 1 else ''}({sql})"
+
+
+def time_condition(time_range: Any) -> str | None:
+    """``@timestamp`` within a :class:`~aiaudit.core.timerange.TimeRange` (whole seconds, both ends
+    inclusive, as StartQuery), as SQL with literal bounds."""
+    if time_range is None:
+        return None
+    start = sql_literal(iso_utc(time_range.start))
+    end = sql_literal(iso_utc(time_range.end + timedelta(seconds=1)))
+    return f'"@timestamp" >= {start}::TIMESTAMPTZ AND "@timestamp" < {end}::TIMESTAMPTZ'
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, qy: Query) -> None:
+    E.install(con)
+    if qy.offload is not None:
+        con.register("_offload", qy.offload)
+
+
+def run(con: duckdb.DuckDBPyConnection, qy: Query) -> pd.DataFrame:
+    """Execute a projection query and return the typed frame (``attrs``: ``warnings``, ``pipeline``).
+
+    Why ``execute`` and not a relation: a relation binds its statement to describe it and again to run
+    it, and binding a projection query (tens of kilobytes of SQL) costs more than the copy of the result
+    ``execute`` makes."""
+    _prepare(con, qy)
+    table = con.execute(qy.sql, qy.params or None).to_arrow_table()
+    return finish(qy, table)
+
+
+def finish(qy: Query, table: pa.Table) -> pd.DataFrame:
+    """An Arrow result of a projection query → the typed frame, with its warnings."""
+    notes = list(qy.notes)
+    if "_bad" in table.column_names:
+        bad = table.column("_bad")
+        table = table.drop_columns(["_bad"])
+        count = int(pa.compute.sum(bad).as_py() or 0)
+        if count:
+            first = table.column("@ptr").filter(bad).slice(0, 3).to_pylist() if "@ptr" in table.column_names else []
+            notes.append(
+                f"{qy.pipeline}: {count} record(s) whose @message is not a JSON object; fields left null"
+                + (f" (first @ptr: {', '.join(str(p) for p in first)})" if first else "")
+            )
+            warnings.warn(notes[-1], ProjectionWarning, stacklevel=3)
+    frame = to_frame(qy.pipeline, table, qy.columns)
     frame.attrs["warnings"] = notes
-    frame.attrs["pipeline"] = pipeline
+    frame.attrs["pipeline"] = qy.pipeline
     return frame
 
 
-def _stdout_row(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
-    """Derived values of a ``runtime_logs`` line that is not an OTel record: the line is the body."""
-    i_body, i_otel = names.index("body"), names.index("is_otel")
-    empty: tuple[Any, ...] = (None,) * len(names)
+def stream(
+    con: duckdb.DuckDBPyConnection, qy: Query, *, chunk_rows: int = 200_000
+) -> Iterator[pd.DataFrame]:
+    """The frame of ``qy`` in chunks of at most ``chunk_rows`` rows (each typed like the whole frame)."""
+    _prepare(con, qy)
+    reader = con.execute(qy.sql, qy.params or None).to_arrow_reader(chunk_rows)
+    for batch in reader:
+        yield finish(qy, pa.Table.from_batches([batch]))
 
-    def row(msg: Any) -> tuple[Any, ...]:
-        if msg is None:
-            return empty
-        out = list(empty)
-        out[i_body] = msg if isinstance(msg, str) else None
-        out[i_otel] = False
-        return tuple(out)
 
-    return row
+# -- frames in hand: raw rows (system columns + @message) through an in-memory table -----------------
+
+
+def memory_connection() -> duckdb.DuckDBPyConnection:
+    """A private in-memory DuckDB connection set up as the store's readers are (UTC)."""
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def project(
+    pipeline: str,
+    raw: pd.DataFrame | None,
+    data_root: Path | None = None,
+    *,
+    columns: Sequence[str] | None = None,
+    focus: dict[str, list[str]] | None = None,
+) -> pd.DataFrame:
+    """The standard projection of ``raw`` (system columns incl. ``@message``, as a query returns them),
+    in the rows' order and with their index."""
+    if pipeline not in C.COLUMNS:
+        raise ValueError(f"unknown pipeline {pipeline!r}")
+    wanted = check_columns(pipeline, columns)
+    if raw is None or len(raw) == 0:
+        frame = C.empty_frame(pipeline)[wanted]
+        frame.attrs["warnings"] = []
+        frame.attrs["pipeline"] = pipeline
+        return frame
+    con = memory_connection()
+    try:
+        table = load_messages(con, pipeline, raw)
+        frame = project_table(con, pipeline, table, data_root, columns=wanted, focus=focus, order="input")
+    finally:
+        con.close()
+    if not focus and len(frame) == len(raw):
+        frame.index = raw.index
+    return frame
+
+
+def prepare(
+    con: duckdb.DuckDBPyConnection,
+    pipeline: str,
+    table: str,
+    data_root: Path | None,
+    *,
+    columns: Sequence[str] | None = None,
+    time_range: Any = None,
+    focus: dict[str, list[str]] | None = None,
+    order: str | None = "time",
+) -> Query:
+    """:func:`query` for ``table`` in ``con``, with the offloaded bodies it needs looked up first."""
+    wanted = check_columns(pipeline, columns)
+    offload = None
+    if pipeline == "invocations" and BODY_COLUMNS & set(wanted):
+        offload = offload_relation(con, table, data_root, time_range)
+    return query(pipeline, table, columns=wanted, time_range=time_range, focus=focus, order=order, offload=offload)
+
+
+def project_table(
+    con: duckdb.DuckDBPyConnection,
+    pipeline: str,
+    table: str,
+    data_root: Path | None,
+    *,
+    columns: Sequence[str] | None = None,
+    time_range: Any = None,
+    focus: dict[str, list[str]] | None = None,
+    order: str | None = "time",
+) -> pd.DataFrame:
+    """The projection of ``table`` in ``con`` (:func:`prepare` + :func:`run`)."""
+    qy = prepare(con, pipeline, table, data_root, columns=columns, time_range=time_range, focus=focus, order=order)
+    return run(con, qy)
+
+
+def relation(con: duckdb.DuckDBPyConnection, qy: Query) -> duckdb.DuckDBPyRelation:
+    """The projection as a lazy DuckDB relation (aggregate it without fetching rows: ``.aggregate(...)``).
+    Columns keep the engine's types (times are ``TIMESTAMP_NS`` in UTC); ``_bad`` is dropped."""
+    _prepare(con, qy)
+    rel = con.sql(qy.sql, params=qy.params or None)
+    return rel.select(*[q(c) for c in qy.columns]) if "_bad" in rel.columns else rel
+
+
+def project_records(pipeline: str, messages: list[str], *, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """The projection of a few records given as ``@message`` texts (tests, one-value normalisers)."""
+    raw = pa.table(
+        {
+            "@timestamp": pa.array([0] * len(messages), type=pa.timestamp("ns", tz="UTC")),
+            "@message": pa.array(messages, type=pa.string()),
+            "@ptr": pa.array([str(i) for i in range(len(messages))], type=pa.string()),
+        }
+    )
+    con = memory_connection()
+    try:
+        table = load_messages(con, pipeline, raw)
+        return project_table(con, pipeline, table, None, columns=columns, order="input")
+    finally:
+        con.close()

@@ -7,8 +7,10 @@ class asks the :class:`~aiaudit.sources.base.Source` (either backend) and rememb
 it ran (``queries``), so an evidence export can list query texts, ids and statistics.
 
 ``Telemetry.from_raw({pipeline: raw_frame})`` serves the same calls from raw frames (system columns with
-``@message`` JSON, as a query returns them) through the very same projection code: notebooks use it on
-exported results, and it lets the investigation logic run without a store.
+``@message`` JSON, as a query returns them): they are loaded into an in-memory store of the store's layout
+(:class:`~aiaudit.store.memory.MemoryStore`), and projections and SQL run on it with the very code the
+local source uses. Notebooks use it on exported results, and it lets the investigation logic run without
+a store.
 """
 
 from __future__ import annotations
@@ -22,9 +24,13 @@ import pandas as pd
 
 from aiaudit.core.config import PIPELINES, Environment
 from aiaudit.core.errors import InputError
-from aiaudit.core.timerange import ONE_SECOND, TimeRange
-from aiaudit.frames import apply_focus, empty_frame, project
+from aiaudit.core.result import Result
+from aiaudit.core.timerange import TimeRange
+from aiaudit.frames import empty_frame, project_table
+from aiaudit.query.sql import run_sql
 from aiaudit.sources.base import Source, check_focus, check_pipeline
+from aiaudit.store.memory import MemoryStore
+from aiaudit.store.tables import q
 
 TIMES_COLUMNS = ("@timestamp", "@ingestionTime", "@ptr")
 
@@ -37,6 +43,7 @@ class Telemetry:
     raw: dict[str, pd.DataFrame] = field(default_factory=dict)
     queries: list[dict[str, Any]] = field(default_factory=list)
     _cache: dict[tuple[Any, ...], pd.DataFrame] = field(default_factory=dict, repr=False)
+    _memory: MemoryStore | None = field(default=None, repr=False)
 
     # -- construction -----------------------------------------------------------------------------
     @classmethod
@@ -107,15 +114,28 @@ class Telemetry:
         self._cache[key] = frame
         return frame
 
-    def _project_raw(self, pipeline: str, time_range: TimeRange | None, focus: dict[str, list[str]]) -> pd.DataFrame:
+    def _store(self) -> MemoryStore:
+        """The raw frames as an in-memory store (built once, on first use)."""
+        if self._memory is None:
+            self._memory = MemoryStore(self.raw)
+        return self._memory
 
+    def _query(self, text: str, time_range: TimeRange | None, params: Mapping[str, Any] | None = None) -> Result:
+        """Logs Insights SQL on the source, or on the raw frames' in-memory store."""
+        if self.source is not None:
+            return self.source.query(text, time_range, params=params)
+        result = run_sql(self._store(), text, time_range, params=params)
+        result.source = self.label
+        return result
+
+    def _project_raw(self, pipeline: str, time_range: TimeRange | None, focus: dict[str, list[str]]) -> pd.DataFrame:
         raw = self.raw.get(pipeline)
         if raw is None or raw.empty:
             frame = empty_frame(pipeline)
             frame.attrs["warnings"] = []
             return frame
-        raw = raw[_in_range(raw["@timestamp"], time_range)]
-        return apply_focus(project(pipeline, raw), focus, pipeline)
+        store = self._store()
+        return project_table(store.connection(), pipeline, q(pipeline), None, time_range=time_range, focus=focus)
 
     def frames(self, time_range: TimeRange | None, pipelines: tuple[str, ...] = PIPELINES) -> dict[str, pd.DataFrame]:
         return {p: self.projection(p, time_range) for p in pipelines}
@@ -123,18 +143,11 @@ class Telemetry:
     # -- times, records, span ---------------------------------------------------------------------
     def times(self, pipeline: str, time_range: TimeRange | None) -> pd.DataFrame:
         """``@timestamp`` and ``@ingestionTime`` of every record of a pipeline in range (for volumes and
-        delivery delay). On a Source this is one SQL query, recorded in ``queries``."""
+        delivery delay): one SQL query, recorded in ``queries``."""
         check_pipeline(pipeline)
-        if self.source is None:
-            raw = self.raw.get(pipeline)
-            if raw is None or raw.empty:
-                return _empty_times()
-            raw = raw[_in_range(raw["@timestamp"], time_range)]
-            out = pd.DataFrame({"@timestamp": raw["@timestamp"]})
-            out["@ingestionTime"] = raw.get("@ingestionTime", pd.NaT)
-            out["@ptr"] = raw["@ptr"].astype("string")
-            return out.reset_index(drop=True)
-        result = self.source.query(f"SELECT `@timestamp`, `@ingestionTime`, `@ptr` FROM `{pipeline}`", time_range)
+        if self.source is None and (self.raw.get(pipeline) is None or self.raw[pipeline].empty):
+            return _empty_times()
+        result = self._query(f"SELECT `@timestamp`, `@ingestionTime`, `@ptr` FROM `{pipeline}`", time_range)
         self.queries.append({"pipeline": pipeline, **result.summary()})
         frame = result.frame
         if frame.empty:
@@ -151,21 +164,14 @@ class Telemetry:
         self, time_range: TimeRange | None, event_names: tuple[str, ...], fields: tuple[str, ...]
     ) -> pd.DataFrame:
         """``@ptr``, ``@timestamp`` and raw CloudTrail fields the projection does not carry (dotted paths such
-        as ``additionalEventData.targetId``) for the events named. On a Source this is one SQL query, recorded
-        in ``queries``; rows known to be missing are listed in ``attrs["incomplete"]``."""
+        as ``additionalEventData.targetId``; an object's value is its JSON text) for the events named: one
+        SQL query (fields read by the field planner), recorded in ``queries``; rows known to be missing
+        are listed in ``attrs["incomplete"]``."""
         columns = ("@ptr", "@timestamp", *fields)
-        if self.source is None:
-            raw = self.raw.get("cloudtrail")
-            rows: list[dict[str, Any]] = []
-            if raw is not None and not raw.empty:
-                raw = raw[_in_range(raw["@timestamp"], time_range)]
-                for ptr, stamp, message in zip(raw["@ptr"], raw["@timestamp"], raw["@message"], strict=True):
-                    record = _json(message)
-                    if record.get("eventName") in event_names:
-                        rows.append({"@ptr": ptr, "@timestamp": stamp, **{f: dig(record, f) for f in fields}})
-            return pd.DataFrame(rows, columns=list(columns))
+        if self.source is None and (self.raw.get("cloudtrail") is None or self.raw["cloudtrail"].empty):
+            return pd.DataFrame(columns=list(columns))
         selected = ", ".join(f"`{c}`" for c in columns)
-        result = self.source.query(
+        result = self._query(
             f"SELECT {selected} FROM `cloudtrail` WHERE eventName IN :names",
             time_range,
             params={"names": sorted(event_names)},
@@ -199,39 +205,10 @@ class Telemetry:
         return TimeRange(every.min().floor("s"), every.max().floor("s"))
 
 
-def _json(message: Any) -> dict[str, Any]:
-    if isinstance(message, dict):
-        return message
-    try:
-        value = json.loads(message)
-    except (TypeError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def dig(record: Any, dotted: str) -> Any:
-    """``record["a"]["b"]`` for ``"a.b"`` (number segments index lists); None where the path is absent."""
-    value = record
-    for part in dotted.split("."):
-        if isinstance(value, dict):
-            value = value.get(part)
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        else:
-            return None
-    return value
-
-
 def _empty_times() -> pd.DataFrame:
     out = pd.DataFrame({c: pd.Series([], dtype="datetime64[ns, UTC]") for c in TIMES_COLUMNS[:2]})
     out["@ptr"] = pd.Series([], dtype="string")
     return out
-
-
-def _in_range(stamps: pd.Series, time_range: TimeRange | None) -> pd.Series:
-    if time_range is None:
-        return pd.Series(True, index=stamps.index)
-    return (stamps >= time_range.start) & (stamps < time_range.end + ONE_SECOND)
 
 
 def _plain(value: Any) -> Any:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -26,7 +25,7 @@ import pandas as pd
 
 from aiaudit.core.timerange import TimeRange
 from aiaudit.frames import normalise_runtime_arn
-from aiaudit.investigate.access import Telemetry, dig
+from aiaudit.investigate.access import Telemetry
 from aiaudit.investigate.vocab import GATEWAY_TARGET_CHANGES, is_credential_retrieval
 
 KEY = "gateway_runtime"
@@ -50,16 +49,14 @@ def runtime_in(configuration: Any) -> str | None:
     return normalise_runtime_arn(found.group(0)) if found else None
 
 
-def _event(record: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The CloudTrail event of a ``record()`` answer (a Source parses it; raw frames keep ``@message``)."""
-    if "eventName" in record:
-        return record
-    message = record.get("@message")
-    try:
-        event = json.loads(message) if isinstance(message, str) else {}
-    except ValueError:
-        return {}
-    return event if isinstance(event, dict) else {}
+_CHANGE_FIELDS = (
+    "responseElements.targetId",
+    "requestParameters.targetId",
+    "responseElements.gatewayArn",
+    "requestParameters.gatewayIdentifier",
+    "responseElements.targetConfiguration",
+    "requestParameters.targetConfiguration",
+)
 
 
 def target_changes(tel: Telemetry) -> pd.DataFrame:
@@ -69,23 +66,30 @@ def target_changes(tel: Telemetry) -> pd.DataFrame:
     span = tel.data_span()
     ct = tel.projection("cloudtrail", span, event_name=sorted(GATEWAY_TARGET_CHANGES))
     ok = ct[~ct["is_error"].fillna(False).astype(bool)]
+    fields = tel.event_fields(span, tuple(sorted(GATEWAY_TARGET_CHANGES)), _CHANGE_FIELDS)
+    by_ptr = {row[0]: row[1:] for row in fields[["@ptr", *_CHANGE_FIELDS]].itertuples(index=False, name=None)}
     rows = []
     for ptr, when, name in zip(ok["@ptr"], ok["time"], ok["eventName"], strict=True):
-        event = _event(tel.record(ptr))
-        params = event.get("requestParameters") or {}
-        response = event.get("responseElements") or {}
-        target = dig(response, "targetId") or dig(params, "targetId")
-        gateway = gateway_id(dig(response, "gatewayArn")) or gateway_id(dig(params, "gatewayIdentifier"))
+        found = by_ptr.get(ptr)
+        if found is None:
+            continue
+        target_r, target_p, gateway_r, gateway_p, configured_r, configured_p = (_text(v) for v in found)
+        target = target_r or target_p
+        gateway = gateway_id(gateway_r) or gateway_id(gateway_p)
         if not target or not gateway:
             continue
         runtime = None
         if name != "DeleteGatewayTarget":
-            configured = dig(response, "targetConfiguration") or dig(params, "targetConfiguration")
-            runtime = runtime_in(configured)
+            runtime = runtime_in(configured_r or configured_p)
         rows.append([when, gateway, str(target), runtime, name, ptr])
     out = pd.DataFrame(rows, columns=columns, dtype=object)  # object: a missing runtime stays None
     out["time"] = pd.to_datetime(out["time"], utc=True)
     return out.sort_values("time", kind="stable").reset_index(drop=True)
+
+
+def _text(value: Any) -> str | None:
+    """A field value of a query result (missing → None)."""
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
 class GatewayLink:

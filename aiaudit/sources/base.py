@@ -7,7 +7,7 @@ the spec string given to :func:`aiaudit.sources.connect`.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -16,6 +16,9 @@ from aiaudit.core.config import PIPELINES, Config
 from aiaudit.core.errors import InputError
 from aiaudit.core.result import Result
 from aiaudit.core.timerange import TimeRange, resolve_anchor
+from aiaudit.frames.project import Query
+from aiaudit.frames.project import relation as projection_relation
+from aiaudit.frames.project import stream as stream_query
 from aiaudit.sources.spec import SourceSpec
 
 LANGUAGES = ("sql", "cwli", "ppl")
@@ -115,22 +118,81 @@ class Source(ABC):
         ``:name`` (SQL) or ``{{name}}`` (CWLI) through :mod:`aiaudit.query.quoting`."""
 
     # -- standard projections (DESIGN §3; columns in docs/frames.md) ------------------------------
-    def cloudtrail(self, time_range: TimeRange | None = None, **focus: Any) -> pd.DataFrame:
-        return self.projection("cloudtrail", time_range, **focus)
+    def cloudtrail(
+        self, time_range: TimeRange | None = None, *, columns: Sequence[str] | None = None, **focus: Any
+    ) -> pd.DataFrame:
+        return self.projection("cloudtrail", time_range, columns=columns, **focus)
 
-    def invocations(self, time_range: TimeRange | None = None, **focus: Any) -> pd.DataFrame:
-        return self.projection("invocations", time_range, **focus)
+    def invocations(
+        self, time_range: TimeRange | None = None, *, columns: Sequence[str] | None = None, **focus: Any
+    ) -> pd.DataFrame:
+        return self.projection("invocations", time_range, columns=columns, **focus)
 
-    def spans(self, time_range: TimeRange | None = None, **focus: Any) -> pd.DataFrame:
-        return self.projection("spans", time_range, **focus)
+    def spans(
+        self, time_range: TimeRange | None = None, *, columns: Sequence[str] | None = None, **focus: Any
+    ) -> pd.DataFrame:
+        return self.projection("spans", time_range, columns=columns, **focus)
 
-    def runtime_logs(self, time_range: TimeRange | None = None, **focus: Any) -> pd.DataFrame:
-        return self.projection("runtime_logs", time_range, **focus)
+    def runtime_logs(
+        self, time_range: TimeRange | None = None, *, columns: Sequence[str] | None = None, **focus: Any
+    ) -> pd.DataFrame:
+        return self.projection("runtime_logs", time_range, columns=columns, **focus)
 
     @abstractmethod
-    def projection(self, pipeline: str, time_range: TimeRange | None = None, **focus: Any) -> pd.DataFrame:
-        """The standard projection of one pipeline. The returned frame's ``attrs['aiaudit']`` holds the
-        summary of the query that produced it (stats, warnings, completeness)."""
+    def projection(
+        self,
+        pipeline: str,
+        time_range: TimeRange | None = None,
+        *,
+        columns: Sequence[str] | None = None,
+        **focus: Any,
+    ) -> pd.DataFrame:
+        """The standard projection of one pipeline (only ``columns`` when given: only they are computed).
+        The returned frame's ``attrs['aiaudit']`` holds the summary of the query that produced it (stats,
+        warnings, completeness)."""
+
+    @abstractmethod
+    def projection_query(
+        self,
+        pipeline: str,
+        time_range: TimeRange | None = None,
+        *,
+        columns: Sequence[str] | None = None,
+        order: str | None = "time",
+        **focus: Any,
+    ) -> tuple[Any, Query]:
+        """The DuckDB connection and :class:`~aiaudit.frames.project.Query` of a projection: what
+        :meth:`stream` and :meth:`relation` run (the local store's connection; on AWS, an in-memory
+        table of the rows Logs Insights returned)."""
+
+    def stream(
+        self,
+        pipeline: str,
+        time_range: TimeRange | None = None,
+        *,
+        columns: Sequence[str] | None = None,
+        chunk_rows: int = 200_000,
+        ordered: bool = False,
+        **focus: Any,
+    ) -> Iterator[pd.DataFrame]:
+        """The projection in frames of at most ``chunk_rows`` rows, so a store too big for one frame can be
+        summarised chunk by chunk. Chunks come in storage order; ``ordered=True`` sorts by time first
+        (DuckDB then sorts every row before the first chunk, spilling to disk when it must)."""
+        con, qy = self.projection_query(pipeline, time_range, columns=columns, order="time" if ordered else None, **focus)
+        yield from stream_query(con, qy, chunk_rows=chunk_rows)
+
+    def relation(
+        self,
+        pipeline: str,
+        time_range: TimeRange | None = None,
+        *,
+        columns: Sequence[str] | None = None,
+        **focus: Any,
+    ) -> Any:
+        """The projection as a lazy DuckDB relation, to aggregate inside the engine
+        (``src.relation("cloudtrail").aggregate("principal, count(*)")``)."""
+        con, qy = self.projection_query(pipeline, time_range, columns=columns, order=None, **focus)
+        return projection_relation(con, qy)
 
     # -- records and inventory --------------------------------------------------------------------
     @abstractmethod

@@ -76,9 +76,9 @@ def _flush(con: Any, pipeline: str, chunk: _Chunk) -> None:
         con.execute(
             f"""INSERT INTO {q(pipeline)} ({insert_columns(pipeline)})
             WITH src AS (
-                SELECT msg, file_id, ptr_prefix, ord, line, log, stream,
+                SELECT msg, file_id, ptr_prefix || '-' || ord::VARCHAR AS ptr, line, log, stream,
                        epoch_ms(ts_ms)::TIMESTAMPTZ AS ts, flag, epoch_ms(ing_ms)::TIMESTAMPTZ AS ing,
-                       {h_expr} AS h
+                       {h_expr} AS h, j IS NOT NULL AS is_json
                 FROM _py_rows
             )
             SELECT {row_select(pipeline, picks)} FROM src"""

@@ -6,11 +6,14 @@ Every table has the system columns Logs Insights shows (``@timestamp``, ``@messa
 queries touch, stored typed under their exact dotted Logs Insights name (``"userIdentity.arn"``) so a
 query reads a column instead of parsing JSON. Any other dotted field is read from ``@message``.
 
-Why typed hot columns named by the dotted path: the SQL translator maps a backticked field to the column
-of the same name when it exists, else to JSON extraction — one rule, no per-field special cases.
+Why typed hot columns named by the dotted path: every reader of a field goes through the one field
+planner (:mod:`aiaudit.query.fields`), which reads the column of that name when the table has it, else
+the record's JSON — one rule, no per-field special cases.
 """
 
 from __future__ import annotations
+
+from aiaudit.query.fields import TYPED_FIELDS
 
 PIPELINE_TABLES: dict[str, str] = {
     "cloudtrail": "cloudtrail",
@@ -31,90 +34,13 @@ SYSTEM_COLUMNS: list[tuple[str, str]] = [
     ("_line", "INTEGER"),  # 1-based line (or record index for single-document files)
     ("_time_flag", "VARCHAR"),  # NULL, or why @timestamp is the file's delivery time
     ("_hash", "UBIGINT"),  # DuckDB hash() of @message (CloudTrail de-duplication key with eventID)
+    ("_json", "BOOLEAN"),  # @message is a JSON object (false: a runtime stdout line, or bad JSON from AWS)
 ]
 
-#: Hot columns per pipeline: (dotted field name exactly as Logs Insights shows it, DuckDB type).
-#: Strings are VARCHAR (JSON scalars as their text: numbers "401", booleans "true"); numeric fields
-#: that are numeric in every real record are typed numerically.
-HOT_COLUMNS: dict[str, list[tuple[str, str]]] = {
-    "cloudtrail": [
-        ("eventTime", "VARCHAR"),
-        ("eventVersion", "VARCHAR"),
-        ("eventSource", "VARCHAR"),
-        ("eventName", "VARCHAR"),
-        ("eventType", "VARCHAR"),
-        ("eventCategory", "VARCHAR"),
-        ("eventID", "VARCHAR"),
-        ("awsRegion", "VARCHAR"),
-        ("sourceIPAddress", "VARCHAR"),
-        ("userAgent", "VARCHAR"),
-        ("errorCode", "VARCHAR"),
-        ("errorMessage", "VARCHAR"),
-        ("requestID", "VARCHAR"),
-        ("readOnly", "VARCHAR"),
-        ("recipientAccountId", "VARCHAR"),
-        ("vpcEndpointId", "VARCHAR"),
-        ("userIdentity.type", "VARCHAR"),
-        ("userIdentity.arn", "VARCHAR"),
-        ("userIdentity.accountId", "VARCHAR"),
-        ("userIdentity.principalId", "VARCHAR"),
-        ("userIdentity.accessKeyId", "VARCHAR"),
-        ("userIdentity.userName", "VARCHAR"),
-        ("userIdentity.invokedBy", "VARCHAR"),
-        ("userIdentity.sessionContext.sessionIssuer.arn", "VARCHAR"),
-        ("userIdentity.sessionContext.sessionIssuer.userName", "VARCHAR"),
-        ("userIdentity.inScopeOf.credentialsIssuedTo", "VARCHAR"),
-        ("userIdentity.inScopeOf.issuerType", "VARCHAR"),
-        ("resources.0.ARN", "VARCHAR"),
-        ("resources.0.type", "VARCHAR"),
-        ("requestParameters.modelId", "VARCHAR"),
-        ("responseElements.statusCode", "VARCHAR"),
-        ("additionalEventData.jwt.claims.sub", "VARCHAR"),
-        ("additionalEventData.jwt.claims.iss", "VARCHAR"),
-    ],
-    "invocations": [
-        ("timestamp", "VARCHAR"),
-        ("schemaType", "VARCHAR"),
-        ("schemaVersion", "VARCHAR"),
-        ("accountId", "VARCHAR"),
-        ("region", "VARCHAR"),
-        ("requestId", "VARCHAR"),
-        ("operation", "VARCHAR"),
-        ("modelId", "VARCHAR"),
-        ("inferenceRegion", "VARCHAR"),
-        ("errorCode", "VARCHAR"),
-        ("identity.arn", "VARCHAR"),
-        ("input.inputTokenCount", "BIGINT"),
-        ("output.outputTokenCount", "BIGINT"),
-    ],
-    "spans": [
-        ("traceId", "VARCHAR"),
-        ("spanId", "VARCHAR"),
-        ("parentSpanId", "VARCHAR"),
-        ("name", "VARCHAR"),
-        ("kind", "VARCHAR"),
-        ("startTimeUnixNano", "BIGINT"),
-        ("endTimeUnixNano", "BIGINT"),
-        ("durationNano", "BIGINT"),
-        ("status.code", "VARCHAR"),
-        ("attributes.session.id", "VARCHAR"),
-        ("attributes.aws.request_id", "VARCHAR"),
-        ("attributes.gen_ai.system", "VARCHAR"),
-        ("attributes.gen_ai.request.model", "VARCHAR"),
-        ("attributes.gen_ai.tool.name", "VARCHAR"),
-        ("resource.attributes.service.name", "VARCHAR"),
-        ("resource.attributes.aws.service.type", "VARCHAR"),
-        ("resource.attributes.cloud.resource_id", "VARCHAR"),
-    ],
-    "runtime_logs": [
-        ("traceId", "VARCHAR"),
-        ("spanId", "VARCHAR"),
-        ("severityText", "VARCHAR"),
-        ("timeUnixNano", "BIGINT"),
-        ("attributes.session.id", "VARCHAR"),
-        ("resource.attributes.service.name", "VARCHAR"),
-    ],
-}
+#: Hot (typed) columns per pipeline: (dotted field name exactly as Logs Insights shows it, DuckDB type).
+#: The field planner owns the list (:data:`aiaudit.query.fields.TYPED_FIELDS`): which fields are typed is
+#: part of how a field is read, so the SQL translator, the projections and the store cannot disagree.
+HOT_COLUMNS: dict[str, list[tuple[str, str]]] = {pipeline: list(TYPED_FIELDS[pipeline]) for pipeline in PIPELINE_TABLES}
 
 #: Bookkeeping tables.
 FILES_TABLE = "_files"  # one row per ingested file: path, size, mtime, sha256, format, counts, span

@@ -1,30 +1,29 @@
-"""DDL and the one SQL expression that turns a record into a table row, shared by both ingest paths.
+"""DDL and the one SQL expression that turns a record into a table row, shared by every way rows arrive.
 
-Why one row expression for both paths: the DuckDB fast path and the Python-reader fallback must store
-identical rows for the same record. Both hand this module the same few source columns (the record's
-JSON text, its position, time, stream ...) and the hot columns, ``@ptr`` and ``_hash`` are derived here, in
-SQL, the same way. Hot columns are read with one ``json_extract_string`` call over a list of JSON
-Pointers (one parse per record, not one per column); scalars come back as their JSON text (``401``,
-``true``), objects and arrays as JSON text, null or absent as NULL. OpenTelemetry records keep dotted
-attribute names as literal keys (``{"attributes": {"session.id": ...}}``), so for ``spans`` and
-``runtime_logs`` every way a dotted name can split into keys is tried, nested first (the SQL
-translator reads non-hot fields from ``@message`` the same way); CloudTrail and invocation records nest
-real objects, so one pointer per column keeps the bulk path fast.
+Why one row expression: the DuckDB fast path, the Python-reader fallback and the in-memory tables the
+AWS backend and raw frames are loaded into (:mod:`aiaudit.store.memory`) must store identical rows for
+the same record. All hand this module the same few source columns (the record's JSON text, its
+position, time, stream ...) and the hot columns, ``@ptr``, ``_hash`` and ``_json`` are derived here, in
+SQL, the same way. Hot columns are read with one ``json_extract_string`` call over the JSON Pointers the
+field planner (:mod:`aiaudit.query.fields`) gives for each typed field (one parse per record, not one
+per column): OpenTelemetry pipelines try every key split of a dotted name, nested first; CloudTrail and
+invocation records nest real objects, so one pointer per column keeps the bulk path fast.
 """
 
 from __future__ import annotations
 
 import threading
-from itertools import product
 from typing import Any
 
 import pyarrow as pa
 
+from aiaudit.query.fields import Extraction, as_integer
+from aiaudit.query.quoting import sql_identifier, sql_literal
 from aiaudit.store.schema import FILES_TABLE, HOT_COLUMNS, SKIPPED_TABLE, columns
 
 META_TABLE = "_meta"
 #: Bumped when the layout or the row derivation changes: a store of another version is rebuilt.
-LAYOUT_VERSION = "2"
+LAYOUT_VERSION = "3"
 #: The message column compresses ~5x better with zstd than with DuckDB's default string codecs.
 MESSAGE_COMPRESSION = "zstd"
 
@@ -53,20 +52,18 @@ SKIPPED_COLUMNS: list[tuple[str, str]] = [
     ("reason", "VARCHAR"),
     ("excerpt", "VARCHAR"),
 ]
-#: Pipelines whose records keep dotted attribute names as literal keys.
-_DOTTED_KEY_PIPELINES = ("spans", "runtime_logs")
 #: Records that are not plain events but export wrappers (the readers unwrap them; the fast path must not).
 WRAPPER_POINTERS = ("/CloudTrailEvent", "/message", "/@message")
 
 
 def q(name: str) -> str:
     """A quoted identifier (column names hold dots and ``@``)."""
-    return '"' + name.replace('"', '""') + '"'
+    return sql_identifier(name)
 
 
 def lit(text: str) -> str:
-    """A SQL string literal (only for text this module builds, never for data)."""
-    return "'" + text.replace("'", "''") + "'"
+    """A SQL string literal."""
+    return sql_literal(text)
 
 
 def insert_rows(con: Any, table: str, names: list[str], rows: list[tuple[Any, ...]]) -> None:
@@ -98,68 +95,35 @@ def ddl() -> list[str]:
     return out
 
 
-def _pointer(keys: list[str]) -> str:
-    return "".join("/" + key.replace("~", "~0").replace("/", "~1") for key in keys)
-
-
-def key_splits(field: str) -> list[list[str]]:
-    """Every way a dotted name splits into keys, nested-most first; array positions never join."""
-    parts = field.split(".")
-    gaps = [i for i in range(len(parts) - 1) if not (parts[i].isdigit() or parts[i + 1].isdigit())]
-    masks = sorted(product((False, True), repeat=len(gaps)), key=sum)
-    out: list[list[str]] = []
-    for mask in masks:
-        joined = {gap for gap, on in zip(gaps, mask) if on}
-        keys = [parts[0]]
-        for i, part in enumerate(parts[1:]):
-            if i in joined:
-                keys[-1] += "." + part
-            else:
-                keys.append(part)
-        out.append(keys)
-    return out
-
-
-def pointers(pipeline: str, field: str) -> list[str]:
-    """JSON Pointers that may hold ``field`` in a record of ``pipeline``, in order of preference."""
-    if pipeline in _DOTTED_KEY_PIPELINES:
-        return [_pointer(keys) for keys in key_splits(field)]
-    return [_pointer(field.split("."))]
-
-
 def extraction(pipeline: str, json_col: str, extra: tuple[str, ...] = ()) -> tuple[str, dict[str, str]]:
-    """One ``json_extract_string`` over all hot pointers (+ ``extra``) and, per hot column and extra
+    """One ``json_extract_string`` over all hot pointers (+ ``extra`` pointers) and, per hot column and extra
     pointer, the expression picking its value out of the result list ``h``."""
-    flat: list[str] = []
+    ext = Extraction(pipeline, "h")
     picks: dict[str, str] = {}
     for name, kind in HOT_COLUMNS[pipeline]:
-        idx = []
-        for pointer in pointers(pipeline, name):
-            flat.append(pointer)
-            idx.append(len(flat))
-        value = f"h[{idx[0]}]" if len(idx) == 1 else "coalesce(" + ", ".join(f"h[{i}]" for i in idx) + ")"
-        picks[name] = value if kind.upper() == "VARCHAR" else f"TRY_CAST({value} AS {kind})"
-    for pointer in extra:
-        flat.append(pointer)
-        picks[pointer] = f"h[{len(flat)}]"
-    listed = "[" + ", ".join(lit(p) for p in flat) + "]"
-    return f"json_extract_string({json_col}, {listed})", picks
+        value = ext.add(name)
+        picks[name] = value if kind.upper() == "VARCHAR" else as_integer(value)
+    for ptr in extra:
+        picks[ptr] = ext.add_pointer(ptr)
+    return ext.sql(json_col), picks
 
 
 def row_select(pipeline: str, picks: dict[str, str]) -> str:
     """The SELECT list producing a table row from a source relation with the columns
-    ``msg, file_id, ptr_prefix, ord, line, log, stream, ts, flag, ing`` and the hot-value list ``h``."""
+    ``msg, file_id, ptr, line, log, stream, ts, flag, ing``, the hot-value list ``h`` and ``is_json``
+    (the message is a JSON object)."""
     system = [
         "ts",
         "msg",
         "log",
         "stream",
         "ing",
-        "ptr_prefix || '-' || ord::VARCHAR",
+        "ptr",
         "file_id",
         "line",
         "flag",
         "hash(msg)",  # 64-bit: 5x cheaper than md5 and 8 bytes instead of 32 hex characters
+        "is_json",
     ]
     hot = [picks[name] for name, _ in HOT_COLUMNS[pipeline]]
     return ", ".join(system + hot)
@@ -167,3 +131,4 @@ def row_select(pipeline: str, picks: dict[str, str]) -> str:
 
 def insert_columns(pipeline: str) -> str:
     return ", ".join(q(name) for name, _ in columns(pipeline))
+

@@ -21,7 +21,8 @@ from aiaudit.frames import (
     prefilter,
     project,
 )
-from aiaudit.store.schema import HOT_COLUMNS
+from aiaudit.frames.expr import install
+from aiaudit.store.memory import load_messages
 
 from .helpers import SAMPLES, check_row, ndjson, raw_frame, values
 
@@ -84,27 +85,20 @@ def test_normalise_runtime_arn(value: str, runtime: str | None) -> None:
 # -- focus: the SQL fragment runs on a DuckDB table shaped like the store's, and is a superset ------------
 
 
-def _store_table(con: duckdb.DuckDBPyConnection, pipeline: str, records: list[dict]) -> None:
-    hot = HOT_COLUMNS[pipeline]
-    cols = ['"@message" VARCHAR', '"@ptr" VARCHAR'] + [f'"{n}" VARCHAR' for n, _ in hot]
-    con.execute(f'CREATE TABLE "{pipeline}" ({", ".join(cols)})')
-    from aiaudit.frames.paths import dig, text
-
-    for i, rec in enumerate(records):
-        row = [json.dumps(rec, separators=(",", ":")), f"p{i}"] + [text(dig(rec, n)) for n, _ in hot]
-        con.execute(f'INSERT INTO "{pipeline}" VALUES ({", ".join("?" * len(row))})', row)
-
-
 def _focused(pipeline: str, records: list[dict], focus: dict[str, list[str]]) -> tuple[set[str], list[str]]:
+    """The rows the superset keeps (run on a table of the store's layout) and the rows the focused
+    projection returns; the pushed-down exact focus must agree with ``apply_focus`` on the whole frame."""
+    raw = raw_frame(records)
+    raw["@ptr"] = [f"p{i}" for i in range(len(records))]
     con = duckdb.connect()
-    _store_table(con, pipeline, records)
+    install(con)
+    load_messages(con, pipeline, raw)
     where, args = prefilter(pipeline, focus)
-    sql = f'SELECT "@ptr", "@message" FROM "{pipeline}"' + (f" WHERE {where}" if where else "")
-    rows = con.execute(sql, args).fetchall()
-    pre = {r[0] for r in rows}
-    raw = raw_frame([r[1] for r in rows])
-    raw["@ptr"] = [r[0] for r in rows]
-    exact = apply_focus(project(pipeline, raw), focus, pipeline)
+    sql = f'SELECT "@ptr" FROM "{pipeline}"' + (f" WHERE {where}" if where else "")
+    pre = {r[0] for r in con.execute(sql, args).fetchall()}
+    exact = project(pipeline, raw, focus=focus)
+    whole = apply_focus(project(pipeline, raw), focus, pipeline)
+    assert sorted(exact["@ptr"].tolist()) == sorted(whole["@ptr"].tolist())
     return pre, sorted(exact["@ptr"].tolist())
 
 

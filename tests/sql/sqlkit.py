@@ -43,6 +43,18 @@ def scalar_text(value: Any) -> str | None:
     return json.dumps(value, separators=(",", ":"))
 
 
+def _container(record: dict[str, Any], name: str) -> Any:
+    """A typed field that holds an object or array (``resources``): its compact JSON, as Logs Insights
+    shows a field's object; None when the record has no such container."""
+    value: Any = record
+    for key in name.split("."):
+        if isinstance(value, dict) and key in value:
+            value = value[key]
+        else:
+            return None
+    return json.dumps(value, separators=(",", ":")) if isinstance(value, dict | list) else None
+
+
 def _time(pipeline: str, record: dict[str, Any]) -> datetime:
     raw: Any = None
     if pipeline == "cloudtrail":
@@ -102,9 +114,10 @@ class TinyStore:
                 "_line": line,
                 "_time_flag": None,
                 "_hash": None,
+                "_json": True,
             }
             for name, kind in HOT_COLUMNS[pipeline]:
-                value = flat.get(name)
+                value = flat.get(name, _container(record, name))
                 if kind == "BIGINT":
                     try:
                         row[name] = int(value) if value is not None and not isinstance(value, bool) else None

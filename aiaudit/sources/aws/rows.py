@@ -3,7 +3,7 @@
 Why deliberate typing: every value arrives as a string. awswrangler strips the ``@`` from names and
 parses ``@timestamp`` without a time zone; we keep the names exactly and type the way the local engine
 does — ``@timestamp``/``@ingestionTime`` as tz-aware UTC, fields the store types numerically (hot
-columns, ``store/schema.py``) as ``Int64``, and computed columns (``count(*)``, aliases) as numbers only
+columns, :data:`aiaudit.query.fields.TYPED_FIELDS`) as ``Int64``, and computed columns (``count(*)``, aliases) as numbers only
 when every value is a plain number. Long digit strings (12-digit account ids, nanosecond epochs in
 fields the store keeps as text) stay strings unless the schema says otherwise.
 """
@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from aiaudit.store.schema import HOT_COLUMNS
+from aiaudit.query.fields import TYPED_FIELDS
 
 TIME_FIELDS = ("@timestamp", "@ingestionTime")
 _INT = re.compile(r"^-?(0|[1-9]\d{0,10})$")  # at most 11 digits: a count, never an account id
@@ -28,7 +28,7 @@ _FLOAT = re.compile(r"^-?(0|[1-9]\d*)\.\d+([eE][-+]?\d+)?$|^-?\d(\.\d+)?[eE][-+]
 def _schema_types() -> dict[str, str]:
 
     out: dict[str, str] = {}
-    for columns in HOT_COLUMNS.values():
+    for columns in TYPED_FIELDS.values():
         for name, kind in columns:
             out.setdefault(name, kind)
     return out

@@ -3,8 +3,9 @@
 Glue, on purpose: query text analysis lives in :mod:`aiaudit.sources.aws.querytext`, one query's life in
 :mod:`aiaudit.sources.aws.runner`, splitting and concurrency in :mod:`aiaudit.sources.aws.execute`, the cache in
 :mod:`aiaudit.sources.aws.cache`, set-up checks in :mod:`aiaudit.sources.aws.check`. Projections fetch the raw
-``@message`` and compute columns with :func:`aiaudit.frames.project`, the code the local engine uses,
-because AWS discovers at most 200 fields per event and types nothing.
+``@message`` (the focus pushed down as a superset), load the rows into an in-memory DuckDB table of the
+store's layout through the row expression ingest uses, and run the projection query the local engine
+runs (:mod:`aiaudit.frames.project`), because AWS discovers at most 200 fields per event and types nothing.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from aiaudit.core.config import PIPELINES, Config
 from aiaudit.core.errors import InputError, NotImplementedYet, SourceError
 from aiaudit.core.result import ChunkStats, QueryStats, Result
 from aiaudit.core.timerange import TimeRange, iso, utc_now
-from aiaudit.frames import apply_focus, project
-from aiaudit.frames.focus import FOCUS_COLUMNS, _tokens, normalise_focus
+from aiaudit.frames.focus import FOCUS_COLUMNS, message_tokens, normalise_focus
+from aiaudit.frames.project import Query, check_columns, memory_connection, prepare, run
 from aiaudit.query.quoting import bind_cwli, cwli_literal, sql_literal
 from aiaudit.sources.aws.cache import ResultCache, cache_key
 from aiaudit.sources.aws.check import inventory
@@ -44,6 +45,8 @@ from aiaudit.sources.aws.querytext import (
 from aiaudit.sources.aws.runner import Job, Outcome, Runner
 from aiaudit.sources.base import Source, check_focus, check_language, check_pipeline
 from aiaudit.sources.spec import SourceSpec
+from aiaudit.store.memory import load_messages
+from aiaudit.store.tables import q
 
 PROJECTION_FIELDS = ("@timestamp", "@message", "@log", "@logStream", "@ptr")
 
@@ -313,10 +316,49 @@ class AwsSource(Source):
         return pd.concat(parts, ignore_index=True)
 
     # -- projections ------------------------------------------------------------------------------
-    def projection(self, pipeline: str, time_range: TimeRange | None = None, **focus: Any) -> pd.DataFrame:
+    def projection(
+        self,
+        pipeline: str,
+        time_range: TimeRange | None = None,
+        *,
+        columns: Sequence[str] | None = None,
+        **focus: Any,
+    ) -> pd.DataFrame:
+        con, qy, result = self._projection(pipeline, time_range, columns, "time", focus)
+        try:
+            frame = run(con, qy)
+        finally:
+            con.close()
+        result.warnings.extend(str(w) for w in frame.attrs.get("warnings", []))
+        result.frame = frame
+        frame.attrs["aiaudit"] = result.summary()
+        return frame
 
+    def projection_query(
+        self,
+        pipeline: str,
+        time_range: TimeRange | None = None,
+        *,
+        columns: Sequence[str] | None = None,
+        order: str | None = "time",
+        **focus: Any,
+    ) -> tuple[Any, Query]:
+        con, qy, _ = self._projection(pipeline, time_range, columns, order, focus)
+        return con, qy
+
+    def _projection(
+        self,
+        pipeline: str,
+        time_range: TimeRange | None,
+        columns: Sequence[str] | None,
+        order: str | None,
+        focus: Mapping[str, Any],
+    ) -> tuple[Any, Query, Result]:
+        """Fetch the raw rows (``@message`` and system fields, focus pushed down as a superset), load them
+        into an in-memory table of the store's layout, and prepare the same projection query as locally."""
         check_pipeline(pipeline)
         wanted = check_focus(focus)
+        check_columns(pipeline, columns)
         tr = time_range or self._default_range()
         lang = self.options.projection_language
         jobs: list[Job] = []
@@ -331,17 +373,16 @@ class AwsSource(Source):
                 jobs.append(Job(region, tr, text, "cwli", groups))
         shape = Shape(True, sort=[("@timestamp", True)])
         result = self._run(jobs, shape, text, lang, tr, dry_run=False, no_cache=False, add_region=False)
-        raw = result.frame
-        if not len(raw.columns):
-            raw = pd.DataFrame({name: pd.Series(dtype="string") for name in PROJECTION_FIELDS})
-            raw["@timestamp"] = pd.Series(dtype="datetime64[ns, UTC]")
-        frame = apply_focus(project(pipeline, raw), wanted, pipeline)
-        result.warnings.extend(str(w) for w in frame.attrs.get("warnings", []))
-        result.frame = frame
+        con = memory_connection()
+        try:
+            table = load_messages(con, pipeline, result.frame)
+            qy = prepare(con, pipeline, q(table), None, columns=columns, focus=wanted, order=order)
+        except BaseException:
+            con.close()
+            raise
         result.language = "projection"
         result.query = f"projection {pipeline} focus={wanted}: {text}"
-        frame.attrs["aiaudit"] = result.summary()
-        return frame
+        return con, qy, result
 
     # -- records and inventory --------------------------------------------------------------------
     def record(self, ptr: str) -> dict[str, Any]:
@@ -382,7 +423,7 @@ def pushdown_terms(pipeline: str, focus: Mapping[str, list[str]]) -> list[list[l
     for key, values in normalise_focus(focus).items():
         if key not in FOCUS_COLUMNS[pipeline] or key == "trace_id" or (pipeline == "spans" and key == "request_id"):
             continue
-        per_value = [_tokens(key, v) if v is not None else None for v in values]
+        per_value = [message_tokens(key, v) if v is not None else None for v in values]
         if per_value and all(tokens for tokens in per_value):
             out.append([list(tokens) for tokens in per_value if tokens])
     return out

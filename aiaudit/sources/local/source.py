@@ -17,11 +17,12 @@ from aiaudit.core.config import Config
 from aiaudit.core.errors import InputError, NotImplementedYet, SourceError
 from aiaudit.core.result import ChunkStats, QueryStats, Result
 from aiaudit.core.timerange import TimeRange
-from aiaudit.frames import apply_focus, prefilter, project
+from aiaudit.frames.project import Query, prepare, run
 from aiaudit.query.sql import run_sql
 from aiaudit.sources.base import Source, check_focus, check_language, check_pipeline
 from aiaudit.sources.spec import SourceSpec
 from aiaudit.store import Store
+from aiaudit.store.tables import q
 
 
 class LocalSource(Source):
@@ -61,33 +62,55 @@ class LocalSource(Source):
         result.source = self.spec.text
         return result
 
-    def projection(self, pipeline: str, time_range: TimeRange | None = None, **focus: Any) -> pd.DataFrame:
-
+    def projection(
+        self,
+        pipeline: str,
+        time_range: TimeRange | None = None,
+        *,
+        columns: Sequence[str] | None = None,
+        **focus: Any,
+    ) -> pd.DataFrame:
         check_pipeline(pipeline)
         wanted = check_focus(focus)
         started = time.monotonic()
-        where, args = prefilter(pipeline, wanted)
-        raw = self.store.select_raw(pipeline, time_range, where=where, args=args)
-        frame = apply_focus(project(pipeline, raw, data_root=self.spec.path), wanted)
+        con, qy = self.projection_query(pipeline, time_range, columns=columns, **wanted)
+        frame = run(con, qy)
         elapsed = time.monotonic() - started
         chunk = ChunkStats(
             time_range=time_range,
             records_scanned=float(self.store.count(pipeline)),
-            records_matched=float(len(raw)),
-            bytes_scanned=float(raw["@message"].str.len().sum()) if len(raw) else 0.0,
+            records_matched=float(len(frame)),
             rows=len(frame),
             elapsed_s=elapsed,
         )
         result = Result(
             frame=frame,
             stats=QueryStats.from_chunks([chunk], elapsed_s=elapsed),
-            query=f"projection {pipeline} focus={wanted}",
+            warnings=list(frame.attrs.get("warnings", [])),
+            query=f"projection {pipeline} focus={wanted}" + (f" columns={list(columns)}" if columns else ""),
             language="projection",
             time_range=time_range,
             source=self.spec.text,
         )
         frame.attrs["aiaudit"] = result.summary()
         return frame
+
+    def projection_query(
+        self,
+        pipeline: str,
+        time_range: TimeRange | None = None,
+        *,
+        columns: Sequence[str] | None = None,
+        order: str | None = "time",
+        **focus: Any,
+    ) -> tuple[Any, Query]:
+        check_pipeline(pipeline)
+        con = self.store.connection()
+        wanted = check_focus(focus)
+        qy = prepare(
+            con, pipeline, q(pipeline), self.spec.path, columns=columns, time_range=time_range, focus=wanted, order=order
+        )
+        return con, qy
 
     # -- records and inventory --------------------------------------------------------------------
     def record(self, ptr: str) -> dict[str, Any]:
