@@ -32,6 +32,16 @@ def _strip_geo(x: str) -> str:
     return f"(CASE {whens} ELSE {x} END)"
 
 
+def model_lookup(g: E.Graph, x: str, field: str) -> None:
+    """:func:`model_nodes` of a field, computed once per distinct value (see ``Graph.lookup``)."""
+    g.lookup(field, lambda sub, v: model_nodes(sub, x, v), [f"{x}_model", f"{x}_provider"])
+
+
+def runtime_lookup(g: E.Graph, x: str, field: str) -> None:
+    """:func:`runtime_nodes` of a field, computed once per distinct value (see ``Graph.lookup``)."""
+    g.lookup(field, lambda sub, v: runtime_nodes(sub, x, v), [f"{x}_runtime", f"{x}_region", f"{x}_account"])
+
+
 def model_nodes(g: E.Graph, x: str, raw: str) -> None:
     """``{x}_model`` (the base model id) and ``{x}_provider`` of the model id text ``raw``."""
     g.add(f"{x}_mtext", E.known(raw))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from aiaudit.frames import expr as E
 from aiaudit.frames import principals as P
-from aiaudit.frames.models import model_nodes, runtime_nodes, runtime_of_text, trace_id_sql
+from aiaudit.frames.models import model_lookup, runtime_lookup, runtime_nodes, runtime_of_text, trace_id_sql
 from aiaudit.query.quoting import sql_identifier as q
 
 DENIAL_CODES = frozenset(
@@ -142,11 +142,19 @@ def _ct_graph() -> E.Graph:
     g = E.Graph()
     P.cloudtrail_principal(g, {name: f(name) for name in (*_CT_RAW, *_CT_MORE)})
     denial = ", ".join(E.lit(c) for c in sorted(DENIAL_CODES))
+    resources = f("resources")
+    # one element with a string ARN (the common case) is read from the typed column, without parsing
+    single = (
+        f"(strlen({resources}) - strlen(replace({resources}, '\"ARN\":', '')) = 6"
+        f" AND contains({resources}, '\"ARN\":\"') AND {f('resources.0.ARN')} IS NOT NULL)"
+    )
+    parsed = (
+        f"nullif(list_transform(list_filter(json_transform({resources}, '[{{\"ARN\":\"JSON\"}}]'),"
+        " lambda _r: starts_with(_r.ARN, '\"')), lambda _r: json_extract_string(_r.ARN, '$')), CAST([] AS VARCHAR[]))"
+    )
     g.add(
         "_arns",
-        f"(CASE WHEN {E.is_arr(f('resources'))} THEN nullif(list_transform(list_filter(json_transform({f('resources')},"
-        " '[{\"ARN\":\"JSON\"}]'), lambda _r: starts_with(_r.ARN, '\"')), lambda _r: json_extract_string(_r.ARN, '$')),"
-        " CAST([] AS VARCHAR[])) END)",
+        f"(CASE WHEN NOT {E.is_arr(resources)} THEN NULL WHEN {single} THEN [{f('resources.0.ARN')}] ELSE {parsed} END)",
     )
     g.add("_status", E.as_integer(f("responseElements.statusCode")))
     g.add(
@@ -159,9 +167,10 @@ def _ct_graph() -> E.Graph:
     )
     g.add("_g_text", E.known("_g_raw"))
     E.arn_nodes(g, "_g", "_g_text")
-    model_nodes(g, "_ct", f("requestParameters.modelId"))
-    runtime_nodes(g, "_issued", f("userIdentity.inScopeOf.credentialsIssuedTo"))
-    g.add("_runtimes", E.nonnull(f"list_transform(_arns, lambda _a: {runtime_of_text('_a')})"))
+    model_lookup(g, "_ct", "requestParameters.modelId")
+    runtime_lookup(g, "_issued", "userIdentity.inScopeOf.credentialsIssuedTo")
+    runtimes = E.nonnull(f"list_transform(_arns, lambda _a: {runtime_of_text('_a')})")
+    g.add("_runtimes", f"(CASE WHEN contains({resources}, ':bedrock-agentcore:') THEN {runtimes} END)")
     guard_version = E.first_truthy(
         f("requestParameters.guardrailVersion"),
         f("requestParameters.guardrailConfig.guardrailVersion"),
@@ -244,8 +253,8 @@ def _inv_graph() -> E.Graph:
     """Invocation columns: the principal and model from fields; body columns from the ``_b_*`` columns
     :mod:`aiaudit.frames.bodies` adds to the base layer (request and response read relationally)."""
     g = E.Graph()
-    P.invocation_principal(g, f("identity.arn"), f("accountId"))
-    model_nodes(g, "_inv", f("modelId"))
+    P.invocation_principal(g, f("accountId"))
+    model_lookup(g, "_inv", "modelId")
     in_tokens, out_tokens = f("input.inputTokenCount"), f("output.outputTokenCount")
     cache_r, cache_w = f("input.cacheReadInputTokenCount"), f("input.cacheWriteInputTokenCount")
     g.update(
@@ -362,8 +371,8 @@ def _span_graph() -> E.Graph:
         f"coalesce(nullif({f('attributes.aws.resource.arn')}, ''), {f('resource.attributes.cloud.resource_id')})",
     )
     g.add("_status", f("status.code"))
-    model_nodes(g, "_sp", f("attributes.gen_ai.request.model"))
-    runtime_nodes(g, "_rid", f("resource.attributes.cloud.resource_id"))
+    model_lookup(g, "_sp", "attributes.gen_ai.request.model")
+    runtime_lookup(g, "_rid", "resource.attributes.cloud.resource_id")
     runtime_nodes(g, "_rarn", "_resource_arn")
     g.update(
         {
@@ -450,7 +459,7 @@ OTEL_KEYS = ("body", "severityNumber", "severityText", "timeUnixNano", "traceId"
 def _log_graph() -> E.Graph:
     g = E.Graph()
     steps = " ".join(f"WHEN _sev_n <= {top} THEN '{name}'" for top, name in _SEVERITY)
-    runtime_nodes(g, "_res", f("resource.attributes.cloud.resource_id"))
+    runtime_lookup(g, "_res", "resource.attributes.cloud.resource_id")
     g.update(
         {
             "_sev_t": E.known(f("severityText")),

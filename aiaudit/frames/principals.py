@@ -91,9 +91,10 @@ def arn_principal(g: E.Graph, x: str, raw: str) -> None:
     and ``{x}_acct`` (see the module table)."""
     g.add(f"{x}_text", E.known(raw))
     E.arn_nodes(g, x, f"{x}_text")
-    g.add(f"{x}_role", f"split_part({x}_rest, '/', 1)")
-    g.add(f"{x}_rsession", E.known(E.after(f"{x}_rest", "/")))
-    g.add(f"{x}_name", f"split_part({x}_rest, '/', -1)")
+    g.add(f"{x}_rslash", f"strpos({x}_rest, '/')")
+    g.add(f"{x}_role", f"(CASE WHEN {x}_rslash > 0 THEN left({x}_rest, {x}_rslash - 1) ELSE {x}_rest END)")
+    g.add(f"{x}_rsession", E.known(f"(CASE WHEN {x}_rslash > 0 THEN substr({x}_rest, {x}_rslash + 1) ELSE '' END)"))
+    g.add(f"{x}_name", f"(CASE WHEN {x}_service = 'iam' THEN split_part({x}_rest, '/', -1) END)")
     g.add(
         f"{x}_rule",
         f"(CASE WHEN NOT {x}_ok THEN NULL"
@@ -131,6 +132,15 @@ def arn_principal(g: E.Graph, x: str, raw: str) -> None:
     g.add(f"{x}_acct", f"(CASE WHEN {x}_rule IS NOT NULL THEN {x}_account END)")
 
 
+def arn_principal_lookup(g: E.Graph, x: str, field: str) -> None:
+    """:func:`arn_principal` of a field, computed once per distinct value (see ``Graph.lookup``)."""
+    g.lookup(
+        field,
+        lambda sub, v: arn_principal(sub, x, v),
+        [f"{x}_principal", f"{x}_session", f"{x}_type", f"{x}_acct"],
+    )
+
+
 def cloudtrail_principal(g: E.Graph, f: dict[str, str]) -> None:
     """Nodes giving the principal columns of a CloudTrail event: ``principal``, ``principal_session``,
     ``principal_type``, ``access_key_id``, ``account``, ``cross_account``, ``invoked_by`` (``f`` maps
@@ -150,7 +160,7 @@ def cloudtrail_principal(g: E.Graph, f: dict[str, str]) -> None:
             "_ip_text": E.known(f["sourceIPAddress"]),
         }
     )
-    g.add("_first_ip", E.known("split_part(_ip_text, ',', 1)"))
+    g.add("_first_ip", E.known(E.before("_ip_text", ",")))
     # the caller is anonymous: accountId "anonymous" (as recorded), or an AWSAccount without principalId
     g.add(
         "_anonymous",
@@ -162,8 +172,10 @@ def cloudtrail_principal(g: E.Graph, f: dict[str, str]) -> None:
     E.arn_nodes(g, "_store", "_store_text")
     g.add("_pid_session", f"(CASE WHEN contains(_pid, ':') THEN {E.known(E.after('_pid', ':'))} END)")
     g.add("_jwt", "(CASE WHEN _sub IS NOT NULL THEN 'jwt:' || coalesce(_iss, '') || '#' || _sub END)")
+    # session ARNs are nearly as many as records (a lookup's join then costs more than it saves); the
+    # roles that issued them are few
     arn_principal(g, "_s", f["userIdentity.arn"])
-    arn_principal(g, "_i", f["userIdentity.sessionContext.sessionIssuer.arn"])
+    arn_principal_lookup(g, "_i", "userIdentity.sessionContext.sessionIssuer.arn")
     g.add("_other_root", "(_kind = 'Root' AND _s_principal IS NULL AND _acct IS NOT NULL)")
     saml = "(CASE _kind WHEN 'SAMLUser' THEN 'saml:' ELSE 'webidentity:' END)"
     federated = f"(CASE WHEN _user IS NULL THEN NULL WHEN _idp IS NOT NULL THEN {saml} || _idp || '#' || _user ELSE {saml} || _user END)"
@@ -228,11 +240,11 @@ def cloudtrail_principal(g: E.Graph, f: dict[str, str]) -> None:
     )
 
 
-def invocation_principal(g: E.Graph, arn: str, account_id: str) -> None:
+def invocation_principal(g: E.Graph, account_id: str) -> None:
     """Nodes giving the principal columns of an invocation log from ``identity.arn`` and ``accountId``
-    (columns). ``account`` falls back to the log's own ``accountId``; ``cross_account`` compares the ARN's
+    (the column of ``accountId``). ``account`` falls back to the log's own ``accountId``; ``cross_account`` compares the ARN's
     account with it."""
-    arn_principal(g, "_ia", arn)
+    arn_principal(g, "_ia", f"{E.quote('identity.arn')}")
     g.add("_inv_account", E.known(account_id))
     g.update(
         {

@@ -135,7 +135,9 @@ class Telemetry:
             frame.attrs["warnings"] = []
             return frame
         store = self._store()
-        return project_table(store.connection(), pipeline, q(pipeline), None, time_range=time_range, focus=focus)
+        return project_table(
+            store.connection(), pipeline, q(pipeline), None, time_range=time_range, focus=focus, rows_hint=len(raw)
+        )
 
     def frames(self, time_range: TimeRange | None, pipelines: tuple[str, ...] = PIPELINES) -> dict[str, pd.DataFrame]:
         return {p: self.projection(p, time_range) for p in pipelines}

@@ -325,8 +325,9 @@ class AwsSource(Source):
         **focus: Any,
     ) -> pd.DataFrame:
         con, qy, result = self._projection(pipeline, time_range, columns, "time", focus)
+        qy_rows = len(result.frame)
         try:
-            frame = run(con, qy)
+            frame = run(con, qy, rows_hint=qy_rows)
         finally:
             con.close()
         result.warnings.extend(str(w) for w in frame.attrs.get("warnings", []))

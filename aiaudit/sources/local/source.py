@@ -74,11 +74,12 @@ class LocalSource(Source):
         wanted = check_focus(focus)
         started = time.monotonic()
         con, qy = self.projection_query(pipeline, time_range, columns=columns, **wanted)
-        frame = run(con, qy)
+        scanned = self.store.count(pipeline)
+        frame = run(con, qy, rows_hint=scanned)
         elapsed = time.monotonic() - started
         chunk = ChunkStats(
             time_range=time_range,
-            records_scanned=float(self.store.count(pipeline)),
+            records_scanned=float(scanned),
             records_matched=float(len(frame)),
             rows=len(frame),
             elapsed_s=elapsed,
