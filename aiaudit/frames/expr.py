@@ -295,18 +295,17 @@ class Graph:
     def needed(self, sql: list[str]) -> Graph:
         """The part of the graph the expressions ``sql`` use (nodes, and lookups with a used output), so
         a query for a few columns neither computes nor binds the rest."""
-        provided = {o: lk for lk in self.lookups for o in lk.outputs}
+        provided = {o for lk in self.lookups for o in lk.outputs}
+        todo = [n for n in _names(" ".join(sql)) if n in self.nodes or n in provided]
         wanted: set[str] = set()
-        todo = [m for text in sql for m in _NODE.findall(text)]
-        todo += [n for text in sql for n in self.nodes if not n.startswith("_") and _mentions(text, n)]
         while todo:
             name = todo.pop()
-            if name in wanted or (name not in self.nodes and name not in provided):
+            if name in wanted:
                 continue
             wanted.add(name)
             if name in self.nodes:
-                text = self.nodes[name][0]
-                todo += list(self.nodes[name][1]) + [m for m in _NODE.findall(text) if m in provided]
+                sql_, deps = self.nodes[name]
+                todo += list(deps) + [m for m in _NODE.findall(sql_) if m in provided]
         out = Graph()
         out.nodes = {n: v for n, v in self.nodes.items() if n in wanted}
         out.lookups = [lk for lk in self.lookups if any(o in wanted for o in lk.outputs)]
@@ -322,9 +321,9 @@ class Graph:
         return out
 
 
-def _mentions(sql: str, name: str) -> bool:
-    """``sql`` refers to the column ``name`` (bare or quoted)."""
-    return bool(re.search(rf'(?<![\w."])"?{re.escape(name)}"?(?![\w"])', sql))
+def _names(sql: str) -> set[str]:
+    """Column names ``sql`` may refer to: bare identifiers and quoted names."""
+    return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", sql)) | set(re.findall(r'"((?:[^"]|"")+)"', sql))
 
 
 def layered(base: str, layers: list[dict[str, str]]) -> str:

@@ -25,6 +25,7 @@ import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -270,10 +271,37 @@ def query(
     offloaded bodies (:func:`aiaudit.frames.offload.offload_relation`)."""
     if pipeline not in SPECS:
         raise ValueError(f"unknown pipeline {pipeline!r}")
-    spec = SPECS[pipeline]
     wanted = check_columns(pipeline, columns)
+    key = tuple(sorted((k, tuple(v)) for k, v in (focus or {}).items()))
+    text, notes = _query_text(pipeline, table, tuple(wanted), time_condition(time_range), key, order, offload is not None)
+    return Query(pipeline, text, wanted, [], list(notes), offload, order)
+
+
+@lru_cache(maxsize=8)
+def _graph(pipeline: str) -> E.Graph:
+    return SPECS[pipeline].graph()
+
+
+@lru_cache(maxsize=1)
+def _body_ctes() -> tuple[tuple[str, str], ...]:
+    return tuple(bodies.ctes("_base"))
+
+
+@lru_cache(maxsize=256)
+def _query_text(
+    pipeline: str,
+    table: str,
+    wanted_columns: tuple[str, ...],
+    time_sql: str | None,
+    focus_key: tuple[tuple[str, tuple[str, ...]], ...],
+    order: str | None,
+    offload: bool,
+) -> tuple[str, tuple[str, ...]]:
+    """The SQL text of a projection query and its notes (cached: building it walks the whole graph)."""
+    spec = SPECS[pipeline]
+    wanted = list(wanted_columns)
+    focus = {k: list(v) for k, v in focus_key}
     where: list[str] = []
-    time_sql = time_condition(time_range)
     if time_sql:
         where.append(time_sql)
     fq: FocusQuery = focus_query(pipeline, focus or {}, table, time_sql)
@@ -293,14 +321,14 @@ def query(
         select += ["trace_id AS _b_trace", "span_id AS _b_span", "parent_span_id AS _b_parent", f"{own} AS _b_own"]
     if pipeline != "runtime_logs":
         select.append("NOT _json AS _bad")
-    graph = spec.graph().needed(select)
+    graph = _graph(pipeline).needed(select)
     base, ctes = _lookups(pipeline, graph, _base(pipeline, table, where), table, where)
     if pipeline == "invocations" and BODY_COLUMNS & set(needed):
-        ctes += [("_base", _invocation_base(base, offload is not None)), *bodies.ctes("_base")]
+        ctes += [("_base", _invocation_base(base, offload)), *_body_ctes()]
         base = "SELECT * FROM _base LEFT JOIN _bodies USING (_rid)"
     elif pipeline == "invocations":
         nulls = ", ".join(f"NULL::{kind} AS {name}" for name, kind in bodies.OUTPUTS.items())
-        base = f"SELECT *, {nulls} FROM ({_invocation_base(base, offload is not None)}) AS _nb"
+        base = f"SELECT *, {nulls} FROM ({_invocation_base(base, offload)}) AS _nb"
     sql = E.layered(base, graph.layers())
     body = f"SELECT {', '.join(select)} FROM ({sql}) AS _p"
     if bridged:
@@ -313,15 +341,20 @@ def query(
     if fq.exact:
         text += f" WHERE {fq.exact}"
     if ctes:
-        text = "WITH RECURSIVE " + ", ".join(_cte(name, cte, ctes, text) for name, cte in ctes) + " " + text
-    return Query(pipeline, text, wanted, [], list(fq.notes), offload, order)
+        text = "WITH RECURSIVE " + _with(ctes, text) + " " + text
+    return text, tuple(fq.notes)
 
 
-def _cte(name: str, sql: str, ctes: list[tuple[str, str]], main: str) -> str:
-    """A CTE, materialised when more than one query refers to it (else DuckDB binds and runs it per use)."""
-    pattern = re.compile(rf"\b{re.escape(name)}\b")
-    uses = sum(len(pattern.findall(other)) for n, other in ctes if n != name) + len(pattern.findall(main))
-    return f"{name} AS {'MATERIALIZED ' if uses > 1 else ''}({sql})"
+def _with(ctes: list[tuple[str, str]], main: str) -> str:
+    """The CTE list; a CTE is materialised when more than one query refers to it (else DuckDB binds and
+    runs it once per use)."""
+    names = {name for name, _ in ctes}
+    uses: dict[str, int] = dict.fromkeys(names, 0)
+    for owner, sql in [*ctes, ("", main)]:
+        for word in re.findall(r"\b_[A-Za-z0-9_]+\b", sql):
+            if word in names and word != owner:
+                uses[word] += 1
+    return ", ".join(f"{name} AS {'MATERIALIZED ' if uses[name] > 1 else ''}({sql})" for name, sql in ctes)
 
 
 def time_condition(time_range: Any) -> str | None:

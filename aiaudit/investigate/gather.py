@@ -71,13 +71,16 @@ def match(frame: pd.DataFrame, columns: Iterable[str], values: set[str], *, case
         if col not in frame.columns:
             continue
         series = frame[col]
-        if series.dtype == object or casefold == "guardrail":
-            found = series.map(
-                lambda v: (
-                    any(_norm(x, casefold) in values for x in v)
-                    if isinstance(v, list)
-                    else _norm(v, casefold) in values
-                )
+        listed = series.dtype == object or isinstance(series.dtype, pd.ArrowDtype)  # Python or Arrow lists
+        if listed or casefold == "guardrail":
+            cells = series.tolist()  # list cells come back as Python lists (map would give arrays)
+            found = pd.Series(
+                [
+                    any(_norm(x, casefold) in values for x in v) if isinstance(v, list) else _norm(v, casefold) in values
+                    for v in cells
+                ],
+                index=series.index,
+                dtype=bool,
             )
         else:
             keyed = series.astype("string")

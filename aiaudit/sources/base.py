@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from aiaudit.core.config import PIPELINES, Config
-from aiaudit.core.errors import InputError
+from aiaudit.core.errors import InputError, NotImplementedYet
 from aiaudit.core.result import Result
 from aiaudit.core.timerange import TimeRange, resolve_anchor
 from aiaudit.frames.project import Query
@@ -151,7 +151,6 @@ class Source(ABC):
         The returned frame's ``attrs['aiaudit']`` holds the summary of the query that produced it (stats,
         warnings, completeness)."""
 
-    @abstractmethod
     def projection_query(
         self,
         pipeline: str,
@@ -163,7 +162,8 @@ class Source(ABC):
     ) -> tuple[Any, Query]:
         """The DuckDB connection and :class:`~aiaudit.frames.project.Query` of a projection: what
         :meth:`stream` and :meth:`relation` run (the local store's connection; on AWS, an in-memory
-        table of the rows Logs Insights returned)."""
+        table of the rows Logs Insights returned). A backend without an engine has none."""
+        raise NotImplementedYet(f"{type(self).__name__} cannot stream projections")
 
     def stream(
         self,

@@ -83,8 +83,11 @@ def _arrow_of(frame: Any) -> pa.Table:
         values = frame[column]
         if column in ("@timestamp", "@ingestionTime"):
             data[column] = pa.array(values.astype("datetime64[ns, UTC]"), type=pa.timestamp("ns", tz="UTC"))
-        elif column == "@message" and values.dtype == object:  # may hold parsed records (dicts) or NaN
-            data[column] = pa.array([_message_text(v) for v in values.tolist()], type=pa.string())
+        elif column == "@message" and values.dtype == object:
+            try:  # text (NaN/None missing), converted in C
+                data[column] = pa.array(values, type=pa.string(), from_pandas=True)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):  # parsed records (dicts) among them: as JSON text
+                data[column] = pa.array([_message_text(v) for v in values.tolist()], type=pa.string())
         else:
             data[column] = pa.array(values.astype("string"), type=pa.string())
     return pa.table(data)
