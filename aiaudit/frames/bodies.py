@@ -121,6 +121,14 @@ _OBJECT = {
     "usage": _USAGE,
     "metrics": {"latencyMs": "JSON"},
 }
+#: What tells a stream's text delta from any other event (a guardrail action's key present but null reads
+#: as absent here).
+_FAST = {
+    "type": "JSON",
+    "delta": {"text": "JSON"},
+    "contentBlockDelta": {"delta": {"text": "JSON"}},
+    "amazon-bedrock-guardrailAction": "JSON",
+}
 _CHOICE = {
     "message": {"content": "JSON"},
     "delta": {"content": "JSON"},
@@ -139,8 +147,10 @@ POLICIES = (
     ("contextualGroundingPolicy", "filters", "grounding", "type"),
     ("automatedReasoningPolicy", "findings", "automated_reasoning", "type"),
 )
-#: Tool results inside tool results are read this deep (real bodies nest one level).
-TOOL_RESULT_DEPTH = 8
+#: Tool results inside tool results are read this deep (real bodies nest one level); blocks are ordered by
+#: a 64-bit key of their positions, ``_BITS`` bits per level (at most 32,767 blocks per list).
+TOOL_RESULT_DEPTH = 3
+_BITS = 15
 _TEXTS = "CAST([] AS VARCHAR[])"
 _INTS = "CAST([] AS BIGINT[])"
 
@@ -311,10 +321,6 @@ def ctes(source: str) -> list[tuple[str, str]]:
         f"coalesce({_traces(bedrock_trace)}, [])",
         f"coalesce({_traces(f'{o}.trace.guardrail')}, [])",
     )
-    fast = f"(_v.streamed AND {t} = '\"content_block_delta\"' AND NOT _v.has_action)"
-
-    def full(value: str, empty: str) -> str:
-        return f"(CASE WHEN {fast} THEN {empty} ELSE {value} END)"
 
     chat = (
         f"list_transform(list_filter(json_transform({i}.chat_history, '[{{\"role\":\"JSON\",\"message\":\"JSON\"}}]'),"
@@ -335,44 +341,57 @@ def ctes(source: str) -> list[tuple[str, str]]:
             f" WHERE {E.is_obj('m')}",
         ),
         (
-            "_ev",
-            f"SELECT _rid, oi, streamed, {transform('e', _OBJECT)} AS o,"
-            " json_exists(e, '$.\"amazon-bedrock-guardrailAction\"') AS has_action FROM ("
-            f" SELECT _rid, 0 AS oi, false AS streamed, _ob AS e FROM {source} WHERE {E.is_obj('_ob')}"
+            "_ev_all",  # response objects: a dict body (oi 0), or a stream's events (events given as text parsed)
+            f"SELECT _rid, 0 AS oi, false AS streamed, _ob AS e FROM {source} WHERE {E.is_obj('_ob')}"
             " UNION ALL"
-            f" SELECT _rid, oi, true, CASE WHEN {E.is_obj('v')} THEN v WHEN {E.is_str('v')} THEN"
-            f" {E.let(E.strip(E.jstr('v')), '_sv', _event_text('_sv'))} END FROM ("
+            f" SELECT _rid, oi, true, e FROM (SELECT _rid, oi, CASE WHEN {E.is_obj('v')} THEN v WHEN {E.is_str('v')} THEN"
+            f" {E.let(E.strip(E.jstr('v')), '_sv', _event_text('_sv'))} END AS e FROM ("
             f" SELECT _rid, unnest(es) AS v, generate_subscripts(es, 1) AS oi FROM ("
-            f" SELECT _rid, {E.elements('_ob')} AS es FROM {source} WHERE {E.is_arr('_ob')})))"
-            " WHERE e IS NOT NULL",
+            f" SELECT _rid, {E.elements('_ob')} AS es FROM {source} WHERE {E.is_arr('_ob')}))) WHERE e IS NOT NULL",
+        ),
+        (
+            "_ev_kind",  # which events are plain text deltas (the bulk of a stream): read for their text only
+            "SELECT _rid, oi, streamed, e, coalesce(streamed AND ("
+            " (f.type = '\"content_block_delta\"' AND f.\"amazon-bedrock-guardrailAction\" IS NULL)"
+            " OR (f.contentBlockDelta IS NOT NULL AND json_keys(e) = ['contentBlockDelta'])), false) AS fast,"
+            f" {E.jstr('coalesce(f.delta.text, f.contentBlockDelta.delta.text)')} AS delta"
+            f" FROM (SELECT *, {transform('e', _FAST)} AS f FROM _ev_all)",
+        ),
+        (
+            "_ev",  # every other object, read whole
+            f"SELECT _rid, oi, streamed, {transform('e', _OBJECT)} AS o,"
+            " json_exists(e, '$.\"amazon-bedrock-guardrailAction\"') AS has_action FROM _ev_kind WHERE NOT fast",
         ),
         (
             "_content",  # every value holding content blocks: (record, where, position, content)
-            "SELECT _rid, 'msg' AS grp, [mi] AS gi, m.content AS c FROM _msg"
-            f" UNION ALL SELECT _rid, 'sys', [0], {sys_value} FROM _req AS _r"
+            "SELECT _rid, 'msg' AS grp, mi AS g1, 0 AS g2, m.content AS c FROM _msg"
+            f" UNION ALL SELECT _rid, 'sys', 0, 0, {sys_value} FROM _req AS _r"
             f" WHERE {E.is_obj(sys_value)} OR {E.is_arr(sys_value)}"
-            f" UNION ALL SELECT _rid, 'out', [oi], json_extract({message}, '$.content') FROM _ev AS _v"
-            f" WHERE {E.is_obj(message)} AND NOT {fast}"
-            f" UNION ALL SELECT _rid, 'anth', [oi], {o}.content FROM _ev AS _v"
-            f" WHERE {t} = '\"message\"' AND {E.is_arr(f'{o}.content')} AND NOT {fast}"
-            " UNION ALL SELECT _rid, 'choice', [oi, ci], coalesce(ch.message.content, ch.delta.content, ch.text) FROM ("
+            f" UNION ALL SELECT _rid, 'out', oi, 0, json_extract({message}, '$.content') FROM _ev AS _v"
+            f" WHERE {E.is_obj(message)}"
+            f" UNION ALL SELECT _rid, 'anth', oi, 0, {o}.content FROM _ev AS _v"
+            f" WHERE {t} = '\"message\"' AND {E.is_arr(f'{o}.content')}"
+            " UNION ALL SELECT _rid, 'choice', oi, ci, coalesce(ch.message.content, ch.delta.content, ch.text) FROM ("
             f" SELECT _rid, oi, unnest(chs) AS ch, generate_subscripts(chs, 1) AS ci FROM ("
-            f" SELECT _rid, oi, {choices} AS chs FROM _ev AS _v WHERE NOT {fast}))",
+            f" SELECT _rid, oi, {choices} AS chs FROM _ev AS _v))",
         ),
         (
             "_blocks",  # content blocks, recursively through tool results: path orders them as Python walked them
-            f"SELECT _rid, grp, gi, [bi] AS path, 0 AS depth, _e AS item, {block_of} AS b FROM ("
-            " SELECT _rid, grp, gi, unnest(es) AS _e, generate_subscripts(es, 1) AS bi FROM ("
-            f" SELECT _rid, grp, gi, {_items('c')} AS es FROM _content))"
+            f"SELECT _rid, grp, g1, g2, bi::BIGINT << {_BITS * TOOL_RESULT_DEPTH} AS path, 0 AS depth, _e AS item,"
+            f" {block_of} AS b FROM ("
+            " SELECT _rid, grp, g1, g2, unnest(es) AS _e, generate_subscripts(es, 1) AS bi FROM ("
+            f" SELECT _rid, grp, g1, g2, {_items('c')} AS es FROM _content))"
             " UNION ALL"
-            f" SELECT _rid, grp, gi, list_append(path, bi), depth + 1, _e, {block_of} FROM ("
-            " SELECT _rid, grp, gi, path, depth, unnest(es) AS _e, generate_subscripts(es, 1) AS bi FROM ("
-            f" SELECT _rid, grp, gi, path, depth, {_items(nested)} AS es FROM _blocks AS _k"
+            f" SELECT _rid, grp, g1, g2, path + (bi::BIGINT << ({_BITS} * ({TOOL_RESULT_DEPTH} - depth - 1))), depth + 1,"
+            f" _e, {block_of} FROM ("
+            " SELECT _rid, grp, g1, g2, path, depth, unnest(es) AS _e, generate_subscripts(es, 1) AS bi FROM ("
+            f" SELECT _rid, grp, g1, g2, path, depth, {_items(nested)} AS es FROM _blocks AS _k"
             f" WHERE {is_tool} AND depth < {TOOL_RESULT_DEPTH}))",
         ),
         (
             "_block_text",
-            "SELECT _rid, grp, gi, path,"
+            "SELECT _rid, grp, g1, g2, path,"
+            f" path + (1::BIGINT << ({_BITS} * ({TOOL_RESULT_DEPTH} - depth))) - 1 AS media_key,"
             f" CASE WHEN {E.is_str('item')} THEN {E.jstr('item')}"
             f" WHEN {text_ok} THEN {E.jstr(f'{b}.text')} WHEN {E.is_str(guard)} THEN {E.jstr(guard)}"
             f" WHEN {is_tool} THEN NULL"
@@ -383,9 +402,9 @@ def ctes(source: str) -> list[tuple[str, str]]:
         ),
         (
             "_texts",  # per content value: its texts and media URIs in order (nested media before the block's own)
-            "SELECT _rid, grp, gi, coalesce(list(text ORDER BY path) FILTER (WHERE text IS NOT NULL), []) AS t,"
-            " coalesce(flatten(list(media ORDER BY list_append(path, 2147483647))), []) AS m"
-            " FROM _block_text GROUP BY _rid, grp, gi",
+            "SELECT _rid, grp, g1, g2, coalesce(list(text ORDER BY path) FILTER (WHERE text IS NOT NULL), []) AS t,"
+            " coalesce(flatten(list(media ORDER BY media_key)), []) AS m"
+            " FROM _block_text GROUP BY _rid, grp, g1, g2",
         ),
         (
             "_req_msgs",
@@ -396,7 +415,7 @@ def ctes(source: str) -> list[tuple[str, str]]:
             " FROM (SELECT _rid, mi, CASE WHEN m.role IS NULL OR m.role IN ('\"\"', 'false', '0') THEN ''"
             f" WHEN {E.is_str('m.role')} THEN lower({E.jstr('m.role')}) ELSE lower(CAST(m.role AS VARCHAR)) END AS role"
             " FROM _msg) AS _m"
-            " LEFT JOIN _texts AS _c ON _c._rid = _m._rid AND _c.grp = 'msg' AND _c.gi = [_m.mi]"
+            " LEFT JOIN _texts AS _c ON _c._rid = _m._rid AND _c.grp = 'msg' AND _c.g1 = _m.mi"
             " GROUP BY _m._rid",
         ),
         (
@@ -433,26 +452,32 @@ def ctes(source: str) -> list[tuple[str, str]]:
         ),
         (
             "_choice_texts",
-            "SELECT _rid, gi[1] AS oi, flatten(list(t ORDER BY gi[2])) AS t, flatten(list(m ORDER BY gi[2])) AS m"
-            " FROM _texts WHERE grp = 'choice' GROUP BY _rid, gi[1]",
+            "SELECT _rid, g1 AS oi, flatten(list(t ORDER BY g2)) AS t, flatten(list(m ORDER BY g2)) AS m"
+            " FROM _texts WHERE grp = 'choice' GROUP BY _rid, g1",
         ),
         (
-            "_events",  # per response object: its values in the order it sets them
-            f"SELECT _v._rid, _v.oi, _v.streamed,"
-            f" CASE WHEN {fast} THEN [{E.jstr(f'{o}.delta.text')}] ELSE {pieces} END AS pieces,"
-            f" {full(stops, _TEXTS)} AS stops,"
-            f" {full(tokens('in', [E.jint(f'{metrics}.inputTokenCount'), E.jint(f'{o}.inputTextTokenCount'), E.jint(f'{o}.prompt_token_count')]), _INTS)} AS in_tokens,"
-            f" {full(out_tokens, _INTS)} AS out_tokens,"
-            f" {full(tokens('cache_r', [E.jint(f'{metrics}.cacheReadInputTokenCount')]), _INTS)} AS cache_r,"
-            f" {full(tokens('cache_w', [E.jint(f'{metrics}.cacheWriteInputTokenCount')]), _INTS)} AS cache_w,"
-            f" {full(latency, _INTS)} AS latency,"
-            f" {full('[' + E.jstr(action) + ']', _TEXTS)} AS actions,"
-            f" {full(traces, '[]')} AS traces,"
-            f" {full(E.concat(f'coalesce(_c_out.m, {_TEXTS})', f'coalesce(_c_anth.m, {_TEXTS})', f'coalesce(_c_choice.m, {_TEXTS})'), _TEXTS)} AS media"
+            "_events",  # per object: its values in the order it sets them (last set wins); a stream's text
+            # delta without a guardrail action is read for its text only, as the reference did
+            "SELECT _rid, oi, true AS streamed, delta AS text, NULL::VARCHAR[] AS pieces,"
+            " NULL::VARCHAR AS stop, NULL::BIGINT AS in_tokens, NULL::BIGINT AS out_tokens, NULL::BIGINT AS cache_r,"
+            " NULL::BIGINT AS cache_w, NULL::BIGINT AS latency, NULL::VARCHAR AS action,"
+            " NULL::STRUCT(stage VARCHAR, item VARCHAR)[] AS traces, NULL::VARCHAR[] AS media FROM _ev_kind WHERE fast"
+            f" UNION ALL SELECT _rid, oi, streamed, array_to_string(_p, ''), _p, stop, in_tokens, out_tokens, cache_r,"
+            " cache_w, latency, action, traces, media FROM ("
+            f"SELECT _v._rid, _v.oi, _v.streamed, {pieces} AS _p,"
+            f" {E.last(stops)} AS stop,"
+            f" {E.last(tokens('in', [E.jint(f'{metrics}.inputTokenCount'), E.jint(f'{o}.inputTextTokenCount'), E.jint(f'{o}.prompt_token_count')]))} AS in_tokens,"
+            f" {E.last(out_tokens)} AS out_tokens,"
+            f" {E.last(tokens('cache_r', [E.jint(f'{metrics}.cacheReadInputTokenCount')]))} AS cache_r,"
+            f" {E.last(tokens('cache_w', [E.jint(f'{metrics}.cacheWriteInputTokenCount')]))} AS cache_w,"
+            f" {E.last(latency)} AS latency,"
+            f" {E.jstr(action)} AS action,"
+            f" {traces} AS traces,"
+            f" {E.concat(f'coalesce(_c_out.m, {_TEXTS})', f'coalesce(_c_anth.m, {_TEXTS})', f'coalesce(_c_choice.m, {_TEXTS})')} AS media"
             " FROM _ev AS _v"
-            " LEFT JOIN _texts AS _c_out ON _c_out._rid = _v._rid AND _c_out.grp = 'out' AND _c_out.gi = [_v.oi]"
-            " LEFT JOIN _texts AS _c_anth ON _c_anth._rid = _v._rid AND _c_anth.grp = 'anth' AND _c_anth.gi = [_v.oi]"
-            " LEFT JOIN _choice_texts AS _c_choice ON _c_choice._rid = _v._rid AND _c_choice.oi = _v.oi",
+            " LEFT JOIN _texts AS _c_out ON _c_out._rid = _v._rid AND _c_out.grp = 'out' AND _c_out.g1 = _v.oi"
+            " LEFT JOIN _texts AS _c_anth ON _c_anth._rid = _v._rid AND _c_anth.grp = 'anth' AND _c_anth.g1 = _v.oi"
+            " LEFT JOIN _choice_texts AS _c_choice ON _c_choice._rid = _v._rid AND _c_choice.oi = _v.oi)",
         ),
         (
             "_trace_items",
@@ -477,18 +502,20 @@ def ctes(source: str) -> list[tuple[str, str]]:
             " GROUP BY _rid",
         ),
         (
-            "_response",
-            "SELECT _rid,"
-            f" CASE WHEN bool_or(NOT streamed) THEN {E.join('flatten(list(pieces ORDER BY oi))')}"
-            " ELSE nullif(array_to_string(flatten(list(pieces ORDER BY oi)), ''), '') END AS response,"
+            "_stream_text",  # a stream's response: every event's text, concatenated in order
+            "SELECT _rid, nullif(string_agg(text, '' ORDER BY oi), '') AS text FROM _events WHERE streamed GROUP BY _rid",
+        ),
+        (
+            "_response",  # over the objects read whole: the last value each kind was set to
+            "SELECT _e._rid,"
+            f" CASE WHEN bool_or(NOT _e.streamed) THEN {E.join('flatten(list(_e.pieces ORDER BY _e.oi))')} END AS joined,"
             + ", ".join(
-                f"{E.last(f'flatten(list({col} ORDER BY oi))')} AS {col}"
-                for col in ("stops", "in_tokens", "out_tokens", "cache_r", "cache_w", "latency")
+                f"arg_max(_e.{col}, _e.oi) FILTER (WHERE _e.{col} IS NOT NULL) AS {col}"
+                for col in ("stop", "in_tokens", "out_tokens", "cache_r", "cache_w", "latency", "action")
             )
-            + ", CASE WHEN list_contains(flatten(list(actions ORDER BY oi)), 'INTERVENED') THEN 'INTERVENED'"
-            f" ELSE {E.last('flatten(list(actions ORDER BY oi))')} END AS action,"
-            " flatten(list(media ORDER BY oi)) AS media"
-            " FROM _events GROUP BY _rid",
+            + ", bool_or(_e.action = 'INTERVENED') AS intervened,"
+            " flatten(list(_e.media ORDER BY _e.oi)) AS media"
+            " FROM _events AS _e WHERE _e.pieces IS NOT NULL GROUP BY _e._rid",
         ),
         (
             "_bodies",
@@ -500,12 +527,15 @@ def ctes(source: str) -> list[tuple[str, str]]:
             " _rq.system AS _b_system, _rq.temperature AS _b_temperature, _rq.top_p AS _b_top_p,"
             " _rq.max_tokens AS _b_max_tokens, _rq.guard_id AS _b_guard_id, _rq.guard_version AS _b_guard_version,"
             " _rq.media AS _b_media_in,"
-            f" CASE WHEN {E.is_str('_s._ob')} THEN nullif({E.jstr('_s._ob')}, '') ELSE _rs.response END AS _b_response,"
-            " _rs.stops AS _b_stop, _rs.in_tokens AS _b_in_tokens, _rs.out_tokens AS _b_out_tokens,"
-            " _rs.cache_r AS _b_cache_r, _rs.cache_w AS _b_cache_w, _rs.latency AS _b_latency, _rs.action AS _b_action,"
+            f" CASE WHEN {E.is_str('_s._ob')} THEN nullif({E.jstr('_s._ob')}, '') ELSE coalesce(_rs.joined, _st.text) END"
+            " AS _b_response,"
+            " _rs.stop AS _b_stop, _rs.in_tokens AS _b_in_tokens, _rs.out_tokens AS _b_out_tokens,"
+            " _rs.cache_r AS _b_cache_r, _rs.cache_w AS _b_cache_w, _rs.latency AS _b_latency,"
+            " CASE WHEN _rs.intervened THEN 'INTERVENED' ELSE _rs.action END AS _b_action,"
             " _rs.media AS _b_media_out, _g.trace_id AS _b_trace_id, _g.assessment AS _b_assessment"
             f" FROM {source} AS _s LEFT JOIN _request AS _rq ON _rq._rid = _s._rid"
-            " LEFT JOIN _response AS _rs ON _rs._rid = _s._rid LEFT JOIN _guard AS _g ON _g._rid = _s._rid",
+            " LEFT JOIN _response AS _rs ON _rs._rid = _s._rid LEFT JOIN _guard AS _g ON _g._rid = _s._rid"
+            " LEFT JOIN _stream_text AS _st ON _st._rid = _s._rid",
         ),
     ]
 

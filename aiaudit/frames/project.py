@@ -68,7 +68,7 @@ SYSTEM_NAMES = ("@timestamp", "@ptr", "@log", "@logStream")
 JSON_SUFFIX = "#json"
 #: Derived columns that need the span request-id bridge (a join over whole traces).
 BRIDGED = ("request_id", "request_id_source")
-#: Columns whose values come from offloaded bodies when a record has them.
+#: Columns read from the request and response bodies (they need the bodies' CTEs; sizes and sources do not).
 BODY_COLUMNS = frozenset(
     {
         "prompt",
@@ -89,11 +89,12 @@ BODY_COLUMNS = frozenset(
         "guardrail_action",
         "guardrail_assessment",
         "media_uris",
-        "input_body_bytes",
-        "output_body_bytes",
-        "body_source",
     }
 )
+
+
+#: Columns an offloaded body also feeds (its size, where it came from).
+SIZE_COLUMNS = frozenset({"input_body_bytes", "output_body_bytes", "body_source"})
 
 
 class ProjectionWarning(UserWarning):
@@ -485,7 +486,7 @@ def prepare(
     """:func:`query` for ``table`` in ``con``, with the offloaded bodies it needs looked up first."""
     wanted = check_columns(pipeline, columns)
     offload = None
-    if pipeline == "invocations" and BODY_COLUMNS & set(wanted):
+    if pipeline == "invocations" and (BODY_COLUMNS | SIZE_COLUMNS) & set(wanted):
         offload = offload_relation(con, table, data_root, time_range)
     return query(pipeline, table, columns=wanted, time_range=time_range, focus=focus, order=order, offload=offload)
 
