@@ -75,7 +75,7 @@ def _statements() -> dict[str, str]:
     return out
 
 
-def _everything():  # noqa: ANN202 - imported in the child only
+def _everything():
     from aiaudit import TimeRange
 
     return TimeRange.parse(None, start="2000-01-01T00:00:00Z", end="2100-01-01T00:00:00Z")
@@ -146,7 +146,7 @@ def phase_ingest_frame(ct: Path, _inv: Path) -> dict:
     }
 
 
-def _reopen(root: Path):  # noqa: ANN202
+def _reopen(root: Path):
     import aiaudit
 
     return aiaudit.connect(f"local:{root}", read_only=True)
@@ -299,13 +299,19 @@ def main() -> None:
         print(f"{LABELS[name]:<42} {res['seconds']:>8.2f} {res['peak_mb']:>7,.0f}MB {vs:>12} {target:>14} {met:>4}")
     if "ingest+frame" in results:
         a = results["ingest+frame"]
-        print(f"\nfirst ingest {a['ingest_s']:.2f} s + frame {a['frame_s']:.2f} s; {a['rows']:,} rows x {a['columns']} columns")
+        print(
+            f"\nfirst ingest {a['ingest_s']:.2f} s + frame {a['frame_s']:.2f} s;"
+            f" {a['rows']:,} rows x {a['columns']} columns"
+        )
     if "reopen+frame" in results:
         print(f"re-open peak RSS {results['reopen+frame']['peak_mb']:,.0f} MB (target ≤ 2,500 MB)")
     if "focus" in results:
         print(f"focus rows: {results['focus']['rows']:,} ({results['focus']['rows'] / args.events:.1%} of the events)")
     if "stream" in results:
-        print(f"streamed {results['stream']['rows']:,} rows, peak RSS {results['stream']['peak_mb']:,.0f} MB (target ≤ 4,000 MB)")
+        print(
+            f"streamed {results['stream']['rows']:,} rows,"
+            f" peak RSS {results['stream']['peak_mb']:,.0f} MB (target ≤ 4,000 MB)"
+        )
     if "inv-setup" in results:
         print(f"invocations store built in {results['inv-setup']['seconds']:.1f} s (untimed setup)")
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (other work on the machine)")

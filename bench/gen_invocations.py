@@ -25,11 +25,55 @@ from pathlib import Path
 ACCOUNT = "123456789012"
 REGIONS = ["us-east-1", "us-west-2", "eu-west-1"]
 ROLES = [f"agent-role-{i}" for i in range(40)]
-WORDS = (
-    "the agent should summarise quarterly revenue for the board and list open incidents across every region "
-    "include latency figures model usage token budgets guardrail interventions and the owners of each service "
-    "please answer briefly cite the runbook and never reveal credentials or internal hostnames to the user"
-).split()
+WORDS = [
+    "the",
+    "agent",
+    "should",
+    "summarise",
+    "quarterly",
+    "revenue",
+    "for",
+    "the",
+    "board",
+    "and",
+    "list",
+    "open",
+    "incidents",
+    "across",
+    "every",
+    "region",
+    "include",
+    "latency",
+    "figures",
+    "model",
+    "usage",
+    "token",
+    "budgets",
+    "guardrail",
+    "interventions",
+    "and",
+    "the",
+    "owners",
+    "of",
+    "each",
+    "service",
+    "please",
+    "answer",
+    "briefly",
+    "cite",
+    "the",
+    "runbook",
+    "and",
+    "never",
+    "reveal",
+    "credentials",
+    "or",
+    "internal",
+    "hostnames",
+    "to",
+    "the",
+    "user",
+]
 START = datetime(2026, 11, 1, tzinfo=UTC)
 PER_FILE = 1000
 
@@ -63,7 +107,9 @@ def _converse(rng: random.Random, guarded: bool) -> tuple[dict, dict, str]:
                 "inputAssessment": {
                     gid: {
                         "contentPolicy": {
-                            "filters": [{"type": "VIOLENCE", "confidence": "HIGH", "action": "BLOCKED" if blocked else "NONE"}]
+                            "filters": [
+                                {"type": "VIOLENCE", "confidence": "HIGH", "action": "BLOCKED" if blocked else "NONE"}
+                            ]
                         }
                     }
                 }
@@ -118,10 +164,15 @@ def _anthropic(rng: random.Random, stream: bool) -> tuple[dict, object, str]:
             "InvokeModel",
         )
     events: list = [
-        {"type": "message_start", "message": {"role": "assistant", "usage": {"input_tokens": usage_in, "output_tokens": 1}}},
+        {
+            "type": "message_start",
+            "message": {"role": "assistant", "usage": {"input_tokens": usage_in, "output_tokens": 1}},
+        },
         {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
     ]
-    events += [{"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": w + " "}} for w in words]
+    events += [
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": w + " "}} for w in words
+    ]
     events += [
         {"type": "content_block_stop", "index": 0},
         {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": len(words)}},
@@ -140,10 +191,15 @@ def _anthropic(rng: random.Random, stream: bool) -> tuple[dict, object, str]:
 
 def _titan(rng: random.Random) -> tuple[dict, dict, str]:
     return (
-        {"inputText": _text(rng, 30, 100), "textGenerationConfig": {"maxTokenCount": 512, "temperature": 0.7, "topP": 0.9}},
+        {
+            "inputText": _text(rng, 30, 100),
+            "textGenerationConfig": {"maxTokenCount": 512, "temperature": 0.7, "topP": 0.9},
+        },
         {
             "inputTextTokenCount": rng.randint(30, 300),
-            "results": [{"tokenCount": rng.randint(20, 300), "outputText": _text(rng, 20, 100), "completionReason": "FINISH"}],
+            "results": [
+                {"tokenCount": rng.randint(20, 300), "outputText": _text(rng, 20, 100), "completionReason": "FINISH"}
+            ],
         },
         "InvokeModel",
     )
@@ -172,7 +228,11 @@ def _cohere(rng: random.Random) -> tuple[dict, dict, str]:
             ],
             "preamble": _text(rng, 5, 20),
         },
-        {"text": _text(rng, 20, 80), "finish_reason": "COMPLETE", "generation_id": str(uuid.UUID(int=rng.getrandbits(128)))},
+        {
+            "text": _text(rng, 20, 80),
+            "finish_reason": "COMPLETE",
+            "generation_id": str(uuid.UUID(int=rng.getrandbits(128))),
+        },
         "InvokeModel",
     )
 
@@ -213,8 +273,16 @@ def _record(rng: random.Random, when: datetime, region: str) -> dict:
         "requestId": str(uuid.UUID(int=rng.getrandbits(128))),
         "operation": operation,
         "modelId": model,
-        "input": {"inputContentType": "application/json", "inputBodyJson": body_in, "inputTokenCount": rng.randint(20, 900)},
-        "output": {"outputContentType": "application/json", "outputBodyJson": body_out, "outputTokenCount": rng.randint(10, 400)},
+        "input": {
+            "inputContentType": "application/json",
+            "inputBodyJson": body_in,
+            "inputTokenCount": rng.randint(20, 900),
+        },
+        "output": {
+            "outputContentType": "application/json",
+            "outputBodyJson": body_out,
+            "outputTokenCount": rng.randint(10, 400),
+        },
     }
 
 

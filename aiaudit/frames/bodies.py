@@ -84,7 +84,13 @@ _USAGE_KEYS = {
     ),
 }
 _USAGE = {k: "JSON" for keys in _USAGE_KEYS.values() for k in keys}
-_METRICS = ("inputTokenCount", "outputTokenCount", "invocationLatency", "cacheReadInputTokenCount", "cacheWriteInputTokenCount")
+_METRICS = (
+    "inputTokenCount",
+    "outputTokenCount",
+    "invocationLatency",
+    "cacheReadInputTokenCount",
+    "cacheWriteInputTokenCount",
+)
 _OBJECT = {
     "type": "JSON",
     "contentBlockDelta": {"delta": {"text": "JSON"}},
@@ -213,7 +219,12 @@ def _each(items: str, fn: str, empty: str = _TEXTS) -> str:
 def _traces(guard: str) -> str:
     """Guardrail assessment items of a ``trace.guardrail`` value: ``{stage, item}`` (item as JSON text)."""
     parts = []
-    for key, stage in (("inputAssessment", "input"), ("input", "input"), ("outputAssessments", "output"), ("outputs", "output")):
+    for key, stage in (
+        ("inputAssessment", "input"),
+        ("input", "input"),
+        ("outputAssessments", "output"),
+        ("outputs", "output"),
+    ):
         value = f"json_extract({guard}, '$.{key}')"
         items = f"(CASE WHEN {E.is_arr(value)} THEN {E.elements(value)} ELSE [CAST({value} AS VARCHAR)] END)"
         parts.append(
@@ -229,9 +240,12 @@ def _findings(entry: str, stage: str) -> str:
     for policy, list_key, short, name_key in POLICIES:
         items = f"json_extract({entry}, {E.lit('$.' + policy + '.' + list_key)})"
         spec = E.lit(json.dumps([{name_key: "JSON", "action": "JSON"}]))
-        finding = f"{stage} || {E.lit('.' + short + ':')} || {E.pystr('_it.' + name_key)} || '=' || {E.pystr('_it.action')}"
+        finding = (
+            f"{stage} || {E.lit('.' + short + ':')} || {E.pystr('_it.' + name_key)} || '=' || {E.pystr('_it.action')}"
+        )
         objects = f"list_filter({E.elements(items)}, lambda _i: {E.is_obj('_i')})"
-        item_list = f"list_transform(json_transform('[' || array_to_string({objects}, ',') || ']', {spec}), lambda _it: {finding})"
+        as_array = f"'[' || array_to_string({objects}, ',') || ']'"
+        item_list = f"list_transform(json_transform({as_array}, {spec}), lambda _it: {finding})"
         policy_obj = f"json_extract({entry}, {E.lit('$.' + policy)})"
         parts.append(f"(CASE WHEN {E.is_obj(policy_obj)} AND {E.is_arr(items)} THEN {item_list} ELSE {_TEXTS} END)")
     return f"list_concat({', '.join(parts)})"
@@ -254,8 +268,12 @@ def ctes(source: str) -> list[tuple[str, str]]:
     kind = f"{b}.type"
     text_ok = f"({E.is_str(f'{b}.text')} AND ({kind} IS NULL OR {kind} IN ('\"text\"', '\"input_text\"')))"
     guard = f"{b}.guardContent.text.text"
-    is_tool = f"(NOT {text_ok} AND NOT {E.is_str(guard)} AND ({E.is_obj(f'{b}.toolResult')} OR {kind} = '\"tool_result\"'))"
-    nested = f"(CASE WHEN {E.is_obj(f'{b}.toolResult')} THEN json_extract({b}.toolResult, '$.content') ELSE {b}.content END)"
+    is_tool = (
+        f"(NOT {text_ok} AND NOT {E.is_str(guard)} AND ({E.is_obj(f'{b}.toolResult')} OR {kind} = '\"tool_result\"'))"
+    )
+    nested = (
+        f"(CASE WHEN {E.is_obj(f'{b}.toolResult')} THEN json_extract({b}.toolResult, '$.content') ELSE {b}.content END)"
+    )
     block_of = f"(CASE WHEN {E.is_obj('_e')} THEN {transform('_e', _BLOCK)} END)"
     o = "_v.o"
     t = f"{o}.type"
@@ -323,12 +341,20 @@ def ctes(source: str) -> list[tuple[str, str]]:
     )
 
     chat = (
-        f"list_transform(list_filter(json_transform({i}.chat_history, '[{{\"role\":\"JSON\",\"message\":\"JSON\"}}]'),"
+        f'list_transform(list_filter(json_transform({i}.chat_history, \'[{{"role":"JSON","message":"JSON"}}]\'),'
         f" lambda _t: upper({E.pystr('_t.role')}) = 'USER'),"
         f" lambda _t: (CASE WHEN _t.message IS NULL OR _t.message IN ('\"\"', 'false', '0') THEN ''"
         f" ELSE {E.jscalar('_t.message')} END))"
     )
     texts = f"list_transform({E.elements(f'{i}.texts')}, lambda _s: {E.jstr('_s')})"
+    media_uris = "[" + ", ".join(_media_uri(f"{b}.{k}") for k in ("document", "image", "video")) + "]"
+    in_tokens = tokens(
+        "in",
+        [E.jint(f"{metrics}.inputTokenCount"), E.jint(f"{o}.inputTextTokenCount"), E.jint(f"{o}.prompt_token_count")],
+    )
+    event_media = E.concat(
+        f"coalesce(_c_out.m, {_TEXTS})", f"coalesce(_c_anth.m, {_TEXTS})", f"coalesce(_c_choice.m, {_TEXTS})"
+    )
     cfg, titan = f"{i}.inferenceConfig", f"{i}.textGenerationConfig"
     guard_cfg = f"{i}.guardrailConfig"
     return [
@@ -344,7 +370,8 @@ def ctes(source: str) -> list[tuple[str, str]]:
             "_ev_all",  # response objects: a dict body (oi 0), or a stream's events (events given as text parsed)
             f"SELECT _rid, 0 AS oi, false AS streamed, _ob AS e FROM {source} WHERE {E.is_obj('_ob')}"
             " UNION ALL"
-            f" SELECT _rid, oi, true, e FROM (SELECT _rid, oi, CASE WHEN {E.is_obj('v')} THEN v WHEN {E.is_str('v')} THEN"
+            " SELECT _rid, oi, true, e FROM (SELECT _rid, oi,"
+            f" CASE WHEN {E.is_obj('v')} THEN v WHEN {E.is_str('v')} THEN"
             f" {E.let(E.strip(E.jstr('v')), '_sv', _event_text('_sv'))} END AS e FROM ("
             f" SELECT _rid, unnest(es) AS v, generate_subscripts(es, 1) AS oi FROM ("
             f" SELECT _rid, {E.elements('_ob')} AS es FROM {source} WHERE {E.is_arr('_ob')}))) WHERE e IS NOT NULL",
@@ -352,7 +379,7 @@ def ctes(source: str) -> list[tuple[str, str]]:
         (
             "_ev_kind",  # which events are plain text deltas (the bulk of a stream): read for their text only
             "SELECT _rid, oi, streamed, e, coalesce(streamed AND ("
-            " (f.type = '\"content_block_delta\"' AND f.\"amazon-bedrock-guardrailAction\" IS NULL)"
+            ' (f.type = \'"content_block_delta"\' AND f."amazon-bedrock-guardrailAction" IS NULL)'
             " OR (f.contentBlockDelta IS NOT NULL AND json_keys(e) = ['contentBlockDelta'])), false) AS fast,"
             f" {E.jstr('coalesce(f.delta.text, f.contentBlockDelta.delta.text)')} AS delta"
             f" FROM (SELECT *, {transform('e', _FAST)} AS f FROM _ev_all)",
@@ -382,7 +409,8 @@ def ctes(source: str) -> list[tuple[str, str]]:
             " SELECT _rid, grp, g1, g2, unnest(es) AS _e, generate_subscripts(es, 1) AS bi FROM ("
             f" SELECT _rid, grp, g1, g2, {_items('c')} AS es FROM _content))"
             " UNION ALL"
-            f" SELECT _rid, grp, g1, g2, path + (bi::BIGINT << ({_BITS} * ({TOOL_RESULT_DEPTH} - depth - 1))), depth + 1,"
+            " SELECT _rid, grp, g1, g2,"
+            f" path + (bi::BIGINT << ({_BITS} * ({TOOL_RESULT_DEPTH} - depth - 1))), depth + 1,"
             f" _e, {block_of} FROM ("
             " SELECT _rid, grp, g1, g2, path, depth, unnest(es) AS _e, generate_subscripts(es, 1) AS bi FROM ("
             f" SELECT _rid, grp, g1, g2, path, depth, {_items(nested)} AS es FROM _blocks AS _k"
@@ -395,9 +423,10 @@ def ctes(source: str) -> list[tuple[str, str]]:
             f" CASE WHEN {E.is_str('item')} THEN {E.jstr('item')}"
             f" WHEN {text_ok} THEN {E.jstr(f'{b}.text')} WHEN {E.is_str(guard)} THEN {E.jstr(guard)}"
             f" WHEN {is_tool} THEN NULL"
-            f" WHEN {kind} IS NULL AND ({E.is_obj(f'{b}.json')} OR {E.is_arr(f'{b}.json')}) THEN CAST({b}.json AS VARCHAR)"
+            f" WHEN {kind} IS NULL AND ({E.is_obj(f'{b}.json')} OR {E.is_arr(f'{b}.json')})"
+            f" THEN CAST({b}.json AS VARCHAR)"
             " END AS text,"
-            f" {E.nonnull('[' + ', '.join(_media_uri(f'{b}.{k}') for k in ('document', 'image', 'video')) + ']')} AS media"
+            f" {E.nonnull(media_uris)} AS media"
             " FROM _blocks AS _k",
         ),
         (
@@ -409,7 +438,8 @@ def ctes(source: str) -> list[tuple[str, str]]:
         (
             "_req_msgs",
             "SELECT _m._rid,"
-            f" list(coalesce({E.join('_c.t')}, '') ORDER BY _m.mi) FILTER (WHERE role IN ('user', 'tool', '')) AS turns,"
+            f" list(coalesce({E.join('_c.t')}, '') ORDER BY _m.mi)"
+            " FILTER (WHERE role IN ('user', 'tool', '')) AS turns,"
             " flatten(list(coalesce(_c.t, []) ORDER BY _m.mi) FILTER (WHERE role IN ('system', 'developer'))) AS sys,"
             " flatten(list(coalesce(_c.m, []) ORDER BY _m.mi)) AS media"
             " FROM (SELECT _rid, mi, CASE WHEN m.role IS NULL OR m.role IN ('\"\"', 'false', '0') THEN ''"
@@ -443,7 +473,8 @@ def ctes(source: str) -> list[tuple[str, str]]:
                 f" {i}.max_gen_len, {i}.maxTokens, {i}.max_completion_tokens, {titan}.maxTokenCount)"
             )
             + " AS max_tokens,"
-            f" CASE WHEN {guard_cfg}.guardrailIdentifier IS NOT NULL THEN {E.pystr(f'{guard_cfg}.guardrailIdentifier')} END"
+            f" CASE WHEN {guard_cfg}.guardrailIdentifier IS NOT NULL"
+            f" THEN {E.pystr(f'{guard_cfg}.guardrailIdentifier')} END"
             " AS guard_id,"
             f" CASE WHEN {guard_cfg}.guardrailVersion IS NOT NULL THEN {E.pystr(f'{guard_cfg}.guardrailVersion')} END"
             " AS guard_version"
@@ -466,14 +497,14 @@ def ctes(source: str) -> list[tuple[str, str]]:
             " cache_w, latency, action, traces, media FROM ("
             f"SELECT _v._rid, _v.oi, _v.streamed, {pieces} AS _p,"
             f" {E.last(stops)} AS stop,"
-            f" {E.last(tokens('in', [E.jint(f'{metrics}.inputTokenCount'), E.jint(f'{o}.inputTextTokenCount'), E.jint(f'{o}.prompt_token_count')]))} AS in_tokens,"
+            f" {E.last(in_tokens)} AS in_tokens,"
             f" {E.last(out_tokens)} AS out_tokens,"
             f" {E.last(tokens('cache_r', [E.jint(f'{metrics}.cacheReadInputTokenCount')]))} AS cache_r,"
             f" {E.last(tokens('cache_w', [E.jint(f'{metrics}.cacheWriteInputTokenCount')]))} AS cache_w,"
             f" {E.last(latency)} AS latency,"
             f" {E.jstr(action)} AS action,"
             f" {traces} AS traces,"
-            f" {E.concat(f'coalesce(_c_out.m, {_TEXTS})', f'coalesce(_c_anth.m, {_TEXTS})', f'coalesce(_c_choice.m, {_TEXTS})')} AS media"
+            f" {event_media} AS media"
             " FROM _ev AS _v"
             " LEFT JOIN _texts AS _c_out ON _c_out._rid = _v._rid AND _c_out.grp = 'out' AND _c_out.g1 = _v.oi"
             " LEFT JOIN _texts AS _c_anth ON _c_anth._rid = _v._rid AND _c_anth.grp = 'anth' AND _c_anth.g1 = _v.oi"
@@ -488,14 +519,16 @@ def ctes(source: str) -> list[tuple[str, str]]:
             "_assessments",
             "SELECT _rid, oi, ti, ki, k, stage,"
             " json_extract(item, '/' || replace(replace(k, '~', '~0'), '/', '~1')) AS a FROM ("
-            " SELECT _rid, oi, ti, stage, item, unnest(json_keys(item)) AS k, generate_subscripts(json_keys(item), 1) AS ki"
+            " SELECT _rid, oi, ti, stage, item, unnest(json_keys(item)) AS k,"
+            " generate_subscripts(json_keys(item), 1) AS ki"
             " FROM _trace_items)",
         ),
         (
             "_guard",
             "SELECT _rid, arg_min(k, [oi, ti, ki]) AS trace_id,"
             " nullif(array_to_string(flatten(list(f ORDER BY oi, ti, ki, ei)), '; '), '') AS assessment FROM ("
-            f" SELECT _rid, oi, ti, ki, k, ei, CASE WHEN {E.is_obj('en')} THEN {_findings('en', 'stage')} ELSE {_TEXTS} END AS f"
+            " SELECT _rid, oi, ti, ki, k, ei,"
+            f" CASE WHEN {E.is_obj('en')} THEN {_findings('en', 'stage')} ELSE {_TEXTS} END AS f"
             " FROM (SELECT _rid, oi, ti, ki, k, stage, unnest(es) AS en, generate_subscripts(es, 1) AS ei FROM ("
             f" SELECT *, CASE WHEN {E.is_arr('a')} THEN {E.elements('a')} ELSE [CAST(a AS VARCHAR)] END AS es"
             " FROM _assessments)))"
@@ -503,12 +536,14 @@ def ctes(source: str) -> list[tuple[str, str]]:
         ),
         (
             "_stream_text",  # a stream's response: every event's text, concatenated in order
-            "SELECT _rid, nullif(string_agg(text, '' ORDER BY oi), '') AS text FROM _events WHERE streamed GROUP BY _rid",
+            "SELECT _rid, nullif(string_agg(text, '' ORDER BY oi), '') AS text FROM _events WHERE streamed"
+            " GROUP BY _rid",
         ),
         (
             "_response",  # over the objects read whole: the last value each kind was set to
             "SELECT _e._rid,"
-            f" CASE WHEN bool_or(NOT _e.streamed) THEN {E.join('flatten(list(_e.pieces ORDER BY _e.oi))')} END AS joined,"
+            f" CASE WHEN bool_or(NOT _e.streamed) THEN {E.join('flatten(list(_e.pieces ORDER BY _e.oi))')}"
+            " END AS joined,"
             + ", ".join(
                 f"arg_max(_e.{col}, _e.oi) FILTER (WHERE _e.{col} IS NOT NULL) AS {col}"
                 for col in ("stop", "in_tokens", "out_tokens", "cache_r", "cache_w", "latency", "action")
@@ -527,7 +562,8 @@ def ctes(source: str) -> list[tuple[str, str]]:
             " _rq.system AS _b_system, _rq.temperature AS _b_temperature, _rq.top_p AS _b_top_p,"
             " _rq.max_tokens AS _b_max_tokens, _rq.guard_id AS _b_guard_id, _rq.guard_version AS _b_guard_version,"
             " _rq.media AS _b_media_in,"
-            f" CASE WHEN {E.is_str('_s._ob')} THEN nullif({E.jstr('_s._ob')}, '') ELSE coalesce(_rs.joined, _st.text) END"
+            f" CASE WHEN {E.is_str('_s._ob')} THEN nullif({E.jstr('_s._ob')}, '')"
+            " ELSE coalesce(_rs.joined, _st.text) END"
             " AS _b_response,"
             " _rs.stop AS _b_stop, _rs.in_tokens AS _b_in_tokens, _rs.out_tokens AS _b_out_tokens,"
             " _rs.cache_r AS _b_cache_r, _rs.cache_w AS _b_cache_w, _rs.latency AS _b_latency,"

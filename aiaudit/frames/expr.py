@@ -288,7 +288,10 @@ class Graph:
 
         def expand(node: str) -> str:
             sql, _deps = self.nodes[node]
-            return _NODE.sub(lambda m: f"({expand(m.group(1))})" if m.group(1) in self.nodes else subs.get(m.group(1), m.group(1)), sql)
+            return _NODE.sub(
+                lambda m: f"({expand(m.group(1))})" if m.group(1) in self.nodes else subs.get(m.group(1), m.group(1)),
+                sql,
+            )
 
         return expand(name)
 

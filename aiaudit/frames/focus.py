@@ -190,7 +190,9 @@ def _trace_norm(text: str) -> str:
     return trace_id_sql(f"lower({E.known(text)})")
 
 
-def focus_query(pipeline: str, focus: Mapping[str, Sequence[str]], table: str, time_sql: str | None = None) -> FocusQuery:
+def focus_query(
+    pipeline: str, focus: Mapping[str, Sequence[str]], table: str, time_sql: str | None = None
+) -> FocusQuery:
     """The focus of a projection as SQL (values are normalised first; see the module doc)."""
     out = FocusQuery()
     if not focus:
@@ -235,7 +237,9 @@ def focus_query(pipeline: str, focus: Mapping[str, Sequence[str]], table: str, t
     return out
 
 
-def prefilter(pipeline: str, focus: Mapping[str, Sequence[str]], table: str | None = None) -> tuple[str | None, list[Any]]:
+def prefilter(
+    pipeline: str, focus: Mapping[str, Sequence[str]], table: str | None = None
+) -> tuple[str | None, list[Any]]:
     """The superset of a focus as a WHERE fragment over a table of the store's layout (no parameters)."""
     fq = focus_query(pipeline, focus, E.quote(table or pipeline))
     return fq.prefilter, fq.prefilter_params
@@ -268,7 +272,7 @@ def apply_focus(frame: pd.DataFrame, focus: Mapping[str, Sequence[str]], pipelin
 def _isin(series: pd.Series, wanted: list[str]) -> pd.Series:
     """Cells equal to one of ``wanted`` (list cells: holding one of them), vectorised."""
     if isinstance(series.dtype, pd.ArrowDtype) and pa.types.is_list(series.dtype.pyarrow_dtype):
-        lists = pa.chunked_array(series.array._pa_array).combine_chunks()  # noqa: SLF001 - the Arrow storage
+        lists = pa.chunked_array(series.array._pa_array).combine_chunks()
         hits = pc.is_in(pc.list_flatten(lists), value_set=pa.array(wanted, type=pa.string()))
         rows = pc.unique(pc.filter(pc.list_parent_indices(lists), hits)).to_numpy()
         mask = pd.Series(False, index=series.index)

@@ -91,7 +91,9 @@ def offload_relation(con: Any, table: str, data_root: Path | None, time_range: A
         from aiaudit.query.quoting import iso_utc, sql_literal
 
         start, end = iso_utc(time_range.start), iso_utc(time_range.end + timedelta(seconds=1))
-        stamp = f' AND "@timestamp" >= {sql_literal(start)}::TIMESTAMPTZ AND "@timestamp" < {sql_literal(end)}::TIMESTAMPTZ'
+        stamp = (
+            f' AND "@timestamp" >= {sql_literal(start)}::TIMESTAMPTZ AND "@timestamp" < {sql_literal(end)}::TIMESTAMPTZ'
+        )
     rows = con.execute(
         f"""SELECT DISTINCT 'input', "input.inputBodyS3Path" FROM {table} WHERE "input.inputBodyS3Path" <> ''{stamp}
             UNION SELECT DISTINCT 'output', "output.outputBodyS3Path" FROM {table}
@@ -110,7 +112,13 @@ def offload_relation(con: Any, table: str, data_root: Path | None, time_range: A
     return pa.table(
         out,
         schema=pa.schema(
-            [("which", pa.string()), ("path", pa.string()), ("body", pa.string()), ("size", pa.int64()), ("source", pa.string())]
+            [
+                ("which", pa.string()),
+                ("path", pa.string()),
+                ("body", pa.string()),
+                ("size", pa.int64()),
+                ("source", pa.string()),
+            ]
         ),
     )
 

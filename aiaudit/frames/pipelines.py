@@ -53,10 +53,7 @@ def f(name: str) -> str:
 def time_of(text: str) -> str:
     """ISO text → TIMESTAMP_NS (UTC wall time), NULL when it does not parse. ``TIMESTAMP_NS`` keeps
     nanosecond fractions; a text with an offset is read with ``TIMESTAMPTZ`` (microseconds)."""
-    return (
-        f"coalesce(TRY_CAST({text} AS TIMESTAMP_NS),"
-        f" TRY_CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP_NS))"
-    )
+    return f"coalesce(TRY_CAST({text} AS TIMESTAMP_NS), TRY_CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP_NS))"
 
 
 STAMP = '"@timestamp"::TIMESTAMP_NS'
@@ -146,15 +143,16 @@ def _ct_graph() -> E.Graph:
     # one element with a string ARN (the common case) is read from the typed column, without parsing
     single = (
         f"(strlen({resources}) - strlen(replace({resources}, '\"ARN\":', '')) = 6"
-        f" AND contains({resources}, '\"ARN\":\"') AND {f('resources.0.ARN')} IS NOT NULL)"
+        f' AND contains({resources}, \'"ARN":"\') AND {f("resources.0.ARN")} IS NOT NULL)'
     )
     parsed = (
-        f"nullif(list_transform(list_filter(json_transform({resources}, '[{{\"ARN\":\"JSON\"}}]'),"
+        f'nullif(list_transform(list_filter(json_transform({resources}, \'[{{"ARN":"JSON"}}]\'),'
         " lambda _r: starts_with(_r.ARN, '\"')), lambda _r: json_extract_string(_r.ARN, '$')), CAST([] AS VARCHAR[]))"
     )
     g.add(
         "_arns",
-        f"(CASE WHEN NOT {E.is_arr(resources)} THEN NULL WHEN {single} THEN [{f('resources.0.ARN')}] ELSE {parsed} END)",
+        f"(CASE WHEN NOT {E.is_arr(resources)} THEN NULL WHEN {single} THEN [{f('resources.0.ARN')}]"
+        f" ELSE {parsed} END)",
     )
     g.add("_status", E.as_integer(f("responseElements.statusCode")))
     g.add(
@@ -196,7 +194,8 @@ def _ct_graph() -> E.Graph:
             "model_id": "_ct_model",
             "model_id_raw": f("requestParameters.modelId"),
             "guardrail_id": (
-                f"(CASE WHEN _g_ok AND starts_with(_g_res, 'guardrail/') THEN {E.after('_g_res', '/')} ELSE _g_text END)"
+                f"(CASE WHEN _g_ok AND starts_with(_g_res, 'guardrail/') THEN {E.after('_g_res', '/')}"
+                " ELSE _g_text END)"
             ),
             "guardrail_version": f"(CASE WHEN {f('eventSource')} = 'bedrock.amazonaws.com' THEN {guard_version} END)",
             "runtime_arn": "coalesce(_issued_runtime, _runtimes[1])",
@@ -282,11 +281,14 @@ def _inv_graph() -> E.Graph:
             "guardrail_id": "coalesce(nullif(_b_guard_id, ''), _b_trace_id)",
             "guardrail_version": "_b_guard_version",
             "guardrail_action": (
-                "(CASE WHEN _b_stop = 'guardrail_intervened' THEN 'INTERVENED' WHEN _b_action IS NOT NULL THEN _b_action"
+                "(CASE WHEN _b_stop = 'guardrail_intervened' THEN 'INTERVENED'"
+                " WHEN _b_action IS NOT NULL THEN _b_action"
                 " WHEN _b_trace_id IS NOT NULL OR nullif(_b_guard_id, '') IS NOT NULL THEN 'NONE' END)"
             ),
             "guardrail_assessment": "_b_assessment",
-            "media_uris": "nullif(list_concat(coalesce(_b_media_in, []), coalesce(_b_media_out, [])), CAST([] AS VARCHAR[]))",
+            "media_uris": (
+                "nullif(list_concat(coalesce(_b_media_in, []), coalesce(_b_media_out, [])), CAST([] AS VARCHAR[]))"
+            ),
             "input_body_s3_path": f("input.inputBodyS3Path"),
             "output_body_s3_path": f("output.outputBodyS3Path"),
             "input_body_bytes": "_in_size",
@@ -358,7 +360,9 @@ def str_list(x: str) -> str:
         f"list_filter(list_transform(json_transform({x}, '[\"JSON\"]'), lambda _s: CASE WHEN _s IS NULL"
         f" OR {E.is_obj('_s')} OR {E.is_arr('_s')} THEN NULL ELSE {E.jscalar('_s')} END), lambda _s: _s IS NOT NULL)"
     )
-    return f"(CASE WHEN {x} IS NULL THEN NULL WHEN starts_with({x}, '[') AND json_valid({x}) THEN {items} ELSE [{x}] END)"
+    return (
+        f"(CASE WHEN {x} IS NULL THEN NULL WHEN starts_with({x}, '[') AND json_valid({x}) THEN {items} ELSE [{x}] END)"
+    )
 
 
 def _span_graph() -> E.Graph:
@@ -382,7 +386,9 @@ def _span_graph() -> E.Graph:
             "session_id": E.known(f("attributes.session.id")),
             "service": f("resource.attributes.service.name"),
             "status": "_status",
-            "is_error": "(CASE WHEN _status IS NULL THEN NULL ELSE upper(_status) IN ('ERROR', 'STATUS_CODE_ERROR') END)",
+            "is_error": (
+                "(CASE WHEN _status IS NULL THEN NULL ELSE upper(_status) IN ('ERROR', 'STATUS_CODE_ERROR') END)"
+            ),
             "gen_ai_operation": (
                 f"coalesce(nullif({f('attributes.gen_ai.operation.name')}, ''),"
                 f" CASE WHEN {f('name')} <> '' AND _first_word IN ({ops}) THEN _first_word END)"
@@ -392,7 +398,9 @@ def _span_graph() -> E.Graph:
             "model_id_raw": f("attributes.gen_ai.request.model"),
             "tool_name": f("attributes.gen_ai.tool.name"),
             "tool_status": f("attributes.gen_ai.tool.status"),
-            "input_tokens": _either_int("attributes.gen_ai.usage.input_tokens", "attributes.gen_ai.usage.prompt_tokens"),
+            "input_tokens": _either_int(
+                "attributes.gen_ai.usage.input_tokens", "attributes.gen_ai.usage.prompt_tokens"
+            ),
             "output_tokens": _either_int(
                 "attributes.gen_ai.usage.output_tokens", "attributes.gen_ai.usage.completion_tokens"
             ),

@@ -178,14 +178,18 @@ def cloudtrail_principal(g: E.Graph, f: dict[str, str]) -> None:
     arn_principal_lookup(g, "_i", "userIdentity.sessionContext.sessionIssuer.arn")
     g.add("_other_root", "(_kind = 'Root' AND _s_principal IS NULL AND _acct IS NOT NULL)")
     saml = "(CASE _kind WHEN 'SAMLUser' THEN 'saml:' ELSE 'webidentity:' END)"
-    federated = f"(CASE WHEN _user IS NULL THEN NULL WHEN _idp IS NOT NULL THEN {saml} || _idp || '#' || _user ELSE {saml} || _user END)"
+    federated = (
+        f"(CASE WHEN _user IS NULL THEN NULL WHEN _idp IS NOT NULL THEN {saml} || _idp || '#' || _user"
+        f" ELSE {saml} || _user END)"
+    )
     g.update(
         {
             "_p_principal": (
                 "(CASE _kind WHEN 'AWSService' THEN _invoked"
                 " WHEN 'AssumedRole' THEN coalesce(_i_principal, _s_principal)"
                 " WHEN 'IdentityCenterUser' THEN (CASE WHEN _behalf IS NOT NULL THEN 'arn:'"
-                " || (CASE WHEN _store_ok THEN _store_partition ELSE 'aws' END) || ':identitystore:::user/' || _behalf END)"
+                " || (CASE WHEN _store_ok THEN _store_partition ELSE 'aws' END) || ':identitystore:::user/'"
+                " || _behalf END)"
                 f" WHEN 'SAMLUser' THEN {federated} WHEN 'WebIdentityUser' THEN {federated}"
                 " WHEN 'AWSAccount' THEN (CASE WHEN _acct IS NOT NULL THEN 'account:' || _acct END)"
                 " ELSE (CASE WHEN _other_root THEN 'arn:aws:iam::' || _acct || ':root' ELSE _s_principal END) END)"
@@ -234,7 +238,9 @@ def cloudtrail_principal(g: E.Graph, f: dict[str, str]) -> None:
             "principal_session": "(CASE WHEN _use_jwt THEN NULL ELSE _p_session END)",
             "access_key_id": E.known(f["userIdentity.accessKeyId"]),
             "account": "_account",
-            "cross_account": "(CASE WHEN _account IS NULL OR _recipient IS NULL THEN NULL ELSE _account <> _recipient END)",
+            "cross_account": (
+                "(CASE WHEN _account IS NULL OR _recipient IS NULL THEN NULL ELSE _account <> _recipient END)"
+            ),
             "invoked_by": "_p_invoked",
         }
     )
@@ -242,8 +248,8 @@ def cloudtrail_principal(g: E.Graph, f: dict[str, str]) -> None:
 
 def invocation_principal(g: E.Graph, account_id: str) -> None:
     """Nodes giving the principal columns of an invocation log from ``identity.arn`` and ``accountId``
-    (the column of ``accountId``). ``account`` falls back to the log's own ``accountId``; ``cross_account`` compares the ARN's
-    account with it."""
+    (the column of ``accountId``). ``account`` falls back to the log's own ``accountId``; ``cross_account``
+    compares the ARN's account with it."""
     arn_principal(g, "_ia", f"{E.quote('identity.arn')}")
     g.add("_inv_account", E.known(account_id))
     g.update(

@@ -44,8 +44,8 @@ from aiaudit.frames.models import normalise_trace_id
 from aiaudit.frames.offload import offload_relation
 from aiaudit.frames.pipelines import DENIAL_CODES, GEN_AI_OPERATIONS, OTEL_KEYS, SPECS, STAMP, time_of
 from aiaudit.query.fields import Extraction, field_expression, plan
-from aiaudit.query.quoting import sql_identifier as q
 from aiaudit.query.quoting import iso_utc, sql_literal
+from aiaudit.query.quoting import sql_identifier as q
 from aiaudit.store.memory import load_messages
 
 __all__ = [
@@ -217,7 +217,7 @@ def _output(pipeline: str, name: str, kind: str, outputs: dict[str, str]) -> str
         value = q(name)
     if pipeline == "runtime_logs":
         if name == "body":
-            return f"(CASE WHEN _otel THEN {value} ELSE \"@message\" END)"
+            return f'(CASE WHEN _otel THEN {value} ELSE "@message" END)'
         if name == "is_otel":
             return "_otel"
         if name == "time":
@@ -229,7 +229,9 @@ def _output(pipeline: str, name: str, kind: str, outputs: dict[str, str]) -> str
     return f"CAST({value} AS {cast})" if cast else value
 
 
-def _lookups(pipeline: str, graph: E.Graph, base: str, table: str, where: list[str]) -> tuple[str, list[tuple[str, str]]]:
+def _lookups(
+    pipeline: str, graph: E.Graph, base: str, table: str, where: list[str]
+) -> tuple[str, list[tuple[str, str]]]:
     """The base layer joined with every lookup of ``graph``, and the CTEs computing them (per distinct
     value of the field, over the same records)."""
     ctes: list[tuple[str, str]] = []
@@ -237,7 +239,11 @@ def _lookups(pipeline: str, graph: E.Graph, base: str, table: str, where: list[s
     outputs: list[str] = []
     for i, lk in enumerate(graph.lookups):
         p = plan(pipeline, lk.field)
-        read = q(p.column) if p.column else f"(CASE WHEN _json THEN {field_expression(pipeline, lk.field).sql('duckdb')} END)"
+        read = (
+            q(p.column)
+            if p.column
+            else f"(CASE WHEN _json THEN {field_expression(pipeline, lk.field).sql('duckdb')} END)"
+        )
         values = f"SELECT DISTINCT {read} AS _v FROM {table}" + (f" WHERE {' AND '.join(where)}" if where else "")
         name = f"_lk{i}"
         computed = E.layered(values, lk.graph.layers())
@@ -274,7 +280,9 @@ def query(
         raise ValueError(f"unknown pipeline {pipeline!r}")
     wanted = check_columns(pipeline, columns)
     key = tuple(sorted((k, tuple(v)) for k, v in (focus or {}).items()))
-    text, notes = _query_text(pipeline, table, tuple(wanted), time_condition(time_range), key, order, offload is not None)
+    text, notes = _query_text(
+        pipeline, table, tuple(wanted), time_condition(time_range), key, order, offload is not None
+    )
     return Query(pipeline, text, wanted, [], list(notes), offload, order)
 
 
@@ -318,7 +326,7 @@ def _query_text(
     select = [f"{_output(pipeline, n, kinds[n], outputs)} AS {q(n)}" for n in needed if n not in BRIDGED or not bridged]
     select += ['"@timestamp" AS _ts', '"@ptr" AS _ptr', "_line", "_rid"]
     if bridged:
-        own = 'coalesce(nullif("attributes.aws.request_id", \'\'), nullif("attributes.aws.request.id", \'\'))'
+        own = "coalesce(nullif(\"attributes.aws.request_id\", ''), nullif(\"attributes.aws.request.id\", ''))"
         select += ["trace_id AS _b_trace", "span_id AS _b_span", "parent_span_id AS _b_parent", f"{own} AS _b_own"]
     if pipeline != "runtime_logs":
         select.append("NOT _json AS _bad")

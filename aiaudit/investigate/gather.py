@@ -76,7 +76,9 @@ def match(frame: pd.DataFrame, columns: Iterable[str], values: set[str], *, case
             cells = series.tolist()  # list cells come back as Python lists (map would give arrays)
             found = pd.Series(
                 [
-                    any(_norm(x, casefold) in values for x in v) if isinstance(v, list) else _norm(v, casefold) in values
+                    any(_norm(x, casefold) in values for x in v)
+                    if isinstance(v, list)
+                    else _norm(v, casefold) in values
                     for v in cells
                 ],
                 index=series.index,

@@ -178,7 +178,9 @@ class Source(ABC):
         """The projection in frames of at most ``chunk_rows`` rows, so a store too big for one frame can be
         summarised chunk by chunk. Chunks come in storage order; ``ordered=True`` sorts by time first
         (DuckDB then sorts every row before the first chunk, spilling to disk when it must)."""
-        con, qy = self.projection_query(pipeline, time_range, columns=columns, order="time" if ordered else None, **focus)
+        con, qy = self.projection_query(
+            pipeline, time_range, columns=columns, order="time" if ordered else None, **focus
+        )
         yield from stream_query(con, qy, chunk_rows=chunk_rows)
 
     def relation(

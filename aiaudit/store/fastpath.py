@@ -77,7 +77,8 @@ WITH docs AS (
 ), parsed AS (
     SELECT filename, ord, m::VARCHAR AS msg, {h_expr} AS h FROM items
 ), src AS (
-    SELECT p.*, f.file_id, f.ptr_prefix || '-' || ord::VARCHAR AS ptr, ord::INTEGER AS line, {lit(log_group)} AS log, f.stream,
+    SELECT p.*, f.file_id, f.ptr_prefix || '-' || ord::VARCHAR AS ptr, ord::INTEGER AS line,
+           {lit(log_group)} AS log, f.stream,
            CASE WHEN {ok} THEN {parsed} END AS ts,
            CASE WHEN {ok} AND {parsed} IS NOT NULL THEN NULL ELSE {lit(REJECT)} END AS flag,
            ?::TIMESTAMPTZ AS ing, true AS is_json

@@ -131,4 +131,3 @@ def row_select(pipeline: str, picks: dict[str, str]) -> str:
 
 def insert_columns(pipeline: str) -> str:
     return ", ".join(q(name) for name, _ in columns(pipeline))
-

@@ -211,7 +211,9 @@ def test_every_field_reads_the_same_four_ways(samples: Any, pipeline: str) -> No
     documented = documented_fields()[pipeline]
     fields = sorted(set(documented) | catalogue_fields()[pipeline])
     con = samples.store.connection()
-    records = {ptr: json.loads(msg) for ptr, msg in con.execute(f'SELECT "@ptr", "@message" FROM "{pipeline}"').fetchall()}
+    records = {
+        ptr: json.loads(msg) for ptr, msg in con.execute(f'SELECT "@ptr", "@message" FROM "{pipeline}"').fetchall()
+    }
     assert records, pipeline
     typed = {name for name, _ in TYPED_FIELDS[pipeline]}
     frame = samples.projection(pipeline, EVERYTHING, columns=["@ptr", *documented])

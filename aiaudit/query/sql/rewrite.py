@@ -26,10 +26,10 @@ from sqlglot import exp
 
 from aiaudit.core.errors import QuerySyntaxError
 from aiaudit.core.timerange import TimeRange
+from aiaudit.query.fields import STAR_FIELDS, SYSTEM_FIELDS, field_expression, field_kind
 from aiaudit.query.quoting import check_names, check_value, iso_utc, sql_literal
 from aiaudit.query.sql.coerce import ISO, mark, typed
 from aiaudit.query.sql.dialect import LogsInsightsSQL, node_offset
-from aiaudit.query.fields import STAR_FIELDS, SYSTEM_FIELDS, field_expression, field_kind
 from aiaudit.query.sql.groups import GroupRef, Lookup, resolve_from
 
 
@@ -39,7 +39,9 @@ class Options:
 
     log_groups: Mapping[str, str]
     lookup: Lookup | None = None
-    table_columns: Mapping[str, set[str]] | None = None  # pipeline -> columns present; None: trust the planner (aiaudit.query.fields)
+    table_columns: Mapping[str, set[str]] | None = (
+        None  # pipeline -> columns present; None: trust the planner (aiaudit.query.fields)
+    )
     params: Mapping[str, Any] = field(default_factory=dict)
     inline: bool = False  # True: values rendered into the text (dry runs); False: DuckDB $parameters
     time_range: TimeRange | None = None

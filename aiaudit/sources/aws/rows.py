@@ -3,7 +3,8 @@
 Why deliberate typing: every value arrives as a string. awswrangler strips the ``@`` from names and
 parses ``@timestamp`` without a time zone; we keep the names exactly and type the way the local engine
 does — ``@timestamp``/``@ingestionTime`` as tz-aware UTC, fields the store types numerically (hot
-columns, :data:`aiaudit.query.fields.TYPED_FIELDS`) as ``Int64``, and computed columns (``count(*)``, aliases) as numbers only
+columns, :data:`aiaudit.query.fields.TYPED_FIELDS`) as ``Int64``, and computed columns (``count(*)``, aliases) as
+numbers only
 when every value is a plain number. Long digit strings (12-digit account ids, nanosecond epochs in
 fields the store keeps as text) stay strings unless the schema says otherwise.
 """

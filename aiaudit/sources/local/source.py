@@ -71,7 +71,7 @@ class LocalSource(Source):
         **focus: Any,
     ) -> pd.DataFrame:
         check_pipeline(pipeline)
-        wanted = check_focus(focus)
+        wanted: dict[str, Any] = dict(check_focus(focus))
         started = time.monotonic()
         con, qy = self.projection_query(pipeline, time_range, columns=columns, **wanted)
         scanned = self.store.count(pipeline)
@@ -109,7 +109,14 @@ class LocalSource(Source):
         con = self.store.connection()
         wanted = check_focus(focus)
         qy = prepare(
-            con, pipeline, q(pipeline), self.spec.path, columns=columns, time_range=time_range, focus=wanted, order=order
+            con,
+            pipeline,
+            q(pipeline),
+            self.spec.path,
+            columns=columns,
+            time_range=time_range,
+            focus=wanted,
+            order=order,
         )
         return con, qy
 
