@@ -51,6 +51,8 @@ class Environment:
     expected_regions: tuple[str, ...] = ()
     expected_models: dict[str, tuple[str, ...]] = field(default_factory=dict)
     break_glass_roles: tuple[str, ...] = ()
+    #: roles whose configuration changes are planned (deploy pipelines): change detections report them as info
+    change_roles: tuple[str, ...] = ()
     agent_tools: dict[str, tuple[str, ...]] = field(default_factory=dict)
     model_prices: dict[str, ModelPrice] = field(default_factory=dict)
     default_lookback: str = "30d"
@@ -110,6 +112,7 @@ _ENV_KEYS = {
     "expected_regions",
     "expected_models",
     "break_glass_roles",
+    "change_roles",
     "agent_tools",
     "model_prices",
     "default_lookback",
@@ -228,6 +231,7 @@ def _parse_environment(table: dict[str, Any], file: str) -> Environment:
         expected_regions=tuple(_str_list(table.get("expected_regions", []), file, "environment.expected_regions")),
         expected_models=models,
         break_glass_roles=tuple(_str_list(table.get("break_glass_roles", []), file, "environment.break_glass_roles")),
+        change_roles=tuple(_str_list(table.get("change_roles", []), file, "environment.change_roles")),
         agent_tools=tools,
         model_prices=prices,
         default_lookback=lookback,

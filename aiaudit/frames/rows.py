@@ -15,6 +15,7 @@ from json.encoder import c_encode_basestring, c_make_encoder  # type: ignore[att
 from pathlib import Path
 from typing import Any
 
+from aiaudit.core.vocabulary import words
 from aiaudit.frames.bodies import read_input, read_output
 from aiaudit.frames.compiled import attributes_reader, getter, reader
 from aiaudit.frames.guardrails import summarise
@@ -24,19 +25,9 @@ from aiaudit.frames.offload import load_body
 from aiaudit.frames.paths import as_int, str_list, text
 from aiaudit.frames.principals import first_ip, known, parse_arn, resolve
 
-DENIAL_CODES = frozenset(
-    {
-        "AccessDenied",
-        "AccessDeniedException",
-        "UnauthorizedOperation",
-        "Client.UnauthorizedOperation",
-        "VpceAccessDenied",
-    }
-)
+DENIAL_CODES = frozenset(words("denial_codes"))
 #: OpenTelemetry gen_ai operation names; a span name starting with one of them names its operation.
-GEN_AI_OPERATIONS = frozenset(
-    {"chat", "text_completion", "generate_content", "embeddings", "execute_tool", "invoke_agent", "create_agent"}
-)
+GEN_AI_OPERATIONS = frozenset(words("gen_ai_operations"))
 #: The fields of :class:`~aiaudit.frames.principals.Principal`, in the order rows carry them.
 PRINCIPAL_FIELDS = (
     "principal",

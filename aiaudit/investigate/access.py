@@ -72,7 +72,7 @@ class Telemetry:
     @property
     def environment(self) -> Environment:
         if self.source is not None:
-            return self.source.config.environment
+            return self.source.environment
         return Environment()
 
     # -- projections ------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from typing import Any
 import pandas as pd
 
 from aiaudit import connect
-from aiaudit.core.config import load_config
 from aiaudit.core.findings import Finding, dedupe, findings_frame
 from aiaudit.core.timerange import TimeRange
 from aiaudit.investigate import Telemetry
@@ -47,16 +46,8 @@ class Investigation:
 
     @property
     def environment(self) -> Any:
-        """The ``[environment]`` baseline: the loaded config's, else the ``aiaudit.toml`` beside local
-        data (a simulation or an export folder carries its own), else an empty one."""
-        env = self.src.config.environment
-        if env != type(env)():
-            return env
-        root = getattr(self.src.spec, "path", None)
-        candidate = Path(str(root)) / "aiaudit.toml" if root else None
-        if candidate is not None and candidate.is_file():
-            return load_config(candidate).environment
-        return env
+        """The source's ``[environment]`` baseline (:attr:`aiaudit.sources.base.Source.environment`)."""
+        return self.src.environment
 
     def describe(self) -> str:
         """One line per setting: what this run looks at."""

@@ -32,6 +32,43 @@ MODEL_PRICES: dict[str, tuple[float, float]] = {
 }
 
 
+#: Roles whose configuration changes are planned (deploy pipelines); written to ``change_roles``.
+CHANGE_ROLE_ACTORS = ("deploy", "mgmt_deploy")
+
+
+def change_roles(world: World) -> list[str]:
+    return [world.actors[key].role_arn for key in CHANGE_ROLE_ACTORS if key in world.actors]
+
+
+def posture_conditions(world: World, summary: SimulationSummary) -> list[dict[str, Any]]:
+    """Conditions the simulated world really has although no incident planted them: an analyst should be
+    told about them, so a finding about one counts as true (``rules`` name the entries that report it).
+
+    Today: model calls in a region whose account has no model invocation logging configured there (the
+    default in a new region), which the invocation-logging gap detection (X05) reports."""
+    if "invocations" not in summary.pipelines or not {"cloudtrail", "cloudtrail-management"} & set(summary.pipelines):
+        return []
+    out = []
+    callers: dict[tuple[str, str], list[str]] = {}
+    for actor in world.actors.values():
+        if actor.models and actor.region not in actor.account.logging_regions:
+            callers.setdefault((actor.account.id, actor.region), []).append(actor.role_arn)
+    for (account, region), principals in sorted(callers.items()):
+        out.append(
+            {
+                "id": f"POSTURE-no-invocation-logging-{account}-{region}",
+                "kind": "invocation logging not configured",
+                "summary": f"model calls in {region} of account {account}, which logs no model invocations there",
+                "account": account,
+                "region": region,
+                "principals": sorted(set(principals)),
+                "rules": ["X05"],
+                "window": {"start": summary.start, "end": summary.end},
+            }
+        )
+    return out
+
+
 def baseline_description(world: World) -> dict[str, Any]:
     accounts = [
         {
@@ -143,6 +180,8 @@ def write_truth(
         "records": summary.records,
         "files": summary.files,
         "incidents": summary.incidents,
+        "pipelines": list(summary.pipelines),
+        "posture": posture_conditions(world, summary),
         "baseline": baseline_description(world),
         "defects": defects,
     }
@@ -173,6 +212,7 @@ def write_config(out: Path, world: World, days: int) -> None:
         f"corporate_cidrs = {_toml_list(cidrs)}",
         f"expected_regions = {_toml_list(['us-east-1', 'us-west-2', 'eu-west-1'])}",
         f"break_glass_roles = {_toml_list([break_glass])}",
+        f"change_roles = {_toml_list(change_roles(world))}",
         f'default_lookback = "{days}d"',
         "",
         "[environment.expected_models]",

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from aiaudit.core.config import PIPELINES, Config
+from aiaudit.core.config import CONFIG_NAME, PIPELINES, Config, Environment, load_config
 from aiaudit.core.errors import InputError
 from aiaudit.core.result import Result
 from aiaudit.core.timerange import TimeRange, resolve_anchor
@@ -98,6 +99,8 @@ class Source(ABC):
 
     spec: SourceSpec
     config: Config
+    _environment: Environment | None = None
+    _environment_origin: str = "none"
 
     # -- queries ----------------------------------------------------------------------------------
     @abstractmethod
@@ -131,6 +134,33 @@ class Source(ABC):
     def projection(self, pipeline: str, time_range: TimeRange | None = None, **focus: Any) -> pd.DataFrame:
         """The standard projection of one pipeline. The returned frame's ``attrs['aiaudit']`` holds the
         summary of the query that produced it (stats, warnings, completeness)."""
+
+    # -- the baseline ------------------------------------------------------------------------------
+    @property
+    def environment(self) -> Environment:
+        """The ``[environment]`` baseline every detection, notebook and investigation of this source reads.
+
+        The one place it is resolved: the loaded ``aiaudit.toml``'s, else (when that declares none) the
+        ``aiaudit.toml`` inside a local source's folder — a simulation or an export carries its own — else
+        an empty baseline. :attr:`environment_origin` says which, for notes and reports."""
+        if self._environment is None:
+            self._environment, self._environment_origin = self._resolve_environment()
+        return self._environment
+
+    def _resolve_environment(self) -> tuple[Environment, str]:
+        if self.config.environment != Environment():
+            return self.config.environment, str(self.config.path) if self.config.path else "the loaded configuration"
+        root = getattr(self.spec, "path", None)
+        beside = Path(str(root)) / CONFIG_NAME if root else None
+        if beside is not None and beside.is_file():
+            return load_config(beside).environment, str(beside)
+        return Environment(), "none"
+
+    @property
+    def environment_origin(self) -> str:
+        """The file the ``[environment]`` baseline came from, or ``none``."""
+        _ = self.environment
+        return self._environment_origin
 
     # -- records and inventory --------------------------------------------------------------------
     @abstractmethod
