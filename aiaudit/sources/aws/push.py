@@ -34,7 +34,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,12 +173,15 @@ def push(
     config: Config | None = None,
     options: AwsOptions | None = None,
     client: Any = None,
+    on_batch: Callable[[str, str, int], None] | None = None,
 ) -> PushReport:
     """Send every record of the local dataset ``source`` to the log groups of the AWS source ``to``.
 
     ``region`` picks one of the source's regions (required when it has several); ``profile`` overrides
     the source's. ``shift_to_now`` moves all times so the newest record lands at now. ``restart``
     forgets the journal of earlier runs to this target. ``now_ms`` pins "now" (tests).
+    ``on_batch(group, stream, events)`` is called after each batch AWS accepted (from a worker thread;
+    an exception it raises stops the push as an interrupt would).
     """
     started = time.monotonic()
     cfg = config if config is not None else load_config()
@@ -208,7 +211,7 @@ def push(
                 report.notes.append("resumed an earlier push: its time shift is reused so the data stays aligned")
             journal.set_delta(delta)
         report.shift_ms = delta
-        sender = _Sender(client, opts, local, journal, now, delta, cancel=threading.Event())
+        sender = _Sender(client, opts, local, journal, now, delta, cancel=threading.Event(), on_batch=on_batch)
         retention = _prepare_groups(sender, routes, report)
         _send(sender, routes, retention, report, workers, progress)
     finally:
@@ -390,9 +393,11 @@ class _Sender:
         delta_ms: int,
         *,
         cancel: threading.Event,
+        on_batch: Callable[[str, str, int], None] | None = None,
     ) -> None:
         self.client, self.opts, self.local, self.journal = client, opts, local, journal
         self.now_ms, self.delta_ms, self.cancel = now_ms, delta_ms, cancel
+        self.on_batch = on_batch
         self.bar: Any = None
 
     def call(self, fn: Any, **kwargs: Any) -> Any:
@@ -472,6 +477,8 @@ class _Sender:
         result.sent += sent
         result.rejected.update(dropped)
         self.journal.record(key, sent, dropped)
+        if self.on_batch is not None:
+            self.on_batch(route.group, route.stream, len(batch))
 
 
 def _batch_key(route: Route, batch: list[Event]) -> str:
