@@ -16,6 +16,7 @@ from datetime import date
 
 import boto3
 import pytest
+from motohelp import aws, moto_url, write_gz  # noqa: F401 - fixtures
 
 from aiaudit import connect
 from aiaudit.cli import main
@@ -23,8 +24,6 @@ from aiaudit.core.errors import InputError
 from aiaudit.core.timerange import TimeRange
 from aiaudit.sources.aws.pull import MANIFEST_NAME, pull
 from aiaudit.sources.aws.s3keys import S3Url, days_in_range
-from motohelp import aws, moto_url  # noqa: F401 - fixtures
-from motohelp import write_gz
 
 BUCKET = "org-logs"
 ORG = "o-abcde12345"
@@ -200,7 +199,12 @@ def test_pull_selects_exactly_the_keys_in_range_with_per_day_listings(bucket, tm
 
 def test_accounts_and_regions_narrow_the_walk(bucket, tmp_path) -> None:
     only_a2 = pull(
-        f"s3://{BUCKET}/trail/", tmp_path / "a2", RANGE, accounts=[A2], client=boto3.client("s3"), progress=False,
+        f"s3://{BUCKET}/trail/",
+        tmp_path / "a2",
+        RANGE,
+        accounts=[A2],
+        client=boto3.client("s3"),
+        progress=False,
         ingest=False,
     )
     assert _pulled(tmp_path / "a2") == {k for k in EXPECTED if f"/{A2}/" in k}
@@ -215,8 +219,12 @@ def test_accounts_and_regions_narrow_the_walk(bucket, tmp_path) -> None:
 
 def test_a_url_below_awslogs_starts_the_walk_there(bucket, tmp_path) -> None:
     pull(
-        f"s3://{BUCKET}/{TRAIL}/{A1}/CloudTrail-Insight/", tmp_path / "ins", RANGE, client=boto3.client("s3"),
-        progress=False, ingest=False,
+        f"s3://{BUCKET}/{TRAIL}/{A1}/CloudTrail-Insight/",
+        tmp_path / "ins",
+        RANGE,
+        client=boto3.client("s3"),
+        progress=False,
+        ingest=False,
     )
     assert _pulled(tmp_path / "ins") == {k for k in EXPECTED if "CloudTrail-Insight" in k}
 
@@ -230,7 +238,11 @@ def test_pulled_folder_loads_like_an_s3_copy(bucket, tmp_path) -> None:
         assert src.store.count("invocations") == 2
         raw = src.store.select_raw("cloudtrail", None)
         streams = sorted(set(raw["@logStream"]))
-        assert streams == [f"{A1}_CloudTrail-Insight_us-east-1", f"{A1}_CloudTrail_us-east-1", f"{A2}_CloudTrail_eu-west-1"]
+        assert streams == [
+            f"{A1}_CloudTrail-Insight_us-east-1",
+            f"{A1}_CloudTrail_us-east-1",
+            f"{A2}_CloudTrail_eu-west-1",
+        ]
         invocations = src.invocations(RANGE).set_index("request_id")
         assert invocations.loc["req-big", "body_source"] == "s3-local"  # the data/ body came along
         assert invocations.loc["req-big", "prompt"] == "a long prompt"
@@ -279,8 +291,17 @@ def test_cli_pull(bucket, tmp_path, capsys) -> None:
     out = tmp_path / "cli"
     code = main(
         [
-            "pull", f"s3://{BUCKET}/trail", "--start", "2026-11-19T00:00:00Z", "--end", "2026-11-19T23:59:59Z",
-            "--out", str(out), "--accounts", A2, "--quiet",
+            "pull",
+            f"s3://{BUCKET}/trail",
+            "--start",
+            "2026-11-19T00:00:00Z",
+            "--end",
+            "2026-11-19T23:59:59Z",
+            "--out",
+            str(out),
+            "--accounts",
+            A2,
+            "--quiet",
         ]
     )
     text = capsys.readouterr().out

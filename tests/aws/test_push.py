@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import boto3
 import pytest
 from botocore.stub import Stubber
+from motohelp import aws, events_in, groups_in, moto_url, ndjson  # noqa: F401 - fixtures
 
 from aiaudit import connect
 from aiaudit.cli import main
@@ -35,8 +36,6 @@ from aiaudit.sources.aws.putrules import (
     rejection,
 )
 from aiaudit.sources.aws.retime import shift_iso, shift_message, shift_nanos
-from motohelp import aws, moto_url  # noqa: F401 - fixtures
-from motohelp import events_in, groups_in, ndjson
 
 HOUR = 3_600_000
 DAY = 24 * HOUR
@@ -127,8 +126,12 @@ def test_groups_and_streams_follow_the_configuration() -> None:
     runtimes = "/aws/bedrock-agentcore/runtimes/"
     assert target_group("org-trail", "cloudtrail", "cloudtrail") == "org-trail"
     assert target_group(runtimes, runtimes + "agent-a-DEFAULT", runtimes) == runtimes + "agent-a-DEFAULT"
-    assert target_group("sandbox/runtimes/", runtimes + "agent-a-DEFAULT", runtimes) == "sandbox/runtimes/agent-a-DEFAULT"
-    assert target_group("sandbox/runtimes*", runtimes + "agent-a-DEFAULT", runtimes) == "sandbox/runtimes/agent-a-DEFAULT"
+    assert (
+        target_group("sandbox/runtimes/", runtimes + "agent-a-DEFAULT", runtimes) == "sandbox/runtimes/agent-a-DEFAULT"
+    )
+    assert (
+        target_group("sandbox/runtimes*", runtimes + "agent-a-DEFAULT", runtimes) == "sandbox/runtimes/agent-a-DEFAULT"
+    )
     assert target_group("sandbox/runtimes/", runtimes.rstrip("/"), runtimes) == "sandbox/runtimes/" + UNATTRIBUTED
     assert stream_name("2026/11/18/[runtime-logs]0a1b") == "2026/11/18/[runtime-logs]0a1b"
     assert stream_name("a:b*c") == "a_b_c"
@@ -184,8 +187,13 @@ def test_crafted_events_out_of_window_or_too_large_are_reported(aws, tmp_path) -
     assert [s["logStreamName"] for s in streams] == ["111122223333_CloudTrail_us-east-1"]
     # shifted: the newest record (the future one) lands at now and the rest keep their gaps
     shifted = push(
-        f"local:{tmp_path / 'data'}", "default-groups", config=SANDBOX, now_ms=now, shift_to_now=True,
-        progress=False, restart=True,
+        f"local:{tmp_path / 'data'}",
+        "default-groups",
+        config=SANDBOX,
+        now_ms=now,
+        shift_to_now=True,
+        progress=False,
+        restart=True,
     )
     assert shifted.shift_ms == -3 * HOUR
     assert dict(shifted.groups["cloudtrail"].rejected) == {TOO_OLD: 1, EXPIRED: 1, OVERSIZED: 1}
@@ -216,7 +224,9 @@ def test_batches_against_the_api_split_at_10000_events_1mb_and_24_hours(aws, tmp
         sizes.setdefault(params["logStreamName"], []).append(len(params["logEvents"]))
 
     client.meta.events.register("provide-client-params.logs.PutLogEvents", record)
-    report = push(f"local:{tmp_path / 'data'}", "default-groups", config=SANDBOX, now_ms=now, client=client, progress=False)
+    report = push(
+        f"local:{tmp_path / 'data'}", "default-groups", config=SANDBOX, now_ms=now, client=client, progress=False
+    )
     # tiny events (no account or region: the stream is named from what is missing): 2 events 30 h and 29 h
     # ago, then 10,001 from 2 h ago, 28 h after the first, so the 24 h rule closes a batch of 2 and the
     # 10,001 make 10,000 + 1. Under 78 bytes each, 10,000 of them fit in 1,048,576 bytes.
@@ -236,7 +246,8 @@ def test_push_of_simulated_data_arrives_complete_and_consistent(aws, tmp_path) -
         counts = {p: src.store.count(p) for p in ("cloudtrail", "invocations", "spans", "runtime_logs")}
         con = src.store.connection()
         runtime_groups = [
-            r[0] for r in con.execute('SELECT DISTINCT "@log" FROM runtime_logs WHERE "@log" LIKE \'%-DEFAULT\'').fetchall()
+            r[0]
+            for r in con.execute('SELECT DISTINCT "@log" FROM runtime_logs WHERE "@log" LIKE \'%-DEFAULT\'').fetchall()
         ]
         first_trail = json.loads(con.execute('SELECT "@message" FROM cloudtrail ORDER BY "@ptr" LIMIT 1').fetchone()[0])
         first_span = json.loads(con.execute('SELECT "@message" FROM spans ORDER BY "@ptr" LIMIT 1').fetchone()[0])
@@ -273,7 +284,13 @@ def test_spans_to_a_reserved_aws_group_are_refused_with_the_reason(aws, tmp_path
     ndjson(
         tmp_path / "data" / "spans.jsonl",
         [
-            {"traceId": "t1", "spanId": f"s{n}", "name": "chat", "kind": "CLIENT", "startTimeUnixNano": (now - HOUR) * 1_000_000 + n}
+            {
+                "traceId": "t1",
+                "spanId": f"s{n}",
+                "name": "chat",
+                "kind": "CLIENT",
+                "startTimeUnixNano": (now - HOUR) * 1_000_000 + n,
+            }
             for n in range(3)
         ],
     )
@@ -293,7 +310,15 @@ def test_an_interrupted_push_resumes_without_duplicates(aws, tmp_path) -> None: 
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        push(f"local:{tmp_path / 'data'}", "default-groups", config=SANDBOX, now_ms=now, workers=1, progress=False, on_batch=stop)
+        push(
+            f"local:{tmp_path / 'data'}",
+            "default-groups",
+            config=SANDBOX,
+            now_ms=now,
+            workers=1,
+            progress=False,
+            on_batch=stop,
+        )
     # events 0..24 (30 h ago .. 6 h ago) span 24 h: the first batch; 25..29 the second
     assert seen == [25]
     assert len(events_in("cloudtrail")) == 25
@@ -311,15 +336,24 @@ def test_throttling_is_retried_and_aws_side_rejections_are_counted(tmp_path) -> 
     ndjson(tmp_path / "data" / "trail.jsonl", [_trail_event(1, now - HOUR), _trail_event(2, now - HOUR + 1000)])
     client = boto3.client("logs", region_name="us-east-1")
     stub = Stubber(client)
-    stub.add_response("describe_log_groups", {"logGroups": [{"logGroupName": "cloudtrail"}]}, {"logGroupNamePrefix": "cloudtrail"})
-    stub.add_response("create_log_stream", {}, {"logGroupName": "cloudtrail", "logStreamName": "111122223333_CloudTrail_us-east-1"})
+    stub.add_response(
+        "describe_log_groups", {"logGroups": [{"logGroupName": "cloudtrail"}]}, {"logGroupNamePrefix": "cloudtrail"}
+    )
+    stub.add_response(
+        "create_log_stream", {}, {"logGroupName": "cloudtrail", "logStreamName": "111122223333_CloudTrail_us-east-1"}
+    )
     stub.add_client_error("put_log_events", service_error_code="ThrottlingException", http_status_code=400)
     stub.add_response("put_log_events", {"rejectedLogEventsInfo": {"tooNewLogEventStartIndex": 1}})
     slept: list[float] = []
     with stub:
         report = push(
-            f"local:{tmp_path / 'data'}", "default-groups", config=SANDBOX, now_ms=now, client=client,
-            options=AwsOptions(sleep=slept.append), progress=False,
+            f"local:{tmp_path / 'data'}",
+            "default-groups",
+            config=SANDBOX,
+            now_ms=now,
+            client=client,
+            options=AwsOptions(sleep=slept.append),
+            progress=False,
         )
     stub.assert_no_pending_responses()
     assert len(slept) == 1  # one backoff before the second PutLogEvents

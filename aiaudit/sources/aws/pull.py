@@ -132,7 +132,8 @@ class PullReport:
             f"range {iso(self.time_range.start)} .. {iso(self.time_range.end)}; day folders {self.first_day} .. "
             f"{self.last_day} (a day of slack each side: keys carry the delivery time)",
             f"looked in {len(self.folders)} region folder(s): {', '.join(services) or 'none'}; "
-            f"accounts {', '.join(accounts) or '-'}; regions {', '.join(regions) or '-'} ({self.list_calls} list calls)",
+            f"accounts {', '.join(accounts) or '-'}; regions {', '.join(regions) or '-'} "
+            f"({self.list_calls} list calls)",
             f"objects {self.objects:,} ({self.bytes_total:,} bytes): downloaded {self.downloaded:,} "
             f"({self.bytes_downloaded:,} bytes), already present {self.already_present:,}, failed {len(self.failed):,}",
         ]

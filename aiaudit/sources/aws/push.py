@@ -49,9 +49,9 @@ from aiaudit.core.timerange import utc_now
 from aiaudit.sources.aws.client import Cancelled, call, error_code, make_client, make_session, translate
 from aiaudit.sources.aws.options import AwsOptions
 from aiaudit.sources.aws.putrules import (
-    RESERVED,
     REASONS,
     REFUSED,
+    RESERVED,
     Event,
     batches,
     rejected_by_aws,
@@ -301,7 +301,9 @@ class Journal:
 def _region(regions: tuple[str, ...], region: str | None, to: str) -> str:
     if region:
         if regions and region not in regions:
-            raise InputError(f"{to!r} has regions {', '.join(regions)}; {region!r} is not one of them", where="--region")
+            raise InputError(
+                f"{to!r} has regions {', '.join(regions)}; {region!r} is not one of them", where="--region"
+            )
         return region
     if len(regions) != 1:
         raise InputError(f"{to!r} has regions {', '.join(regions)}: choose one with --region", where="--region")
