@@ -37,6 +37,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,8 @@ DEFAULT_STREAM_SQL = {
     "runtime_logs": """CASE WHEN starts_with("@message", '{') THEN 'otel-rt-logs' ELSE 'runtime-logs' END""",
 }
 _FETCH = 2_000
+_WINDOW_MS = 24 * 3600 * 1000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ class Route:
     pipeline: str
     group: str
     stream: str
-    sources: tuple[tuple[str, str], ...]
+    sources: tuple[tuple[str, str, int, int], ...]  # (local @log, local stream, first ms, last ms)
     events: int
 
     @property
@@ -327,20 +330,21 @@ def _plan(
 ) -> tuple[list[Route], int | None]:
     """Routes (destination streams) per pipeline, and the newest record's epoch ms over all pipelines."""
     con = local.store.connection()
-    routes: dict[tuple[str, str, str], list[tuple[str, str, int]]] = {}
+    routes: dict[tuple[str, str, str], list[tuple[str, str, int, int, int]]] = {}
     newest: int | None = None
     for pipeline in pipelines:
         rows = con.execute(
-            f'SELECT "@log", {_stream_sql(pipeline)} AS stream, count(*), max(epoch_ms("@timestamp")) '
+            f'SELECT "@log", {_stream_sql(pipeline)} AS stream, count(*), min(epoch_ms("@timestamp")), '
+            f'max(epoch_ms("@timestamp")) '
             f"FROM {q(PIPELINE_TABLES[pipeline])} GROUP BY 1, 2 ORDER BY 1, 2"
         ).fetchall()
         unattributed = 0
-        for log, stream, count, last in rows:
+        for log, stream, count, first, last in rows:
             group = target_group(targets[pipeline], str(log or ""), local.log_group_names[pipeline])
             if group.endswith("/" + UNATTRIBUTED) and targets[pipeline].endswith(("/", "*")):
                 unattributed += int(count)
             routes.setdefault((pipeline, group, stream_name(str(stream))), []).append(
-                (str(log or ""), str(stream), int(count))
+                (str(log or ""), str(stream), int(count), int(first), int(last))
             )
             newest = int(last) if newest is None or (last is not None and int(last) > newest) else newest
         if unattributed:
@@ -349,7 +353,7 @@ def _plan(
                 f"CloudWatch export): sent under {targets[pipeline].rstrip('*')}{UNATTRIBUTED}"
             )
     out = [
-        Route(p, g, s, tuple((log, stream) for log, stream, _ in parts), sum(n for _, _, n in parts))
+        Route(p, g, s, tuple((log, stream, a, b) for log, stream, _, a, b in parts), sum(part[2] for part in parts))
         for (p, g, s), parts in sorted(routes.items())
     ]
     for route in out:
@@ -415,19 +419,24 @@ class _Sender:
 
     def events(self, route: Route) -> Iterator[tuple[int, str]]:
         """The route's records in time order: (epoch ms, message), merged over its local sources."""
-        parts = [self._fetch(route.pipeline, log, stream) for log, stream in route.sources]
+        parts = [self._fetch(route.pipeline, *source) for source in route.sources]
         yield from heapq.merge(*parts, key=lambda item: item[0])
 
-    def _fetch(self, pipeline: str, log: str, stream: str) -> Iterator[tuple[int, str]]:
-        cursor = self.local.store.connection()
-        cursor.execute(
+    def _fetch(self, pipeline: str, log: str, stream: str, first: int, last: int) -> Iterator[tuple[int, str]]:
+        """One local stream in time order, a day at a time: DuckDB materialises a sorted result, so a
+        window bounds the memory to one day of one stream whatever the dataset's size."""
+        sql = (
             f'SELECT epoch_ms("@timestamp"), "@message" FROM {q(PIPELINE_TABLES[pipeline])} '
-            f'WHERE coalesce("@log", \'\') = ? AND {_stream_sql(pipeline)} = ? ORDER BY "@timestamp", "@ptr"',
-            [log, stream],
+            f"WHERE coalesce(\"@log\", '') = ? AND {_stream_sql(pipeline)} = ? "
+            f'AND "@timestamp" >= ? AND "@timestamp" < ? ORDER BY "@timestamp", "@ptr"'
         )
-        while rows := cursor.fetchmany(_FETCH):
-            for ts, message in rows:
-                yield int(ts), str(message)
+        for start in range(first, last + 1, _WINDOW_MS):
+            cursor = self.local.store.connection()
+            cursor.execute(sql, [log, stream, _moment(start), _moment(start + _WINDOW_MS)])
+            while rows := cursor.fetchmany(_FETCH):
+                for ts, message in rows:
+                    yield int(ts), str(message)
+            cursor.close()
 
     def send(self, route: Route, retention_days: int | None) -> _RouteResult:
         result = _RouteResult()
@@ -481,6 +490,10 @@ class _Sender:
         self.journal.record(key, sent, dropped)
         if self.on_batch is not None:
             self.on_batch(route.group, route.stream, len(batch))
+
+
+def _moment(ms: int) -> datetime:
+    return _EPOCH + timedelta(milliseconds=ms)  # exact, unlike a float of seconds
 
 
 def _batch_key(route: Route, batch: list[Event]) -> str:
