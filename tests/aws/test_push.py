@@ -300,6 +300,41 @@ def test_spans_to_a_reserved_aws_group_are_refused_with_the_reason(aws, tmp_path
     assert "aws/spans" not in groups_in()
 
 
+def test_a_group_aws_will_not_create_is_reported_and_the_rest_still_go(aws, tmp_path) -> None:  # noqa: F811
+    now = _now_s()
+    ndjson(tmp_path / "data" / "trail.jsonl", [_trail_event(1, now - HOUR)])
+    ndjson(
+        tmp_path / "data" / "inv.jsonl",
+        [
+            {
+                "schemaType": "ModelInvocationLog",
+                "timestamp": _iso(now - HOUR),
+                "requestId": "r1",
+                "operation": "Converse",
+                "modelId": "amazon.nova-lite-v1:0",
+            }
+        ],
+    )
+    config = parse_config(
+        {
+            "sources": {
+                "odd": {
+                    "kind": "aws",
+                    "regions": ["us-east-1"],
+                    "log_groups": {
+                        "cloudtrail": "g" * 513,  # CreateLogGroup: "between 1 and 512 characters"
+                    },
+                }
+            }
+        }
+    )
+    report = push(f"local:{tmp_path / 'data'}", "odd", config=config, now_ms=now, progress=False)
+    assert dict(report.groups["g" * 513].rejected) == {"refused by AWS": 1}
+    assert any("cannot create the log group" in n for n in report.notes)
+    assert report.groups["bedrock-model-invocation-logging"].sent == 1
+    assert len(events_in("bedrock-model-invocation-logging")) == 1
+
+
 def test_an_interrupted_push_resumes_without_duplicates(aws, tmp_path) -> None:  # noqa: F811
     now = _now_s()
     ndjson(tmp_path / "data" / "trail.jsonl", [_trail_event(n, now - 30 * HOUR + n * HOUR) for n in range(30)])

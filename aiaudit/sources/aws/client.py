@@ -117,6 +117,7 @@ def translate(
         EndpointConnectionError,
         NoCredentialsError,
         NoRegionError,
+        ParamValidationError,
         PartialCredentialsError,
         TokenRetrievalError,
     )
@@ -129,6 +130,8 @@ def translate(
         return SourceError(f"AWS SSO token could not be refreshed ({exc}); run `aws sso login`")
     if isinstance(exc, NoRegionError):
         return SourceError("no AWS region: name one in the spec (aws:PROFILE@us-east-1)")
+    if isinstance(exc, ParamValidationError):  # botocore refused a value before sending (a name, a size)
+        return InputError(f"invalid parameter for {operation or 'the request'}: {exc}", where=operation or "request")
     if isinstance(exc, EndpointConnectionError):
         return SourceError(f"cannot reach the AWS endpoint: {exc}")
     if not isinstance(exc, ClientError):

@@ -215,8 +215,8 @@ def push(
             journal.set_delta(delta)
         report.shift_ms = delta
         sender = _Sender(client, opts, local, journal, now, delta, cancel=threading.Event(), on_batch=on_batch)
-        retention = _prepare_groups(sender, routes, report)
-        _send(sender, routes, retention, report, workers, progress)
+        retention, refused = _prepare_groups(sender, routes, report)
+        _send(sender, [r for r in routes if r not in refused], retention, report, workers, progress)
     finally:
         local.close()
     report.elapsed_s = time.monotonic() - started
@@ -328,10 +328,15 @@ def _stream_sql(pipeline: str) -> str:
 def _plan(
     local: LocalSource, targets: dict[str, str], pipelines: list[str], report: PushReport
 ) -> tuple[list[Route], int | None]:
-    """Routes (destination streams) per pipeline, and the newest record's epoch ms over all pipelines."""
+    """Routes (destination streams) per pipeline, and the newest record's epoch ms over *all* pipelines
+    (pushing pipelines one at a time still shifts them alike)."""
     con = local.store.connection()
     routes: dict[tuple[str, str, str], list[tuple[str, str, int, int, int]]] = {}
-    newest: int | None = None
+    lasts = [
+        con.execute(f'SELECT max(epoch_ms("@timestamp")) FROM {q(PIPELINE_TABLES[p])}').fetchone()[0]  # type: ignore[index]
+        for p in PIPELINES
+    ]
+    newest = max((int(v) for v in lasts if v is not None), default=None)
     for pipeline in pipelines:
         rows = con.execute(
             f'SELECT "@log", {_stream_sql(pipeline)} AS stream, count(*), min(epoch_ms("@timestamp")), '
@@ -346,7 +351,6 @@ def _plan(
             routes.setdefault((pipeline, group, stream_name(str(stream))), []).append(
                 (str(log or ""), str(stream), int(count), int(first), int(last))
             )
-            newest = int(last) if newest is None or (last is not None and int(last) > newest) else newest
         if unattributed:
             report.notes.append(
                 f"{unattributed:,} {pipeline} record(s) name no log group of their own (e.g. runtime stdout from a "
@@ -513,10 +517,13 @@ def _create_unless_exists(fn: Any, **kwargs: Any) -> None:
             raise
 
 
-def _prepare_groups(sender: _Sender, routes: list[Route], report: PushReport) -> dict[str, int | None]:
+def _prepare_groups(
+    sender: _Sender, routes: list[Route], report: PushReport
+) -> tuple[dict[str, int | None], set[Route]]:
     """Create missing groups and streams; each usable group's retention (events before it are refused).
     A group AWS will not create (an illegal name) is left out, its events reported; the rest go on."""
     retention: dict[str, int | None] = {}
+    refused: set[Route] = set()
     client = sender.client
     for group in sorted({r.group for r in routes if not r.reserved}):
         try:
@@ -525,13 +532,19 @@ def _prepare_groups(sender: _Sender, routes: list[Route], report: PushReport) ->
             report.notes.append(f"{group!r}: cannot create the log group: {exc}")
             report.groups[group].rejected[REFUSED] += sum(r.events for r in routes if r.group == group)
     for route in routes:
-        if route.group in retention:
+        if route.group not in retention:
+            continue
+        try:
             sender.call(
                 functools.partial(_create_unless_exists, client.create_log_stream),
                 logGroupName=route.group,
                 logStreamName=route.stream,
             )
-    return retention
+        except InputError as exc:
+            report.notes.append(f"{route.group!r} / {route.stream!r}: cannot create the log stream: {exc}")
+            report.groups[route.group].rejected[REFUSED] += route.events
+            refused.add(route)
+    return retention, refused
 
 
 def _ensure_group(sender: _Sender, group: str) -> int | None:
@@ -544,7 +557,7 @@ def _ensure_group(sender: _Sender, group: str) -> int | None:
                     days = item.get("retentionInDays")
                     return int(days) if days else None
     except Exception as exc:
-        raise translate(exc, operation="DescribeLogGroups") from exc
+        raise translate(exc, operation="DescribeLogGroups") from exc  # an illegal name: InputError
     sender.call(functools.partial(_create_unless_exists, client.create_log_group), logGroupName=group)
     return None
 
