@@ -42,7 +42,7 @@ def test_each_verb_has_help(verb, capsys):
     assert f"aiaudit {verb}" in out and VERBS[verb].split(":")[0][:20] in out
 
 
-@pytest.mark.parametrize("verb", ["push", "pull", "export"])
+@pytest.mark.parametrize("verb", ["export"])
 def test_reserved_verbs_exit_2_with_a_message(verb, capsys):
     assert main([verb]) == 2
     assert "not implemented yet" in capsys.readouterr().err
