@@ -17,6 +17,7 @@ import pandas as pd
 
 from aiaudit.core.errors import InputError
 from aiaudit.core.timerange import TimeRange
+from aiaudit.investigate.availability import range_hint
 from aiaudit.sources.base import resolve_window
 
 FORMATS = ("table", "csv", "json", "parquet")
@@ -105,9 +106,9 @@ def _typed(value: str) -> Any:
 
 
 def resolve_time(args: argparse.Namespace, source: Any = None, *, default_since: str | None = None) -> TimeRange | None:
-    """Resolve --since/--start/--end/--anchor once (:func:`aiaudit.sources.base.resolve_window`)."""
-
-    return resolve_window(
+    """Resolve --since/--start/--end/--anchor once (:func:`aiaudit.sources.base.resolve_window`); when a
+    local source holds data but none in the range, say so on stderr with the option that covers it."""
+    time_range = resolve_window(
         source,
         since=getattr(args, "since", None),
         start=getattr(args, "start", None),
@@ -115,6 +116,11 @@ def resolve_time(args: argparse.Namespace, source: Any = None, *, default_since:
         anchor=getattr(args, "anchor", "now"),
         default_since=default_since,
     )
+    if time_range is not None and source is not None and getattr(source.spec, "kind", "") == "local":
+        hint = range_hint(source, time_range)
+        if hint:
+            print(f"note: {hint}", file=sys.stderr)
+    return time_range
 
 
 def emit(frame: pd.DataFrame, args: argparse.Namespace) -> None:

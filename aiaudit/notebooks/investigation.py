@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from aiaudit import connect
 from aiaudit.core.findings import Finding, dedupe, findings_frame
 from aiaudit.core.timerange import TimeRange
 from aiaudit.investigate import Telemetry
+from aiaudit.investigate.availability import REQUIREMENTS, Availability, availability, range_hint
 from aiaudit.sources.base import FOCUS_KEYS, Source, resolve_window
 
 
@@ -35,6 +37,7 @@ class Investigation:
     max_text: int = 500
     findings: list[Finding] = field(default_factory=list)
     _tel: Any = field(default=None, repr=False)
+    _available: Availability | None = field(default=None, repr=False)
 
     @property
     def tel(self) -> Any:
@@ -49,18 +52,30 @@ class Investigation:
         """The source's ``[environment]`` baseline (:attr:`aiaudit.sources.base.Source.environment`)."""
         return self.src.environment
 
+    @property
+    def available(self) -> Availability:
+        """What the source holds per pipeline in the time range (counted once per run)."""
+        if self._available is None:
+            self._available = availability(self.src, self.time_range)
+        return self._available
+
+    def limitations(self, reads: Iterable[str] = REQUIREMENTS) -> list[str]:
+        """Sentences for what cannot be shown: a range that misses the data, pipelines missing in range."""
+        out = [hint] if (hint := range_hint(self.src, self.time_range, "anchor = data-end")) else []
+        return out + self.available.messages(reads)
+
     def describe(self) -> str:
-        """One line per setting: what this run looks at."""
+        """One line per setting: what this run looks at, and what the source cannot show."""
         focus = ", ".join(f"{k}={v}" for k, v in self.focus.items()) or "none (whole account)"
-        return "\n".join(
-            [
-                f"notebook:   {self.name}",
-                f"source:     {self.src.spec.text}",
-                f"time range: {self.time_range}",
-                f"mode:       {self.mode}",
-                f"focus:      {focus}",
-            ]
-        )
+        lines = [
+            f"notebook:   {self.name}",
+            f"source:     {self.src.spec.text}",
+            f"time range: {self.time_range}",
+            f"mode:       {self.mode}",
+            f"focus:      {focus}",
+            f"baseline:   [environment] from {self.src.environment_origin}",
+        ]
+        return "\n".join(lines + [f"note:       {line}" for line in self.limitations()])
 
     @property
     def mode(self) -> str:

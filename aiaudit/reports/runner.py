@@ -28,6 +28,7 @@ from aiaudit.core.config import find_config
 from aiaudit.core.errors import InputError
 from aiaudit.core.findings import Finding, dedupe, severity_rank
 from aiaudit.core.timerange import TimeRange, iso
+from aiaudit.investigate.availability import availability, range_hint
 from aiaudit.reports.html import inert_json, inert_notebook, inert_value, render_notebook, ship_plotly
 from aiaudit.reports.index import render_index
 from aiaudit.reports.playbook import Playbook, notebook_dir
@@ -158,6 +159,10 @@ def run_playbook(
     with connect(source) as src:  # ingests once, under the writer lock
         time_range = resolve_window(src, since=since, start=start, end=end, anchor=anchor, default_since=book.since)
         assert time_range is not None
+        hint = range_hint(src, time_range) if src.spec.kind == "local" else None
+        limitations = ([hint] if hint else []) + availability(src, time_range).messages()
+    for line in limitations:
+        print(f"note: {line}", file=sys.stderr)
     timings["ingest_s"] = time.monotonic() - clock
 
     redactor = Redactor(enabled=redact)
@@ -230,12 +235,13 @@ def run_playbook(
         "exit_code": exit_code,
         "notebooks": [run.to_dict() for run in runs],
         "findings": {"total": len(findings), "by_severity": _by_severity(findings)},
+        "limitations": limitations,
         "timings": {k: round(v, 2) for k, v in timings.items()},
         "versions": _versions(__version__),
     }
     (out / "manifest.json").write_text(inert_json(json.dumps(manifest, indent=2, ensure_ascii=False)), encoding="utf-8")
     index = out / "index.html"
-    index.write_text(render_index(book, time_range, source, runs, findings, exit_code), encoding="utf-8")
+    index.write_text(render_index(book, time_range, source, runs, findings, exit_code, limitations), encoding="utf-8")
     return PlaybookRun(book, out, time_range, source, runs, findings, exit_code, index, timings)
 
 
