@@ -1,29 +1,24 @@
 """The same questions through ``aws:`` against ``aiaudit emulate`` and through ``local:`` give the same
-answers, including when the emulator's cap forces splitting. Runs once the local store has landed."""
+answers, including when the emulator's cap forces splitting."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
-import aiaudit.store
-
-pytestmark = pytest.mark.skipif(not hasattr(aiaudit.store, "Store"), reason="the local store has not landed yet")
+from aiaudit import connect
+from aiaudit.core.config import Config
+from aiaudit.sources.aws.emulator import Emulator, serve, url_of
+from aiaudit.sources.aws.options import AwsOptions
+from aiaudit.sources.aws.source import AwsSource
+from aiaudit.sources.spec import parse_spec
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 QUERY = "SELECT `eventName`, `eventSource`, `@ptr` FROM `cloudtrail`"
 
 
 def test_local_and_emulated_aws_agree(tmp_path, monkeypatch) -> None:
-    from aiaudit import connect
-    from aiaudit.core.config import Config
-    from aiaudit.sources.aws.emulator import Emulator, serve, url_of
-    from aiaudit.sources.aws.options import AwsOptions
-    from aiaudit.sources.aws.source import AwsSource
-    from aiaudit.sources.spec import parse_spec
-
     local = connect(f"local:{SAMPLES}", cache_dir=str(tmp_path / "store"))
     span = local.data_span()
     assert span is not None
