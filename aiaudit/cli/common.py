@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 
 from aiaudit.core.errors import InputError
-from aiaudit.core.timerange import TimeRange
-from aiaudit.sources.base import resolve_window
+from aiaudit.core.timerange import TimeRange, resolve_window
+from aiaudit.sources.base import Source
 
 FORMATS = ("table", "csv", "json", "parquet")
 DEFAULT_SOURCE_ENV = "AIAUDIT_SOURCE"
@@ -104,11 +104,14 @@ def _typed(value: str) -> Any:
         return value
 
 
-def resolve_time(args: argparse.Namespace, source: Any = None, *, default_since: str | None = None) -> TimeRange | None:
-    """Resolve --since/--start/--end/--anchor once (:func:`aiaudit.sources.base.resolve_window`)."""
+def resolve_time(args: argparse.Namespace, source: Source, *, default_since: str | None = None) -> TimeRange:
+    """Resolve --since/--start/--end/--anchor once (:func:`aiaudit.core.timerange.resolve_window`); with none
+    of them, the verb's ``default_since``, else the source's default window (as a library call without a
+    range)."""
 
     return resolve_window(
-        source,
+        source.data_span,
+        lookback=source.config.environment.default_lookback,
         since=getattr(args, "since", None),
         start=getattr(args, "start", None),
         end=getattr(args, "end", None),
