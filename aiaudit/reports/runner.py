@@ -185,6 +185,7 @@ def run_playbook(
                     "anchor": "now",
                     "findings_out": str(scratch / f"{step.notebook}.findings.json"),
                     "read_only": True,
+                    "interactive": False,  # headless: no widgets, and none of the queries that fill them
                 }
                 future = pool.submit(
                     _execute,
