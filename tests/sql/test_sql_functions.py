@@ -158,6 +158,7 @@ CASES: list[Case] = [
     one("sha2", "sha2(s, 256)", "529bc3b07127ecb7e53a4dcf1991d9152c24537d919178022b2c42657f79a26b", s="Spark"),
     one("format_string", "format_string('Hello World %d %s', int(n), s)", "Hello World 100 days", n=100, s="days"),
     one("format_string", "format_string(f, int(n), 'days')", "Hello World 100 days", f="Hello World %d %s", n=100),
+    one("format_string", "format_string('%s!', s)", "InvokeModel!", s="InvokeModel"),  # the call
     one("translate", "translate(s, 'abc', '123')", "A1B2C3", s="AaBbCc"),
     one("levenshtein", "levenshtein(s, 'sitting')", "3", s="kitten"),
     one("levenshtein", "levenshtein(s, 'sitting', 2)", "-1", s="kitten"),
@@ -221,6 +222,7 @@ CASES: list[Case] = [
     one("day", "day(d)", "30", d="2009-07-30"),
     one("dayofmonth", "dayofmonth(d)", "30", d="2009-07-30"),
     one("dayofweek", "dayofweek(d)", "5", d="2009-07-30"),
+    one("dayofweek", "dayofweek(d)", "5", d="2026-11-19T08:00:00Z"),  # the Thursday, a log timestamp
     one("dayofyear", "dayofyear(d)", "100", d="2016-04-09"),
     one("hour", "hour(d)", "12", d="2009-07-30 12:58:59"),
     one("minute", "minute(d)", "58", d="2009-07-30 12:58:59"),
