@@ -67,7 +67,7 @@ def _int_literal(node: exp.Expr | None) -> int | None:
     return None
 
 
-def is_array(node: exp.Expr) -> bool:
+def _is_array(node: exp.Expr) -> bool:
     return isinstance(node, _ARRAY_NODES) or kind_of(node) == "array"
 
 
@@ -131,7 +131,7 @@ def _split(node: exp.RegexpSplit) -> exp.Expr:
 
 
 def _reverse(node: exp.Reverse) -> exp.Expr:
-    if is_array(node.this):
+    if _is_array(node.this):
         return _duckdb("list_reverse(a)", "array", a=node.this)
     return node
 
