@@ -292,6 +292,9 @@ CASES: list[Case] = [
     one("json_object_keys", "json_object_keys(j)", "[]", j="{}"),
     one("json_object_keys", "json_object_keys(j)", '["key"]', j='{"key": "value"}'),
     one("json_object_keys", "json_object_keys(j)", '["f1","f2"]', j='{"f1":"abc","f2":{"f3":"a", "f4":"b"}}'),
+    # the entry's text: "any other valid JSON string, an invalid JSON string or an empty string ... null"
+    one("json_object_keys", "json_object_keys(j)", "NULL", j="[1,2]"),
+    one("json_object_keys", "json_object_keys(j)", "NULL", j='{"a":'),
     # to_json's examples take structs and maps, which Logs Insights fields never are; its array case:
     # to_json(array(map('a', 1))) prints [{"a":1}], i.e. an array renders as a JSON array.
     one("to_json", "to_json(array(s, 'b'))", '["a","b"]', s="a"),
