@@ -16,9 +16,9 @@ from typing import Any
 import pandas as pd
 
 from aiaudit.core.errors import InputError
-from aiaudit.core.timerange import TimeRange
+from aiaudit.core.timerange import TimeRange, resolve_window
 from aiaudit.investigate.availability import range_hint
-from aiaudit.sources.base import resolve_window
+from aiaudit.sources.base import Source
 
 FORMATS = ("table", "csv", "json", "parquet")
 DEFAULT_SOURCE_ENV = "AIAUDIT_SOURCE"
@@ -105,18 +105,21 @@ def _typed(value: str) -> Any:
         return value
 
 
-def resolve_time(args: argparse.Namespace, source: Any = None, *, default_since: str | None = None) -> TimeRange | None:
-    """Resolve --since/--start/--end/--anchor once (:func:`aiaudit.sources.base.resolve_window`); when a
-    local source holds data but none in the range, say so on stderr with the option that covers it."""
+def resolve_time(args: argparse.Namespace, source: Source, *, default_since: str | None = None) -> TimeRange:
+    """Resolve --since/--start/--end/--anchor once (:func:`aiaudit.core.timerange.resolve_window`); with none
+    of them, the verb's ``default_since``, else the source's default window (as a library call without a
+    range). When a local source holds data but none in the range, say so on stderr with the option that
+    covers it."""
     time_range = resolve_window(
-        source,
+        source.data_span,
+        lookback=source.environment.default_lookback,
         since=getattr(args, "since", None),
         start=getattr(args, "start", None),
         end=getattr(args, "end", None),
         anchor=getattr(args, "anchor", "now"),
         default_since=default_since,
     )
-    if time_range is not None and source is not None and getattr(source.spec, "kind", "") == "local":
+    if source.spec.kind == "local":
         hint = range_hint(source, time_range)
         if hint:
             print(f"note: {hint}", file=sys.stderr)

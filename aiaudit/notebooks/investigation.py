@@ -19,10 +19,10 @@ import pandas as pd
 
 from aiaudit import connect
 from aiaudit.core.findings import Finding, dedupe, findings_frame
-from aiaudit.core.timerange import TimeRange
+from aiaudit.core.timerange import TimeRange, resolve_window
 from aiaudit.investigate import Telemetry
 from aiaudit.investigate.availability import REQUIREMENTS, Availability, availability, range_hint
-from aiaudit.sources.base import FOCUS_KEYS, Source, resolve_window
+from aiaudit.sources.base import FOCUS_KEYS, Source
 
 
 @dataclass
@@ -140,8 +140,15 @@ def start(
     if unknown:
         raise TypeError(f"unknown focus parameter {unknown[0]!r} (one of {', '.join(FOCUS_KEYS)})")
     src = connect(source, read_only=read_only or bool(os.environ.get("AIAUDIT_READ_ONLY")))
-    time_range = resolve_window(src, since=since, start=start, end=end, anchor=anchor, default_since="24h")
-    assert time_range is not None
+    time_range = resolve_window(
+        src.data_span,
+        lookback=src.environment.default_lookback,
+        since=since,
+        start=start,
+        end=end,
+        anchor=anchor,
+        default_since="24h",
+    )
     clean_focus = {k: str(v) for k, v in focus.items() if v not in (None, "")}
     return Investigation(
         name=name,

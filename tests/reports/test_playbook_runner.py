@@ -1,8 +1,10 @@
 """The playbook runner on small notebooks: artefacts, links, exit codes, and safety of what is shared.
 
-The notebooks here are written by the test (not the product notebooks) so that the runner's contract is
+Most notebooks here are written by the test (not the product notebooks) so that the runner's contract is
 tested on its own: parameters in, findings file out, failures reported, and planted attacker content
-(a <script> prompt, a secret key, an email) never reaching any file of the report folder raw.
+(a <script> prompt, a secret key, an email) never reaching any file of the report folder raw. Like the
+product notebooks, the probe defaults to ``interactive = True`` and shows the standard controls when it
+is; the runner must pass ``interactive = False``. One test runs a real notebook from ``notebooks/``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from aiaudit.core.errors import InputError
 from aiaudit.reports.html import check_html
 from aiaudit.reports.playbook import load_playbook
 from aiaudit.reports.runner import EXIT_FINDINGS, EXIT_NOTEBOOK_FAILED, EXIT_OK, run_playbook
+from aiaudit.simulate import simulate
 
 SCRIPT = "<script>alert('pwned')</script>"
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -41,10 +44,12 @@ severity = "high"
 """
 
 BODY_OK = """import aiaudit.notebooks.investigation, aiaudit.notebooks.plots as plots
+import aiaudit.notebooks.widgets as widgets
 from aiaudit.catalog import Entry
 from aiaudit.core.findings import Finding
 inv = aiaudit.notebooks.investigation.start("probe", source=source, since=since, start=start, end=end, anchor=anchor,
     findings_out=findings_out, max_text=max_text, read_only=read_only, principal=principal)
+widgets.controls(inv, interactive=interactive)
 frame = inv.truncate(inv.src.invocations(inv.time_range))
 display(frame[["requestId", "prompt", "principal"]])
 print(frame["prompt"].iloc[0])
@@ -121,6 +126,24 @@ def run(project: Path, name: str, out: Path, **kw):
     )
 
 
+WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
+def widget_outputs(executed: Path) -> list[str]:
+    """Cells of an executed notebook that displayed an ipywidget."""
+    nb = nbformat.read(executed, as_version=4)
+    return [
+        cell.source[:60]
+        for cell in nb.cells
+        if cell.cell_type == "code" and any(WIDGET in output.get("data", {}) for output in cell.get("outputs", []))
+    ]
+
+
+def injected(executed: Path) -> str:
+    nb = nbformat.read(executed, as_version=4)
+    return "".join(c.source for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+
+
 def all_text(folder: Path) -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8", errors="replace") for p in folder.iterdir() if p.is_file()}
 
@@ -149,6 +172,31 @@ def test_report_folder_contents_and_exit_code_for_findings(project, tmp_path):
     html = (out / "probe.html").read_text()
     assert '<script src="plotly.min.js"></script>' in html
     assert "Plotly.newPlot" in html
+
+
+def test_the_runner_runs_notebooks_headless(project, tmp_path):
+    """``interactive = False`` reaches the notebook, so the probe displays no widget in the report."""
+    out = tmp_path / "report"
+    run(project, "probe-only", out)
+    assert "interactive = False" in injected(out / "probe.ipynb")
+    assert widget_outputs(out / "probe.ipynb") == []
+
+
+def test_a_product_notebook_under_the_runner_builds_no_widgets(tmp_path):
+    """A real notebook from notebooks/: its controls cell (time range, principal picker filled by two
+    projections, focus boxes) does nothing headless, and the notebook still completes."""
+    data = tmp_path / "data"
+    simulate(data, days=1, scale=0.02, seed=3, end="2026-11-20T00:00:00Z")
+    book_file = tmp_path / "one.yaml"
+    book_file.write_text(
+        "name: one\ndescription: one product notebook\nsince: 24h\nnotebooks:\n  - notebook: telemetry_health\n"
+    )
+    out = tmp_path / "report"
+    outcome = run_playbook(load_playbook(book_file), source=f"local:{data}", out=out, anchor="data-end", progress=False)
+    assert [r.status for r in outcome.runs] == ["ok"], [r.error for r in outcome.runs]
+    executed = out / "telemetry_health.ipynb"
+    assert "interactive = False" in injected(executed)
+    assert widget_outputs(executed) == []
 
 
 def test_nothing_planted_reaches_the_report_raw(project, tmp_path):

@@ -73,10 +73,6 @@ def main(args: argparse.Namespace) -> int:
     ids = [i.strip() for i in args.only.split(",") if i.strip()] if args.only else None
     with connect(args.source) as src:
         time_range = resolve_time(args, src)
-        if time_range is None:
-            time_range = src.data_span()
-            if time_range is None:
-                raise InputError("the source holds no data; give --since or --start", where="--source")
         truth = None
         if args.report:
             root = getattr(src.spec, "path", None)

@@ -31,6 +31,7 @@ from aiaudit.query.sql.coerce import ISO, mark, typed
 from aiaudit.query.sql.dialect import LogsInsightsSQL, node_offset
 from aiaudit.query.sql.fields import STAR_FIELDS, SYSTEM_FIELDS, field_expression, field_kind
 from aiaudit.query.sql.groups import GroupRef, Lookup, resolve_from
+from aiaudit.query.sql.spark import spark_semantics
 
 
 @dataclass
@@ -159,7 +160,7 @@ class _Translator:
                 node.set(key, self.rewrite(value, sources, aliases))
             elif isinstance(value, list):
                 node.set(key, [self.rewrite(v, sources, aliases) if isinstance(v, exp.Expr) else v for v in value])
-        return typed(node)
+        return spark_semantics(typed(node))
 
     def column(self, node: exp.Column, sources: list[_Source], aliases: set[str]) -> exp.Expr:
         if isinstance(node.this, exp.Star):

@@ -4,8 +4,8 @@ local engine, so the AWS backend (and notebooks on it) run end to end with real 
 Why our own: moto's query engine ignores ``filter``, ``stats`` and SQL and always answers Complete
 (``reference/logs_insights.md`` §4.1), which tests plumbing but no semantics. This speaks the same JSON
 protocol (awsJson1_1, ``X-Amz-Target: Logs_20140328.<Operation>``) for StartQuery, GetQueryResults,
-StopQuery, DescribeLogGroups, GetLogRecord and GetLogGroupFields, with a row cap (to force splitting),
-latency (Scheduled/Running before Complete) and injected faults (throttling, concurrency limits, a
+StopQuery, DescribeLogGroups, DescribeLogStreams, GetLogRecord and GetLogGroupFields, with a row cap (to
+force splitting), latency (Scheduled/Running before Complete) and injected faults (throttling, concurrency limits, a
 terminal status). Standard library only; bound to 127.0.0.1 and never to another interface, since it
 serves log content without checking signatures.
 
@@ -235,6 +235,23 @@ class Emulator:
                 for name in names
             ]
         }
+
+    def op_DescribeLogStreams(self, body: dict[str, Any]) -> dict[str, Any]:
+        """One stream per group holding the group's first and newest event: what ``AwsSource.data_span``
+        (and so the no-range window) reads. AWS updates ``lastEventTimestamp`` within about an hour."""
+        group = str(body.get("logGroupName") or body.get("logGroupIdentifier") or "")
+        if group not in self.group_names():
+            raise ApiError("ResourceNotFoundException", "The specified log group does not exist.")
+        span = self.backend.data_span()
+        if span is None:
+            return {"logStreams": []}
+        query = f"SELECT MIN(`@timestamp`) AS first, MAX(`@timestamp`) AS last FROM {render_from([group])}"
+        frame = self._run(query, "SQL", [], span).frame
+        if frame.empty or frame["last"].isna().all():
+            return {"logStreams": []}
+        first, last = (int(frame[c].iloc[0].timestamp() * 1000) for c in ("first", "last"))
+        stream = {"logStreamName": "emulated", "creationTime": first, "firstEventTimestamp": first}
+        return {"logStreams": [{**stream, "lastEventTimestamp": last, "lastIngestionTime": last}]}
 
     def op_GetLogRecord(self, body: dict[str, Any]) -> dict[str, Any]:
         try:

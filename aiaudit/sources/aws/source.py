@@ -141,7 +141,7 @@ class AwsSource(Source):
     ) -> Result:
         lang = check_language(language)
         text = self._bind(q, lang, params)
-        tr = time_range or self._default_range()
+        tr = self.window(time_range)
         shape = classify_sql(text) if lang == "sql" else classify_cwli(text) if lang == "cwli" else Shape(False, "PPL")
         jobs: list[Job] = []
         ptr_added = False
@@ -177,9 +177,6 @@ class AwsSource(Source):
         if params:
             raise NotImplementedYet("parameters in PPL queries are not supported; write the values in the query")
         return q
-
-    def _default_range(self) -> TimeRange:
-        return TimeRange.relative(self.config.environment.default_lookback)
 
     def _query_groups(self, text: str, log_groups: Sequence[str] | None, resolve: Any) -> list[str] | None:
         if not log_groups:
@@ -317,7 +314,7 @@ class AwsSource(Source):
 
         check_pipeline(pipeline)
         wanted = check_focus(focus)
-        tr = time_range or self._default_range()
+        tr = self.window(time_range)
         lang = self.options.projection_language
         jobs: list[Job] = []
         text = ""

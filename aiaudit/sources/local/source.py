@@ -57,7 +57,7 @@ class LocalSource(Source):
         if lang == "cwli":
             raise NotImplementedYet("Logs Insights QL on the local engine arrives with the classic-QL issue")
 
-        result = run_sql(self.store, q, time_range, params=params)
+        result = run_sql(self.store, q, self.window(time_range), params=params)
         result.source = self.spec.text
         return result
 
@@ -65,6 +65,7 @@ class LocalSource(Source):
 
         check_pipeline(pipeline)
         wanted = check_focus(focus)
+        time_range = self.window(time_range)
         started = time.monotonic()
         where, args = prefilter(pipeline, wanted)
         raw = self.store.select_raw(pipeline, time_range, where=where, args=args)
