@@ -52,6 +52,41 @@ def _window(times: pd.Series) -> tuple[Any, Any]:
     return times.min().to_pydatetime(), times.max().to_pydatetime()
 
 
+def model_calls(cloudtrail: pd.DataFrame) -> pd.DataFrame:
+    """Successful CloudTrail model calls with a request id: the calls that should each leave an invocation
+    log record."""
+    ok = ~cloudtrail["is_error"].fillna(False).astype(bool)
+    return cloudtrail[is_model_call(cloudtrail) & ok & cloudtrail["request_id"].notna()]
+
+
+def unlogged_model_calls(cloudtrail: pd.DataFrame, invocations: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`model_calls` whose request id no invocation log record carries (read the
+    invocations a margin wider than the calls: the two clocks differ by seconds)."""
+    calls = model_calls(cloudtrail)
+    logged = set(invocations["request_id"].dropna().str.lower())
+    return calls[~calls["request_id"].str.lower().isin(logged)]
+
+
+def unrecorded_requests(
+    cloudtrail: pd.DataFrame, invocations: pd.DataFrame, spans: pd.DataFrame, *, span_calls: str = "model"
+) -> dict[str, pd.DataFrame]:
+    """Invocation log records, and spans that carry their own request id, whose request id no CloudTrail
+    event has (read CloudTrail a margin wider). ``span_calls="model"`` keeps model-call spans only (the
+    calls CloudTrail always records); ``"all"`` keeps every AWS call span (data events included: what a
+    trail change can hide)."""
+    recorded = set(cloudtrail["request_id"].dropna().str.lower())
+    inv = invocations[invocations["request_id"].notna()]
+    sp = spans[(spans["request_id_source"] == "own").fillna(False).astype(bool)]
+    if span_calls == "model":
+        sp = sp[(sp["remote_operation"].isin(MODEL_CALLS).fillna(False) | sp["gen_ai_operation"].notna()).astype(bool)]
+    elif span_calls != "all":
+        raise ValueError("span_calls must be 'model' or 'all'")
+    return {
+        "invocations": inv[~inv["request_id"].str.lower().isin(recorded)],
+        "spans": sp[~sp["request_id"].str.lower().isin(recorded)],
+    }
+
+
 def missing_invocation_logs(
     data: Any, time_range: TimeRange | None, *, margin: timedelta | str = DEFAULT_MARGIN
 ) -> list[Finding]:
@@ -59,10 +94,9 @@ def missing_invocation_logs(
     tel = Telemetry.of(data)
     pad = as_timedelta(margin, DEFAULT_MARGIN) or DEFAULT_MARGIN
     ct = tel.projection("cloudtrail", time_range)
-    calls = ct[is_model_call(ct) & ~ct["is_error"].fillna(False).astype(bool) & ct["request_id"].notna()]
+    calls = model_calls(ct)
     inv = tel.projection("invocations", widen(time_range, pad))
-    logged = set(inv["request_id"].dropna().str.lower())
-    missing = calls[~calls["request_id"].str.lower().isin(logged)].copy()
+    missing = unlogged_model_calls(ct, inv).copy()
     if missing.empty:
         return []
     inv_hours = set(
@@ -113,17 +147,10 @@ def missing_cloudtrail(
     tel = Telemetry.of(data)
     pad = as_timedelta(margin, DEFAULT_MARGIN) or DEFAULT_MARGIN
     ct = tel.projection("cloudtrail", widen(time_range, pad))
-    recorded = set(ct["request_id"].dropna().str.lower())
-    inv = tel.projection("invocations", time_range)
-    inv = inv[inv["request_id"].notna()]
-    sp = tel.projection("spans", time_range)
-    sp = sp[
-        (sp["request_id_source"] == "own").fillna(False).astype(bool)
-        & (sp["remote_operation"].isin(MODEL_CALLS).fillna(False) | sp["gen_ai_operation"].notna()).astype(bool)
-    ]
+    unrecorded = unrecorded_requests(ct, tel.projection("invocations", time_range), tel.projection("spans", time_range))
     findings = []
-    for pipeline, frame in (("invocations", inv), ("spans", sp)):
-        lost = frame[~frame["request_id"].str.lower().isin(recorded)].copy()
+    for pipeline, frame in unrecorded.items():
+        lost = frame.copy()
         if lost.empty:
             continue
         acct_col = lost["account"].fillna(lost["accountId"]) if "accountId" in lost else lost["account"]
