@@ -55,6 +55,16 @@ CREDENTIAL_TYPES = frozenset(
         "AWS::BedrockAgentCore::WorkloadIdentity",
     }
 )
+#: Calls that set (or remove) a Region's Bedrock model invocation logging: the next one ends the window the
+#: previous one may have blinded.
+INVOCATION_LOGGING_CHANGES = frozenset(
+    {"PutModelInvocationLoggingConfiguration", "DeleteModelInvocationLoggingConfiguration"}
+)
+#: CloudTrail calls after which a trail may record or deliver less (stopped, deleted, reconfigured, selectors
+#: replaced).
+TRAIL_BLINDING_CHANGES = frozenset({"StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors"})
+#: Every call that changes what a trail records: the blinding ones and those that restore a trail.
+TRAIL_STATE_CHANGES = TRAIL_BLINDING_CHANGES | frozenset({"StartLogging", "CreateTrail"})
 #: Control-plane calls that (re)configure which backend serves a gateway target.
 GATEWAY_TARGET_CHANGES = frozenset({"CreateGatewayTarget", "UpdateGatewayTarget", "DeleteGatewayTarget"})
 

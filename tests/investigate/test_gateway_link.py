@@ -61,7 +61,18 @@ def test_the_later_configuration_wins_for_later_calls(data):
 
 
 def test_without_the_link_the_caller_stays_on_its_own_calls(data):
-    assert _reached(pivot(data, G.EVE, around="1h")) == {"value": {"g2", "g3", "g7"}}
+    strong = ("request_id", "trace_id", "session_id")
+    assert _reached(pivot(data, G.EVE, around="1h", follow=strong)) == {"value": {"g2", "g3", "g7"}}
+
+
+def test_by_default_the_caller_reaches_the_runtime_credentials_and_its_401(data):
+    # gateway_runtime is on by default (the data names RTTARGET01's runtime); unauthenticated_ip adds the 401
+    # g1 from eve's address, which carries no claims (principal ip:198.51.100.7) — not partner's calls
+    assert _reached(pivot(data, G.EVE, around="1h")) == {
+        "value": {"g2", "g3", "g7"},
+        "gateway_runtime": {"k1", "k2", "g5"},
+        "unauthenticated_ip": {"g1"},
+    }
 
 
 def test_with_address_fan_out_the_401_joins_too(data):
