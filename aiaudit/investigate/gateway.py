@@ -174,8 +174,8 @@ class GatewayLink(Link):
         frame = found.get("cloudtrail")
         if frame is None or frame.empty:
             return set()
-        self._tell(set(frame["@ptr"].dropna()))
         out = {f"call:{r}" for r in self._resolved(frame) if isinstance(r, str)}
+        self._tell(set(frame["@ptr"].dropna()))  # after resolving: resolution finds the unknown targets
         retrievals = frame[is_credential_retrieval(frame)]
         out |= {f"fetch:{r}" for r in retrievals["runtime_arn"].dropna() if isinstance(r, str)}
         return out

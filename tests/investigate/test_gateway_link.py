@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from aiaudit.core.errors import InputError
+from aiaudit.core.timerange import TimeRange
 from aiaudit.investigate import Telemetry, pivot
 from aiaudit.investigate.gateway import gateway_id, runtime_in, target_changes
 
@@ -124,3 +125,12 @@ def test_gateway_id_from_id_or_arn():
     assert gateway_id(G.GW) == "ops-gw-abcdefghij"
     assert gateway_id("ops-gw-abcdefghij") == "ops-gw-abcdefghij"
     assert gateway_id(None) is None
+
+
+def test_a_call_to_an_unconfigured_target_is_noted_even_when_nothing_follows(data):
+    # only g7 (10:07, target UNKNOWNT01) is sighted: the link resolves nothing, the pivot stops at hop 1,
+    # and the note still says why
+    only_g7 = TimeRange(f"{G.DAY}T10:07:00Z", f"{G.DAY}T10:07:00Z")
+    result = pivot(data, G.EVE, around="1s", time_range=only_g7, follow=("gateway_runtime",))
+    assert _reached(result) == {"value": {"g7"}}
+    assert any("UNKNOWNT01" in note and "not linked" in note for note in result.notes)
