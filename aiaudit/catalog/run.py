@@ -24,7 +24,7 @@ from aiaudit.core.config import Environment
 from aiaudit.core.errors import InputError
 from aiaudit.core.findings import Finding, dedupe, merge, severity_rank
 from aiaudit.core.timerange import TimeRange
-from aiaudit.investigate.availability import Availability, availability
+from aiaudit.investigate.availability import ABOUT, Availability, availability
 
 #: entry kinds that report findings
 FINDING_KINDS = ("detection",)
@@ -76,8 +76,11 @@ class Run:
         """One line per missing requirement, naming the entries it kept from running."""
         by_need: dict[str, list[str]] = {}
         for entry_id, needs in self.skipped.items():
-            by_need.setdefault(", ".join(needs), []).append(entry_id)
+            by_need.setdefault(self._names(needs), []).append(entry_id)
         return [f"not run (no {need} in range): {', '.join(sorted(ids))}" for need, ids in sorted(by_need.items())]
+
+    def _names(self, needs: list[str]) -> str:
+        return ", ".join(ABOUT[n][0] if n in ABOUT else n for n in needs)
 
     @property
     def complete(self) -> bool:
