@@ -9,6 +9,7 @@ values are the sample's own fields, read by hand.
 from __future__ import annotations
 
 import json
+
 import pandas as pd
 import pytest
 
