@@ -203,3 +203,11 @@ def test_resolve_window_is_shared_by_cli_notebooks_and_playbooks():
     assert resolve_window(data, anchor="data-end") is None  # nothing asked, no default
     with pytest.raises(InputError, match="holds no data"):  # notebooks used to fall back to now silently
         resolve_window(_Span(None), since="24h", anchor="data-end")
+
+
+def test_a_duration_reaching_before_year_one_is_an_input_error() -> None:
+    """Found by fuzzing: ``--since 20000000h`` raised OverflowError (2,000,000 months: ValueError)."""
+    anchor = datetime(2024, 5, 2, tzinfo=UTC)
+    for expr in ("20000000h", "99999999999d", "2000000mo"):
+        with pytest.raises(InputError, match="before the year 1"):
+            TimeRange.relative(expr, anchor=anchor)

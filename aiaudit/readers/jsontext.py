@@ -158,7 +158,8 @@ def iter_lines(lines: list[str], damage: str | None = None) -> Iterator[Item]:
             continue
         try:
             yield Value(number, _loads(line))
-        except PARSE_ERRORS:
+        except PARSE_ERRORS as first:
+            exc: Exception = first
             if line[:1] == "\ufeff":  # files joined with cat keep each one's BOM at the start of a line
                 line = line[1:]
                 try:
