@@ -34,6 +34,7 @@ import duckdb
 from tqdm import tqdm
 
 from aiaudit.core.config import DEFAULT_LOG_GROUPS
+from aiaudit.core.errors import SourceError
 from aiaudit.readers import read_file
 from aiaudit.readers.base import FileLoad, Skipped
 from aiaudit.store import fastpath, pyload
@@ -167,6 +168,13 @@ class Ingest:
         with WriterLock(self.loc.lock, self.lock_timeout):
             try:
                 self._run()
+            except (duckdb.Error, OSError) as exc:
+                self._abandon()
+                # a full disk, a failing device: say so precisely; the published store is untouched
+                raise SourceError(
+                    f"ingest of {self.loc.data} stopped: {exc}. The published store {self.loc.db} is unchanged and"
+                    " still answers; the next ingest resumes from the last committed batch"
+                ) from exc
             except BaseException:
                 self._abandon()
                 raise
