@@ -85,8 +85,9 @@ def kill(events: int, kills: int, seed: int) -> dict:
     log = []
     try:
         for _ in range(kills):
-            proc = subprocess.Popen([sys.executable, "-c", _INGEST, str(data), str(cache)],
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+            proc = subprocess.Popen(
+                [sys.executable, "-c", _INGEST, str(data), str(cache)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
             delay = rng.uniform(0.5, window)
             try:
                 proc.wait(timeout=delay)
@@ -101,9 +102,15 @@ def kill(events: int, kills: int, seed: int) -> dict:
                 break  # a partial store was published: the failure the run exists to catch
         final = _ingest(data, cache)
         stored = _count(data, cache)
-        return {"events": events, "kills": sum(not e["finished"] for e in log), "runs": log, "final": final,
-                "stored": stored, "exact": stored == events,
-                "partial_published": any(e["published"] not in (None, events) for e in log)}  # fmt: skip
+        return {
+            "events": events,
+            "kills": sum(not e["finished"] for e in log),
+            "runs": log,
+            "final": final,
+            "stored": stored,
+            "exact": stored == events,
+            "partial_published": any(e["published"] not in (None, events) for e in log),
+        }
     finally:
         shutil.rmtree(cache, ignore_errors=True)
 
@@ -145,8 +152,15 @@ def readers(events: int) -> dict:
     store.close()
     shutil.rmtree(work, ignore_errors=True)
     old, new = first.get("kept"), events
-    return {"events": events, "queries": len(seen), "distinct_counts": sorted(set(seen)), "old": old, "new": new,
-            "only_whole_snapshots": set(seen) <= {old, new}, "second": second}  # fmt: skip
+    return {
+        "events": events,
+        "queries": len(seen),
+        "distinct_counts": sorted(set(seen)),
+        "old": old,
+        "new": new,
+        "only_whole_snapshots": set(seen) <= {old, new},
+        "second": second,
+    }
 
 
 def disk_full(size_mb: int = 100) -> dict:
@@ -166,8 +180,14 @@ def disk_full(size_mb: int = 100) -> dict:
         second = _ingest(work / "data", cache)
         after = _count(work / "data", cache)
         shutil.rmtree(work, ignore_errors=True)
-        return {"tmpfs_mb": size_mb, "first": first, "count_before": before, "second": second,
-                "count_after_failure": after, "previous_store_readable": after == before}  # fmt: skip
+        return {
+            "tmpfs_mb": size_mb,
+            "first": first,
+            "count_before": before,
+            "second": second,
+            "count_after_failure": after,
+            "previous_store_readable": after == before,
+        }
     finally:
         subprocess.run(["umount", str(mount)])
 

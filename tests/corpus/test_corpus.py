@@ -164,9 +164,15 @@ def test_unreadable_file_is_reported_and_the_rest_loads(tmp_path: Path) -> None:
     file)."""
     data = tmp_path / "data"
     data.mkdir()
-    good = {"eventVersion": "1.08", "eventTime": "2024-05-01T00:00:07Z", "eventSource": "s3.amazonaws.com",
-            "eventName": "GetObject", "eventID": "e1", "requestID": "r1",
-            "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::123456789012:user/a"}}  # fmt: skip
+    good = {
+        "eventVersion": "1.08",
+        "eventTime": "2024-05-01T00:00:07Z",
+        "eventSource": "s3.amazonaws.com",
+        "eventName": "GetObject",
+        "eventID": "e1",
+        "requestID": "r1",
+        "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::123456789012:user/a"},
+    }
     (data / "good.jsonl").write_text(json.dumps(good) + "\n")
     (data / "secret.jsonl").write_text(json.dumps({**good, "eventID": "e2"}) + "\n")
     (data / "secret.jsonl").chmod(0)

@@ -62,8 +62,11 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for name in names:
         result = run_target(name, seconds=args.seconds, runs=args.runs, seed=args.seed, crash_dir=args.crash_dir)
-        print(f"{name}: {result['executions']:,} executions in {result['seconds']} s, "
-              f"{len(result['crashes'])} crash file(s)", flush=True)  # fmt: skip
+        print(
+            f"{name}: {result['executions']:,} executions in {result['seconds']} s, "
+            f"{len(result['crashes'])} crash file(s)",
+            flush=True,
+        )
         results.append(result)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1))
