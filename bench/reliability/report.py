@@ -64,6 +64,31 @@ FINDINGS = [
         "tests/test_timerange.py::test_a_duration_reaching_before_year_one_is_an_input_error",
     ),
     (
+        "fuzz",
+        "SQL translator: a few hundred '(' raised RecursionError out of sqlglot (now QuerySyntaxError)",
+        "tests/sql/test_sql_rejected.py::test_deep_parentheses_are_a_syntax_error_not_a_recursion_error",
+    ),
+    (
+        "fuzz",
+        "source spec: a name with ':' longer than the OS allows raised OSError (File name too long)",
+        "tests/test_config_spec.py::test_fuzz_findings_are_input_errors",
+    ),
+    (
+        "aws",
+        "cut @message values from GetQueryResults were parsed as if whole (now fetched with GetLogRecord)",
+        "tests/aws/test_aws_faults.py::test_cut_messages_are_fetched_whole_and_counted",
+    ),
+    (
+        "aws",
+        "the emulator (and local SQL) reported bytesScanned 0 for SQL queries",
+        "tests/aws/test_emulator_bytes_scanned.py",
+    ),
+    (
+        "terminal",
+        "ESC/CSI/BEL/bidi control characters in log content reached the terminal raw in CLI tables",
+        "tests/test_cli.py::test_table_output_shows_control_characters_as_escapes",
+    ),
+    (
         "injection",
         "AWS backend refused any query whose bound value held ';' (naive multi-statement check)",
         "tests/aws/test_aws_split.py::test_a_semicolon_inside_a_bound_value_is_data_not_a_second_statement",

@@ -78,6 +78,8 @@ def _parse_sql(query: str):  # type: ignore[no-untyped-def]
         return sqlglot.parse_one(query, read="spark")
     except TokenError as exc:
         raise QuerySyntaxError(f"SQL does not parse: {exc}", query=query) from None
+    except RecursionError:
+        raise QuerySyntaxError("SQL is nested too deeply to parse", offset=0, query=query) from None
     except ParseError as exc:
         errors = getattr(exc, "errors", None) or [{}]
         line, col = errors[0].get("line"), errors[0].get("col")
