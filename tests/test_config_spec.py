@@ -152,3 +152,13 @@ def test_fuzz_findings_are_input_errors() -> None:
 
     with pytest.raises(_InputError, match="unknown source kind"):
         _parse_spec("aw" + "\ufffd" * 300 + "s:x")
+
+
+@pytest.mark.parametrize(("spec", "message"), [("local:~\x01", "no such user"), ("local:/data\x00x", "NUL")])
+def test_fuzz_findings_in_local_paths(spec: str, message: str) -> None:
+    """Found by fuzzing (hypothesis): '~' + an unknown user raised RuntimeError, a NUL raised ValueError."""
+    from aiaudit.core.errors import InputError as _InputError
+    from aiaudit.sources.spec import parse_spec as _parse_spec
+
+    with pytest.raises(_InputError, match=message):
+        _parse_spec(spec)

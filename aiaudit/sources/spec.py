@@ -51,7 +51,13 @@ def parse_spec(text: str, config: Config | None = None) -> SourceSpec:
         path = raw[len("local:") :]
         if not path:
             raise InputError("local: needs a path, e.g. local:./data", where="source")
-        return SourceSpec(kind="local", text=raw, path=Path(path).expanduser())
+        if "\x00" in path:  # found by fuzzing: the OS refuses such paths later with a bare ValueError
+            raise InputError("a path cannot contain a NUL character", where="source")
+        try:
+            expanded = Path(path).expanduser()
+        except RuntimeError:  # '~someone' with no such user (found by fuzzing)
+            raise InputError(f"cannot expand {path.split('/')[0]!r}: no such user", where="source") from None
+        return SourceSpec(kind="local", text=raw, path=expanded)
     if raw.startswith("aws:"):
         return _parse_aws(raw)
     if ":" in raw.split("/")[0] and not _exists(raw):

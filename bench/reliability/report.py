@@ -74,6 +74,11 @@ FINDINGS = [
         "tests/test_config_spec.py::test_fuzz_findings_are_input_errors",
     ),
     (
+        "fuzz",
+        "source spec: local:~<unknown user> raised RuntimeError, a NUL in the path raised ValueError",
+        "tests/test_config_spec.py::test_fuzz_findings_in_local_paths",
+    ),
+    (
         "aws",
         "cut @message values from GetQueryResults were parsed as if whole (now fetched with GetLogRecord)",
         "tests/aws/test_aws_faults.py::test_cut_messages_are_fetched_whole_and_counted",

@@ -64,8 +64,9 @@ def _ingest(data: Path, cache: Path) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def big(events: int) -> dict:
-    data = _data(events)
+def big(events: int, data: Path | None = None) -> dict:
+    """Ingest ``events`` events (generated, or an existing folder ``data`` holding exactly that many)."""
+    data = data or _data(events)
     cache = Path(tempfile.mkdtemp(prefix="aiaudit-big-"))
     try:
         result = _ingest(data, cache)
@@ -198,10 +199,11 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=None)
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--seed", type=int, default=21)
+    parser.add_argument("--data", type=Path, default=None, help="big: an existing folder of --events events")
     args = parser.parse_args()
     load = os.getloadavg()[0]
     if args.what == "big":
-        result = big(args.events or 10_000_000)
+        result = big(args.events or 10_000_000, args.data)
     elif args.what == "kill":
         result = kill(args.events or 400_000, args.kills, args.seed)
     elif args.what == "readers":
