@@ -196,3 +196,35 @@ def test_focus_filter_and_pivot_values_are_data(backend: str, local: Any, aws: A
             nodes = _where_nodes(_last_text(emulator))
             assert nodes <= _FOCUS_NODES, (VALUES[i][:60], nodes - _FOCUS_NODES)
     assert wrong == []
+
+
+def test_cli_param_values_are_data(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``aiaudit query --param v=VALUE`` (the CLI's typed parameters) for every fifth value that stays
+    text (numbers, booleans and ``[a,b]`` lists are typed by design); output as JSON."""
+    from aiaudit.cli import main
+    from aiaudit.cli.common import parse_params
+
+    checked = 0
+    for i in range(0, len(VALUES), 5):
+        value = VALUES[i]
+        if not isinstance(parse_params([f"v={value}"])["v"], str) or len(value) >= 200:
+            continue
+        argv = [
+            "query",
+            "SELECT requestID FROM `cloudtrail` WHERE eventName = :v",
+            "--param",
+            f"v={value}",
+            "--source",
+            f"local:{data}",
+            "--start",
+            "2024-05-01T00:00:00Z",
+            "--end",
+            "2024-05-02T00:00:00Z",
+            "--format",
+            "json",
+        ]
+        assert main(argv) == 0, repr(value[:60])
+        rows = json.loads(capsys.readouterr().out)
+        assert rows == [{"requestID": _request_id(i)}], repr(value[:60])
+        checked += 1
+    assert checked >= 150
