@@ -157,15 +157,20 @@ def render(folder: Path) -> str:
     rows.append(
         (
             "4. Hostile content in reports",
-            "existing redaction/escaping tests (not extended in this work)",
+            "prompts and responses carrying <script>, <img onerror>, javascript: markdown links, ANSI/OSC "
+            "escapes, C1 CSI, BEL and bidi overrides: none raw in any report file (HTML, .ipynb, findings.json); "
+            "terminal tables (query, detect, catalog run, pivot) show them as escapes",
             _tests_cell(tests, "hostile-content"),
         )
     )
     rows.append(
         (
             "5. AWS faults",
-            "existing Stubber and emulator fault tests (throttling, LimitExceeded, Failed/Timeout);"
-            " shortened-value detection not built yet",
+            "through real boto3 and `aiaudit emulate --fault`: throttling storm + LimitExceeded (complete), "
+            "ServiceUnavailable mid-run (retried, complete; persistent: precise error), expired credentials and a "
+            "log group deleted mid-split (SourceError, no partial result), Timeout/Failed/Cancelled (QueryFailed); "
+            "`cut=1000`: 3 of 3 cut @message values fetched whole by GetLogRecord, rate-bounded, counted; "
+            "bytesScanned = UTF-8 size of the events read",
             _tests_cell(tests, "aws-faults"),
         )
     )

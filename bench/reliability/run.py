@@ -26,10 +26,15 @@ PY = sys.executable
 #: The tests behind each row of the table (all run by ``make test``).
 ROWS = {
     "corpus": ["tests/corpus", "tests/readers/test_malformed.py", "tests/frames/test_malformed_numbers.py"],
-    "fuzz": ["tests/fuzz", "tests/test_timerange.py"],
+    "fuzz": ["tests/fuzz", "tests/test_timerange.py", "tests/test_config_spec.py"],
     "injection": ["tests/injection", "tests/sql/test_sql_params.py", "tests/aws/test_aws_split.py"],
-    "hostile-content": ["tests/reports/test_redact.py", "tests/reports/test_playbook_runner.py"],
-    "aws-faults": ["tests/aws/test_aws_runner_stubber.py", "tests/aws/test_aws_emulator.py"],
+    "hostile-content": ["tests/reports/test_redact.py", "tests/reports/test_playbook_runner.py", "tests/test_cli.py"],
+    "aws-faults": [
+        "tests/aws/test_aws_faults.py",
+        "tests/aws/test_emulator_bytes_scanned.py",
+        "tests/aws/test_aws_runner_stubber.py",
+        "tests/aws/test_aws_emulator.py",
+    ],
     "store": ["tests/store/test_disk_full.py", "tests/store/test_concurrency.py", "tests/store/test_incremental.py"],
 }
 
