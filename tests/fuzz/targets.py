@@ -7,8 +7,10 @@ filter-pattern parser (a few lines each, as the harness docstring shows).
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from .harness import register, text
 
 _PARAM = re.compile(r":([A-Za-z_][A-Za-z0-9_]*)")
 _SCRATCH = Path(tempfile.mkdtemp(prefix="aiaudit-fuzz-"))
+atexit.register(shutil.rmtree, _SCRATCH, True)
 
 _EVENT = (
     b'{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/a"},'

@@ -3,7 +3,7 @@ text is parsed into a tree, and the tree's *shape* (its structure with every lit
 
 A value is injected when the shape of a query bound with it differs from the shape with a harmless
 value. SQL is here now; classic Logs Insights QL (``{{name}}`` parameters) joins with one more
-:class:`Language` once its parser lands (see tests/injection/README in docs/reliability.md).
+:class:`Language` once its parser lands (docs/reliability.md says what to add).
 """
 
 from __future__ import annotations
