@@ -157,7 +157,7 @@ def render(folder: Path) -> str:
     rows.append(
         (
             "4. Hostile content in reports",
-            "prompts and responses carrying <script>, <img onerror>, javascript: markdown links, ANSI/OSC "
+            "prompts and responses carrying `<script>`, `<img onerror>`, `javascript:` markdown links, ANSI/OSC "
             "escapes, C1 CSI, BEL and bidi overrides: none raw in any report file (HTML, .ipynb, findings.json); "
             "terminal tables (query, detect, catalog run, pivot) show them as escapes",
             _tests_cell(tests, "hostile-content"),
