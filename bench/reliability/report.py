@@ -75,7 +75,7 @@ FINDINGS = [
     ),
     (
         "fuzz",
-        "source spec: local:~<unknown user> raised RuntimeError, a NUL in the path raised ValueError",
+        "source spec: `local:~nosuchuser` raised RuntimeError, a NUL in the path raised ValueError",
         "tests/test_config_spec.py::test_fuzz_findings_in_local_paths",
     ),
     (
