@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -53,6 +54,7 @@ def _corpus(out: Path) -> dict:
     )
     proc = subprocess.run([PY, "-c", script, str(work / "data"), str(work / "store")], capture_output=True, text=True)
     load = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 else {"error": proc.stderr[-500:]}
+    shutil.rmtree(work, ignore_errors=True)
     return {
         "kinds": len(cases),
         "files": sum(len(c.files) for c in cases),

@@ -81,7 +81,9 @@ def kill(events: int, kills: int, seed: int) -> dict:
     rng = random.Random(seed)
     data = _data(events)
     cache = Path(tempfile.mkdtemp(prefix="aiaudit-kill-"))
-    full = _ingest(data, Path(tempfile.mkdtemp(prefix="aiaudit-kill-ref-")))  # how long one uninterrupted run takes
+    reference = Path(tempfile.mkdtemp(prefix="aiaudit-kill-ref-"))
+    full = _ingest(data, reference)  # how long one uninterrupted run takes
+    shutil.rmtree(reference, ignore_errors=True)
     window = max(1.0, float(full.get("seconds", 10.0)))
     log = []
     try:
@@ -191,6 +193,7 @@ def disk_full(size_mb: int = 100) -> dict:
         }
     finally:
         subprocess.run(["umount", str(mount)])
+        shutil.rmtree(mount, ignore_errors=True)
 
 
 def main() -> None:

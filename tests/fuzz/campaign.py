@@ -27,7 +27,18 @@ _STAT = re.compile(r"^#(\d+)\s", re.MULTILINE)
 
 def run_target(name: str, *, seconds: int | None, runs: int | None, seed: int, crash_dir: Path) -> dict[str, Any]:
     crash_dir = crash_dir.resolve()
-    command = [sys.executable, "-m", "tests.fuzz.run_atheris", name, "--seed", str(seed), "--crash-dir", str(crash_dir)]
+    command = [
+        sys.executable,
+        "-m",
+        "tests.fuzz.run_atheris",
+        name,
+        "--seed",
+        str(seed),
+        "--crash-dir",
+        str(crash_dir),
+        "--corpus-dir",
+        str(crash_dir.parent / "corpus"),
+    ]
     if seconds is not None:
         command += ["--seconds", str(seconds)]
     if runs is not None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 
@@ -24,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=None)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--crash-dir", type=Path, default=Path(".fuzz/crashes"))
+    parser.add_argument("--corpus-dir", type=Path, default=Path(".fuzz/corpus"), help="kept between runs")
     args = parser.parse_args(argv)
 
     import atheris  # optional dev dependency: only this runner needs it
@@ -39,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     def one(data: bytes) -> None:
         check(target, data)
 
-    corpus = Path(tempfile.mkdtemp(prefix=f"aiaudit-fuzz-{target.name}-"))
+    corpus = args.corpus_dir / target.name  # libFuzzer adds the inputs that reach new code here
+    corpus.mkdir(parents=True, exist_ok=True)
     for i, seed in enumerate(target.seeds):
         (corpus / f"seed-{i}").write_bytes(seed)
     crash_dir = args.crash_dir / target.name

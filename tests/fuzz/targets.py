@@ -7,10 +7,8 @@ filter-pattern parser (a few lines each, as the harness docstring shows).
 
 from __future__ import annotations
 
-import atexit
 import os
 import re
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -23,8 +21,9 @@ from aiaudit.sources.spec import parse_spec
 from .harness import register, text
 
 _PARAM = re.compile(r":([A-Za-z_][A-Za-z0-9_]*)")
-_SCRATCH = Path(tempfile.mkdtemp(prefix="aiaudit-fuzz-"))
-atexit.register(shutil.rmtree, _SCRATCH, True)
+#: One shared folder; each process writes (and removes) its own input file, so nothing is left behind even
+#: when libFuzzer ends the process without running exit handlers.
+_SCRATCH = Path(tempfile.gettempdir()) / "aiaudit-fuzz-scratch"
 
 _EVENT = (
     b'{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/a"},'
@@ -71,11 +70,15 @@ _INVOCATION = (
 )
 def _readers(data: bytes) -> None:
     """A reader never raises on content: no error type is allowed at all."""
+    _SCRATCH.mkdir(exist_ok=True)
     path = _SCRATCH / f"input-{os.getpid()}.json"
     path.write_bytes(data)
-    load = read_file(path)
-    for record in load.records:
-        assert isinstance(record.message, str)
+    try:
+        load = read_file(path)
+        for record in load.records:
+            assert isinstance(record.message, str)
+    finally:
+        path.unlink(missing_ok=True)
 
 
 @register(
