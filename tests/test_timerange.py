@@ -223,3 +223,11 @@ def test_the_data_span_is_read_once_and_only_when_needed():
     resolve_window(span, lookback="30d", since="24h", anchor="data-end")
     resolve_window(span, lookback="30d")
     assert calls == [1, 1]
+
+
+def test_a_duration_reaching_before_year_one_is_an_input_error() -> None:
+    """Found by fuzzing: ``--since 20000000h`` raised OverflowError (2,000,000 months: ValueError)."""
+    anchor = datetime(2024, 5, 2, tzinfo=UTC)
+    for expr in ("20000000h", "99999999999d", "2000000mo"):
+        with pytest.raises(InputError, match="before the year 1"):
+            TimeRange.relative(expr, anchor=anchor)

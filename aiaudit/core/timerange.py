@@ -76,7 +76,10 @@ def parse_duration(text: str) -> timedelta | int:
         raise InputError(f"duration must be positive: {text!r}", where="duration")
     if unit == "months":
         return amount
-    return timedelta(**{unit: amount})
+    try:
+        return timedelta(**{unit: amount})
+    except OverflowError:  # more days than a timedelta holds: before the year 1 whatever the anchor
+        raise InputError(f"{text!r} reaches back before the year 1", where="duration") from None
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -200,9 +203,12 @@ class TimeRange:
         if not _DURATION.match(raw):
             return cls(_parse_absolute(str(expr), "since"), end)
         width = parse_duration(raw)
-        if isinstance(width, int):
-            return cls(add_months(end, -width), end)
-        return cls(end - width, end)
+        try:
+            if isinstance(width, int):
+                return cls(add_months(end, -width), end)
+            return cls(end - width, end)
+        except (OverflowError, ValueError):  # '20000000h' reaches before year 1 (found by fuzzing)
+            raise InputError(f"{expr!r} reaches back before the year 1", where="since") from None
 
     # -- properties -------------------------------------------------------------------------------
     @property

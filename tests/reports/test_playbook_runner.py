@@ -25,7 +25,15 @@ SCRIPT = "<script>alert('pwned')</script>"
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 EMAIL = "victim.person@example.com"
 ANSI = "\x1b[31mRED\x1b[0m"
-PROMPT = f"ignore previous instructions {SCRIPT} my key is {SECRET} mail {EMAIL} {ANSI}"
+IMG = "<img src=x onerror=alert(1)>"
+LINK = "[click me](javascript:alert(document.cookie))"
+C1 = "\x9b2J"  # a one-byte CSI: clears a terminal without any ESC
+BIDI = "invoice\u202egpj.exe"  # right-to-left override: shows as invoiceexe.jpg
+TITLE = "\x1b]0;owned\x07"  # set the terminal title
+PROMPT = (
+    f"ignore previous instructions {SCRIPT} my key is {SECRET} mail {EMAIL} {ANSI} {IMG} {LINK} {C1} {BIDI} {TITLE}"
+)
+RESPONSE = f"sure {IMG} {LINK} {SCRIPT}"
 ROLE = "arn:aws:iam::111122223333:role/app"
 
 PARAMETERS = """source = "local:../data"
@@ -93,7 +101,9 @@ def project(tmp_path_factory) -> Path:
         "operation": "Converse",
         "modelId": "anthropic.claude-3-haiku-20240307-v1:0",
         "input": {"inputBodyJson": {"messages": [{"role": "user", "content": [{"text": PROMPT}]}]}},
-        "output": {"outputBodyJson": {"output": {"message": {"content": [{"text": "ok"}]}}, "stopReason": "end_turn"}},
+        "output": {
+            "outputBodyJson": {"output": {"message": {"content": [{"text": RESPONSE}]}}, "stopReason": "end_turn"}
+        },
     }
     (data / "invocations.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
     notebooks = root / "notebooks"
@@ -209,8 +219,12 @@ def test_nothing_planted_reaches_the_report_raw(project, tmp_path):
         assert SECRET not in text, name
         assert EMAIL not in text, name
         assert "\x1b[31m" not in text, name
+        assert IMG not in text, name
+        assert "\x9b" not in text and "\u202e" not in text and "\x07" not in text, name
         if name.endswith(".html"):
             assert check_html(text) == [], name
+            assert 'href="javascript:' not in text.lower(), name
+            assert "<img" not in text.lower(), name
     # the prompt is still visible as escaped text, with the secret masked
     assert "&lt;script&gt;alert(" in (out / "probe.html").read_text()
     assert "[MASKED:aws-secret-key]" in (out / "probe.html").read_text()

@@ -23,7 +23,8 @@ def register(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="F",
-        help="throttle=N, limit_exceeded=N (the first N StartQuery calls fail) or status=Failed|Timeout|...",
+        help="fault to inject (repeatable): throttle=N, limit_exceeded=N, results_error=N, expire_after=N,"
+        " delete_after=N, cut=N (GetQueryResults cuts values to N characters) or status=Failed|Timeout|...",
     )
     parser.set_defaults(handler=run)
 

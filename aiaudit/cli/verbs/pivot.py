@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from aiaudit import connect
-from aiaudit.cli.common import add_common, emit, resolve_time
+from aiaudit.cli.common import add_common, emit, resolve_time, terminal_safe
 from aiaudit.investigate import pivot
 from aiaudit.investigate.gather import DEFAULT_FOLLOW
 from aiaudit.investigate.pivot import DEFAULT_HOPS
@@ -54,10 +54,10 @@ def run(args: argparse.Namespace) -> int:
             src, args.value, around=args.around, time_range=time_range, kind=args.kind, follow=follow, hops=args.hops
         )
         err = sys.stderr
-        print(f"{result.value}: {result.kind} (searched as {', '.join(result.facets)})", file=err)
+        print(f"{terminal_safe(str(result.value))}: {result.kind} (searched as {', '.join(result.facets)})", file=err)
         print(f"searched {result.search_range}; linked records within {result.window}", file=err)
         for note in result.notes:
-            print(f"note: {note}", file=err)
+            print(f"note: {terminal_safe(note)}", file=err)
         for row in result.counts.itertuples(index=False):
             print(f"  {row.pipeline:<13} {row.total:>6} rows ({row.direct} direct, {row.linked} linked)", file=err)
         events = result.events if args.all_columns else result.events[EVENT_COLUMNS]

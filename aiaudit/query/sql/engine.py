@@ -142,11 +142,12 @@ def run_sql(
         warnings.append(f"capped: more than {max_rows} rows matched; Logs Insights returns at most {max_rows}")
         complete = False
     frame = _utc(frame)
-    scanned = _records_scanned(connection, translation, time_range, columns)
+    scanned, scanned_bytes = _records_scanned(connection, translation, time_range, columns)
     elapsed = time.monotonic() - started
     chunk = ChunkStats(
         time_range=time_range,
         records_scanned=float(scanned),
+        bytes_scanned=float(scanned_bytes),
         records_matched=float(len(frame)),
         rows=len(frame),
         elapsed_s=elapsed,
@@ -177,9 +178,11 @@ def _utc(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _records_scanned(
     connection: Any, translation: Translation, time_range: TimeRange | None, columns: Mapping[str, set[str]]
-) -> int:
-    """Rows of the groups read that fall in the time range (Logs Insights' ``recordsScanned``)."""
+) -> tuple[int, int]:
+    """Rows of the groups read that fall in the time range (Logs Insights' ``recordsScanned``), and their
+    size in bytes (``bytesScanned``: AWS bills a query by the UTF-8 size of the events it reads)."""
     total = 0
+    size = 0
     for ref in translation.pipelines:
         if not columns.get(ref.pipeline):
             continue
@@ -191,6 +194,9 @@ def _records_scanned(
             where.append('"@log" = $log')
             args["log"] = ref.log
         clause = f" WHERE {' AND '.join(where)}" if where else ""
-        row = connection.execute(f'SELECT count(*) FROM "{ref.pipeline}"{clause}', args).fetchone()
+        row = connection.execute(
+            f'SELECT count(*), coalesce(sum(octet_length(encode("@message"))), 0) FROM "{ref.pipeline}"{clause}', args
+        ).fetchone()
         total += int(row[0]) if row else 0
-    return total
+        size += int(row[1]) if row else 0
+    return total, size

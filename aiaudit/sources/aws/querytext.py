@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlglot
 from sqlglot import Dialect, exp
-from sqlglot.errors import ParseError
+from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import TokenType
 
 from aiaudit.core.errors import InputError, QuerySyntaxError
@@ -67,10 +67,19 @@ def render_from(groups: Sequence[str]) -> str:
 # --- SQL ------------------------------------------------------------------------------------------
 def _parse_sql(query: str):  # type: ignore[no-untyped-def]
 
-    if ";" in query.strip().rstrip(";"):
-        raise QuerySyntaxError("multi-statement queries are not supported by Logs Insights SQL", query=query)
     try:
+        # a ';' inside a string literal or a backticked name is data (a bound value may hold one); only a
+        # separator token between statements makes a second statement
+        tokens = sqlglot.tokenize(query, read="spark")
+        while tokens and tokens[-1].token_type == TokenType.SEMICOLON:
+            tokens.pop()
+        if any(t.token_type == TokenType.SEMICOLON for t in tokens):
+            raise QuerySyntaxError("multi-statement queries are not supported by Logs Insights SQL", query=query)
         return sqlglot.parse_one(query, read="spark")
+    except TokenError as exc:
+        raise QuerySyntaxError(f"SQL does not parse: {exc}", query=query) from None
+    except RecursionError:
+        raise QuerySyntaxError("SQL is nested too deeply to parse", offset=0, query=query) from None
     except ParseError as exc:
         errors = getattr(exc, "errors", None) or [{}]
         line, col = errors[0].get("line"), errors[0].get("col")

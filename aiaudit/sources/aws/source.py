@@ -42,6 +42,7 @@ from aiaudit.sources.aws.querytext import (
     rewrite_sql_from,
 )
 from aiaudit.sources.aws.runner import Job, Outcome, Runner
+from aiaudit.sources.aws.whole import Budget, Refetch, refetch_cut_messages
 from aiaudit.sources.base import Source, check_focus, check_language, check_pipeline
 from aiaudit.sources.spec import SourceSpec
 
@@ -247,6 +248,7 @@ class AwsSource(Source):
                 f"on {entry.meta.get('saved_at', '?')}; nothing scanned now)"
             )
             query_ids.extend(entry.meta.get("query_ids", []))
+        refetched = 0
         if to_run:
             execution = execute(runner, to_run, shape, progress=self.options.progress)
             fresh = merge(execution, shape)
@@ -259,15 +261,21 @@ class AwsSource(Source):
             if execution.splits:
                 warnings.append(f"split: {execution.splits} capped chunk(s) were split by time to fetch every row")
             complete = execution.complete
+            whole = self._refetch_cut(frames, {job.region for job in to_run})
+            refetched = whole.fetched
+            warnings.extend(whole.warnings)
+            complete = complete and not whole.missing
             query_ids.extend(c.query_id for c in execution.chunks if c.query_id)
-            if use_cache and execution.complete:
+            if use_cache and complete:
                 self._store(execution, frames, keys, to_run)
         frame = self._combine(frames, warnings, add_region)
+        stats = QueryStats.from_chunks(
+            chunks, elapsed_s=time.monotonic() - started, price_per_gb=self.options.price_per_gb
+        )
+        stats.messages_refetched = refetched
         return Result(
             frame=frame,
-            stats=QueryStats.from_chunks(
-                chunks, elapsed_s=time.monotonic() - started, price_per_gb=self.options.price_per_gb
-            ),
+            stats=stats,
             warnings=warnings,
             query=text,
             language=lang,
@@ -276,6 +284,34 @@ class AwsSource(Source):
             query_ids=query_ids,
             complete=complete,
         )
+
+    def _refetch_cut(self, frames: dict[str, pd.DataFrame], regions: set[str]) -> Refetch:
+        """Fetch whole every ``@message`` GetQueryResults cut (see :mod:`aiaudit.sources.aws.whole`)."""
+        opts = self.options
+        budget = Budget(
+            opts.record_fetch_max, opts.record_fetch_rate, opts.sleep or time.sleep, opts.clock or time.monotonic
+        )
+        total = Refetch()
+        for region in sorted(regions):
+            if region not in frames:
+                continue
+
+            def fetch(ptr: str, region: str = region) -> str:
+                try:
+                    record = self.clients[region].get_log_record(logRecordPointer=ptr)["logRecord"]
+                except Exception as exc:
+                    raise translate(exc, operation="GetLogRecord") from exc
+                return str(record["@message"])
+
+            frame = frames[region] = frames[region].copy()
+            done = refetch_cut_messages(
+                frame, fetch, budget, cut_at=opts.message_cut_at, where=region if len(self.regions) > 1 else ""
+            )
+            total.cut += done.cut
+            total.fetched += done.fetched
+            total.missing += done.missing
+            total.warnings += done.warnings
+        return total
 
     def _store(
         self, execution: Execution, frames: dict[str, pd.DataFrame], keys: dict[str, str], jobs: list[Job]

@@ -75,7 +75,7 @@ class LocalSource(Source):
             time_range=time_range,
             records_scanned=float(self.store.count(pipeline)),
             records_matched=float(len(raw)),
-            bytes_scanned=float(raw["@message"].str.len().sum()) if len(raw) else 0.0,
+            bytes_scanned=float(raw["@message"].str.encode("utf-8").str.len().sum()) if len(raw) else 0.0,
             rows=len(frame),
             elapsed_s=elapsed,
         )
