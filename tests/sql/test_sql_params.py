@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 from rows import rows
 from sqlkit import TinyStore
 
-from aiaudit.query.quoting import bind_cwli, cwli_literal, cwli_params, sql_literal
+from aiaudit.query.cwli import bind_text as bind_cwli
+from aiaudit.query.cwli import names as cwli_params
+from aiaudit.query.quoting import cwli_literal, sql_literal
 from aiaudit.query.sql import run_sql, translate
 from aiaudit.query.sql.dialect import LogsInsightsSQL
 

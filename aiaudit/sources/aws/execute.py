@@ -111,7 +111,10 @@ def merge(execution: Execution, shape: Shape, *, dedupe: bool = True) -> dict[st
     """Records of the final outcomes as one typed frame per region (de-duplicated by ``@ptr``)."""
 
     by_region: dict[str, list[dict[str, object]]] = {}
-    for outcome in execution.outcomes:
+    # chunks in time order; newest first when the query's order is AWS's default (@timestamp desc), so
+    # concatenated chunks keep that order even when @timestamp is not a returned column
+    ordered = sorted(execution.outcomes, key=lambda o: o.job.time_range.start, reverse=shape.newest_first)
+    for outcome in ordered:
         by_region.setdefault(outcome.job.region, []).extend(outcome.records)
     frames: dict[str, pd.DataFrame] = {}
     for region, records in by_region.items():
