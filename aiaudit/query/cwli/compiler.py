@@ -291,11 +291,16 @@ class Compiler:
             doc = f"(CASE WHEN json_valid({text}) THEN CAST({text} AS JSON) ELSE to_json({text}) END)"
         alias = command.alias.name
         position = self._hidden()  # list order, so an event's elements keep their order among equal times
-        exclude = f" EXCLUDE ({ident(alias)})" if alias in self.columns else ""
+        listed = self._hidden()
         items = f"(CASE WHEN json_type({doc}) = 'ARRAY' THEN json_extract({doc}, '$[*]') ELSE [{doc}] END)"
+        self.stage(f"SELECT *, {items} AS {ident(listed)} FROM {self.current}")
+        # the lateral side reads only the qualified list (a bare name there could bind to a SQL keyword: user)
+        exclude = ", ".join(ident(n) for n in (listed, *([alias] if alias in self.columns else [])))
+        each = f"_p.{ident(listed)}"
         self.stage(
-            f"SELECT _p.*{exclude}, _u.{ident(alias)}, _u.{ident(position)} FROM {self.current} AS _p, LATERAL "
-            f"(SELECT unnest({items}) AS {ident(alias)}, generate_subscripts({items}, 1) AS {ident(position)}) AS _u"
+            f"SELECT _p.* EXCLUDE ({exclude}), _u.{ident(alias)}, _u.{ident(position)} FROM {self.current} AS _p, "
+            f"LATERAL (SELECT unnest({each}) AS {ident(alias)}, generate_subscripts({each}, 1) AS {ident(position)}) "
+            "AS _u"
         )
         self.columns[alias] = "json"
         self.positions.append(position)
@@ -494,9 +499,13 @@ class Compiler:
     def _scalar(self, node: ast.Call, scope: _Agg | None) -> Val:
         name, nodes = node.name, node.args
         if name == "bin":
+            if not self.raw_ok and "@timestamp" not in self.columns:
+                raise self.fail(
+                    "bin() reads @timestamp, which the stats before it did not produce (carry it: "
+                    "max(@timestamp) as t, then datefloor(t, 5m))",
+                    node,
+                )
             stamp = self.field("@timestamp", node)
-            if stamp.kind != "time":
-                raise self.fail("bin() reads @timestamp, which this stats input does not have", node)
             return Val(floor_sql(stamp.sql, self._period(nodes[0])), "time")
         if name in ("datefloor", "dateceil"):
             stamp = as_time(self.value(nodes[0], scope)).sql
@@ -601,9 +610,9 @@ class Compiler:
             function = "arg_min" if name == "min" else "arg_max"
             return Val(f"{function}({stored.sql}, {natural_key(stored)}) {present}", stored.kind)
         if name in ("earliest", "latest"):
+            if not self.raw_ok and "@timestamp" not in self.columns:
+                raise self.fail(f"{name}() needs @timestamp, which the stats before it did not produce", node)
             stamp = self.field("@timestamp", node)
-            if stamp.kind != "time":
-                raise self.fail(f"{name}() needs @timestamp, which this stats input does not have", node)
             function = "arg_min" if name == "earliest" else "arg_max"
             return Val(f"{function}({stored.sql}, {stamp.sql}) {present}", stored.kind)
         if name in ("sortsfirst", "sortslast"):

@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from aiaudit.core.config import DEFAULT_LOG_GROUPS, PIPELINES
-from aiaudit.core.errors import InputError, QueryFailed, SourceError
+from aiaudit.core.errors import InputError, QueryFailed, QuerySyntaxError, SourceError
 from aiaudit.core.result import ChunkStats, QueryStats, Result
 from aiaudit.core.timerange import TimeRange
 from aiaudit.query.cwli import ast
@@ -96,7 +96,10 @@ def groups_of(
     warnings: list[str],
 ) -> list[GroupRef]:
     """The groups a query reads: ``log_groups=`` (as StartQuery's parameter) or its ``SOURCE`` command."""
-    source = next((c for c in tree.commands if isinstance(c, ast.Source)), None)
+    for index, command in enumerate(tree.commands):
+        if isinstance(command, ast.Source) and index:
+            raise QuerySyntaxError("SOURCE must be the first command", offset=command.start, query=tree.text)
+    source = tree.commands[0] if tree.commands and isinstance(tree.commands[0], ast.Source) else None
     names = [log_groups] if isinstance(log_groups, str) else list(log_groups or [])
     groups = dict(DEFAULT_LOG_GROUPS)
     groups.update(configured)

@@ -204,9 +204,9 @@ def natural_parts(v: Val) -> list[str]:
     return [
         is_number,
         f"(CASE WHEN {is_number} THEN TRY_CAST({t} AS DOUBLE) END)",
-        "array_to_string(list_transform(regexp_extract_all(" + t + ", '[0-9]+|[^0-9]+'), lambda c: "
-        "CASE WHEN regexp_full_match(c, '[0-9]+') THEN '0' || lpad(CAST(length(c) AS VARCHAR), 5, '0') || c "
-        "ELSE c END), '')",
+        f"(CASE WHEN {is_number} THEN '' ELSE array_to_string(list_transform(regexp_extract_all({t}, "
+        "'[0-9]+|[^0-9]+'), lambda c: CASE WHEN regexp_full_match(c, '[0-9]+') THEN '0' || "
+        "lpad(CAST(length(c) AS VARCHAR), 5, '0') || c ELSE c END), '') END)",
     ]
 
 
