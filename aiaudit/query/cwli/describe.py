@@ -4,7 +4,8 @@ Why syntactic: the result's columns, its order and whether time chunks can be co
 the commands, not by the data. The local compiler names its output columns with :func:`columns`, and
 the AWS backend decides splitting and re-ordering with :func:`outline` — one rule for both backends.
 
-Columns (``reference/logs_insights.md`` §1.3): the last ``display`` decides when there is one; else every
+Columns (``reference/logs_insights.md`` §1.3): the last ``display`` decides when there is one (after the
+last ``stats``: a ``stats`` produces new rows); else every
 field named by ``fields`` (aliases as written, unaliased expressions by their own text), fields created
 by ``parse`` and ``unnest``, and a ``stats``' groups then aggregates (a ``stats`` starts the list again);
 with neither ``fields`` nor ``stats`` the list starts with ``@timestamp`` and ``@message``. Row queries
@@ -58,6 +59,7 @@ def columns(query: ast.Query) -> list[str]:
         elif isinstance(command, ast.Stats):
             explicit = True
             listed = []
+            display = None  # a stats replaces the rows a display before it chose from
             for item in (*command.by, *command.items):
                 add(item_name(query, item))
         elif isinstance(command, ast.Display):

@@ -127,6 +127,10 @@ class Tok:
     end: int
 
 
+def _ascii_letter(char: str) -> bool:
+    return char.isascii() and char.isalpha()
+
+
 def _fail(message: str, offset: int, query: str) -> QuerySyntaxError:
     return QuerySyntaxError(message, offset=offset, query=query)
 
@@ -233,7 +237,7 @@ def _opaque_end(query: str, start: int) -> int:
             index = _read_backtick(query, index)[1]
             previous = "v"
             continue
-        if char == "/" and not (previous.isalnum() or previous in ")]_@v"):
+        if char == "/" and not ((previous.isascii() and previous.isalnum()) or previous in ")]_@v"):
             try:
                 index = _read_regex(query, index)[1]
                 previous = "v"
@@ -275,7 +279,7 @@ def tokenize(query: str, *, lenient: bool = False) -> Iterator[Tok]:
             continue
         start = index
         last = previous[-1] if previous else None
-        if command_start and (char.isalpha() or char == "_"):
+        if command_start and (_ascii_letter(char) or char == "_"):
             match = _WORD.match(query, index)
             assert match is not None
             word = match.group()
@@ -317,7 +321,7 @@ def tokenize(query: str, *, lenient: bool = False) -> Iterator[Tok]:
                     continue
                 raise _fail("unexpected '{' (a parameter is written {{name}})", start, query)
             value, index, kind = match.group(1), match.end(), "PARAM"
-        elif char.isdigit():
+        elif "0" <= char <= "9":
             match = _NUMBER.match(query, index)
             assert match is not None
             text = match.group()
@@ -339,7 +343,7 @@ def tokenize(query: str, *, lenient: bool = False) -> Iterator[Tok]:
                 value, kind = (number, canonical), "DURATION"
             else:
                 value, kind = number, "NUMBER"
-        elif char.isalpha() or char in "_@`":
+        elif _ascii_letter(char) or char in "_@`":
             segments, fancy, index = _read_name(query, index)
             name = ".".join(segments)
             keyword = KEYWORDS.get(name.lower()) if not fancy else None
