@@ -339,6 +339,18 @@ def load_entry(path: Path) -> Entry:
     )
 
 
+#: Families in DESIGN §7's order: the guide's queries, its dashboards' queries, then the deployable
+#: kinds, then detections beyond the guide.
+_FAMILIES = ("Q", "D", "MF", "AL", "CI", "SEL", "X", "P")
+
+
+def _id_order(entry_id: str) -> tuple[int, str]:
+    family = re.match(r"[A-Z]+", entry_id)
+    name = family.group() if family else ""
+    rank = _FAMILIES.index(name) if name in _FAMILIES else (0 if name == "QAGG" else len(_FAMILIES))
+    return rank, entry_id
+
+
 class Catalog(Mapping[str, Entry]):
     """All entries by id, loaded once."""
 
@@ -348,7 +360,7 @@ class Catalog(Mapping[str, Entry]):
 
     def _load(self) -> dict[str, Entry]:
         if self._entries is None:
-            paths = sorted(self._folder.glob("*/*.yaml"), key=lambda p: p.stem)
+            paths = sorted(self._folder.glob("*/*.yaml"), key=lambda p: _id_order(p.stem))
             self._entries = {p.stem: load_entry(p) for p in paths}
         return self._entries
 
