@@ -76,14 +76,15 @@ def columns(query: ast.Query) -> list[str]:
 @dataclass(frozen=True)
 class Outline:
     """How the AWS backend may run a query: ``splittable`` row queries are split by time when capped and
-    their chunks concatenated; ``sort`` re-orders merged chunks ((column, ascending), only output
-    columns); ``newest_first`` when the order is AWS's default ``@timestamp desc``."""
+    their chunks concatenated newest first (``newest_first``: AWS's default order, and the order of rows
+    a sort leaves tied), then re-ordered by ``sort`` ((column, ascending), only returned columns) in
+    AWS's natural order."""
 
     splittable: bool
     reason: str
     limit: int | None
     sort: tuple[tuple[str, bool], ...]
-    newest_first: bool
+    newest_first: bool  # row queries: the default order, and the tie-break of a sort, is newest first
     source: ast.Source | None
     columns: tuple[str, ...]
 
@@ -114,8 +115,8 @@ def outline(query: ast.Query) -> Outline:
             sort.append((name, not key.descending))
         if not reason and any(name not in cols for name, _ in sort):
             reason = "sort by a field that is not returned"
-    newest_first = sorted_by is None and not aggregated(query)
-    if newest_first:
+    newest_first = not aggregated(query)
+    if newest_first and sorted_by is None:
         sort = [("@timestamp", False)]
     source = next((c for c in query.commands if isinstance(c, ast.Source)), None)
     return Outline(

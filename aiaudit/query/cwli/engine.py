@@ -132,9 +132,11 @@ def _source_groups(
     names = list(exact)
     if prefixes or (source.selectors and not exact):
         known = _known_groups(groups, store)
+        whole = {name.rstrip("/"): pipeline for pipeline, name in groups.items() if pipeline in PIPELINES}
         for prefix in prefixes or [""]:
-            if prefix in PIPELINES:
-                names.append(prefix)
+            if prefix in PIPELINES or prefix.rstrip("/") in whole:
+                # a pipeline name, or its configured group or prefix: the whole table, as FROM reads it
+                names.append(prefix if prefix in PIPELINES else whole[prefix.rstrip("/")])
                 continue
             matched = [g for g in known if g.startswith(prefix)]
             if not matched:

@@ -40,6 +40,7 @@ class Shape:
     limit: int | None = None  # the query's own LIMIT
     sort: list[tuple[str, bool]] = field(default_factory=list)  # (field, ascending) for re-ordering merged chunks
     newest_first: bool = False  # AWS's default order (@timestamp desc): merged chunks go newest first
+    natural: bool = False  # classic QL: ``sort`` uses AWS's natural order (numbers by value, digit runs)
 
 
 def check_group(name: str) -> str:
@@ -188,7 +189,14 @@ def classify_cwli(query: str) -> Shape:
         plan = outline(parse(query))
     except QuerySyntaxError as exc:
         return Shape(False, f"not read by the local parser ({exc.reason})")
-    return Shape(plan.splittable, plan.reason, limit=plan.limit, sort=list(plan.sort), newest_first=plan.newest_first)
+    return Shape(
+        plan.splittable,
+        plan.reason,
+        limit=plan.limit,
+        sort=list(plan.sort),
+        newest_first=plan.newest_first,
+        natural=True,
+    )
 
 
 def rewrite_cwli_source(query: str, configured: Callable[[str], str | None]) -> str:

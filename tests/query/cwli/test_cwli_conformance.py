@@ -607,3 +607,12 @@ def test_parameters_bind_as_values(store):
     query = "filter user in {{who}} and tokens > {{n}} | fields requestID"
     _, rows = printed(run(store, query, who=["bob", "dave"], n=6))
     assert rows == [("r5",)]
+
+
+def test_python_natural_key_orders_awss_documented_example():
+    """The AWS backend's re-sort of merged chunks uses natural_sort_key: the documented order holds."""
+    from aiaudit.query.cwli.values import natural_sort_key
+
+    assert sorted(NATURAL, key=natural_sort_key) == NATURAL  # stable: "01" and "1" tie, as numbers
+    keys = [natural_sort_key(v) for v in sorted(reversed(NATURAL), key=natural_sort_key)]
+    assert keys == [natural_sort_key(v) for v in NATURAL]
