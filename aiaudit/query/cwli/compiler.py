@@ -508,9 +508,9 @@ class Compiler:
             stamp = self.field("@timestamp", node)
             return Val(floor_sql(stamp.sql, self._period(nodes[0])), "time")
         if name in ("datefloor", "dateceil"):
-            stamp = as_time(self.value(nodes[0], scope)).sql
+            moment = as_time(self.value(nodes[0], scope)).sql
             chosen = self._period(nodes[1])
-            return Val((floor_sql if name == "datefloor" else ceil_sql)(stamp, chosen), "time")
+            return Val((floor_sql if name == "datefloor" else ceil_sql)(moment, chosen), "time")
         if name == "now":
             return number_literal(self.now_s)
         args = [self.value(arg, scope) for arg in nodes]

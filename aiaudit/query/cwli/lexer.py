@@ -307,6 +307,7 @@ def tokenize(query: str, *, lenient: bool = False) -> Iterator[Tok]:
                 query,
             )
         command_start = False
+        value: Any
         if char in "\"'":
             value, index = read_string(query, index)
             kind = "STRING"

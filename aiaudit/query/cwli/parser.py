@@ -64,8 +64,8 @@ opaque_cmd: OPAQUE
          | _NOT not_expr -> not_
 ?comparison: sum
            | sum COMPARE sum -> compare
-           | sum _IN list -> in_
-           | sum _NOT _IN list -> not_in
+           | sum _IN values -> in_
+           | sum _NOT _IN values -> not_in
            | sum _LIKE pattern -> like
            | sum _NOT _LIKE pattern -> not_like
            | sum MATCH pattern -> match
@@ -89,10 +89,10 @@ opaque_cmd: OPAQUE
      | REGEX -> regex
      | name
      | call
-     | list
+     | values
      | _LPAR expr _RPAR
 call: NAME _LPAR (STAR | expr (_COMMA expr)*)? _RPAR
-list: _LSQB (expr (_COMMA expr)*)? _RSQB
+values: _LSQB (expr (_COMMA expr)*)? _RSQB
 name: NAME | FIELD
 
 %declare FIELDS DISPLAY FILTER STATS SORT LIMIT PARSE DEDUP UNNEST SOURCE UNMASK OPAQUE
@@ -192,7 +192,7 @@ class _Build(Transformer):  # type: ignore[type-arg]
         args = () if star else tuple(rest)
         return ast.Call(*_span(meta), str(head.value).lower(), args, star)
 
-    def list(self, meta: Any, children: list[Any]) -> ast.ListLit:
+    def values(self, meta: Any, children: list[Any]) -> ast.ListLit:
         return ast.ListLit(*_span(meta), tuple(children))
 
     # -- operators --------------------------------------------------------------------------------

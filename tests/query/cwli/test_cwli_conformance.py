@@ -42,6 +42,7 @@ CASES: list[tuple[str, str, list[str] | None, list[tuple]]] = [
     ("display-last-wins", "display user | display requestID | limit 1", ["requestID"], [("r6",)]),
     ("display-alias", "display user as who | limit 1", ["who"], [("erin",)]),
     ("display-absent-field", 'display nothere | filter requestID = "r1"', ["nothere"], [(None,)]),
+    ("display-before-stats-is-replaced", "display user | stats count(*) as n", ["n"], [("6",)]),
     # --- filter ------------------------------------------------------------------------------------
     ("filter-eq-text", 'filter user = "alice" | fields requestID', None, [("r4",), ("r1",)]),
     ("filter-neq", 'filter user != "alice" | fields requestID', None, [("r6",), ("r5",), ("r3",), ("r2",)]),
