@@ -23,13 +23,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlglot import exp
-
 from aiaudit.core.errors import QuerySyntaxError
 from aiaudit.query.cwli import ast, regexes
 from aiaudit.query.cwli.describe import columns, item_name
 from aiaudit.query.cwli.lexer import ML_COMMANDS
 from aiaudit.query.cwli.periods import Period, ceil_sql, floor_sql, period
+from aiaudit.query.cwli.scan import SYSTEM_KINDS, json_path
 from aiaudit.query.cwli.values import (
     NUMERIC,
     Val,
@@ -49,10 +48,7 @@ from aiaudit.query.cwli.values import (
     text_literal,
 )
 from aiaudit.query.quoting import sql_literal
-from aiaudit.query.sql.fields import SYSTEM_FIELDS, json_field
 
-#: Kinds of the system fields, in the compiler's vocabulary.
-SYSTEM_KINDS = {name: kind for name, kind in SYSTEM_FIELDS.items()}
 _HIDDEN = "__aiaudit_"
 #: Functions that take a field and are answered per row (scalar), with their argument counts.
 _SCALAR_ARITY: dict[str, tuple[int, int]] = {
@@ -140,8 +136,7 @@ class Compiler:
         for cut in range(len(parts) - 1, 0, -1):
             head = ".".join(parts[:cut])
             if self.columns.get(head) == "json":
-                path = json_field(exp.column(head, quoted=True), ".".join(parts[cut:]))
-                return Val(path.sql(dialect="duckdb"), "text")
+                return Val(json_path(head, ".".join(parts[cut:])), "text")
         if not self.raw_ok:
             known = ", ".join(sorted(c for c in self.columns if not c.startswith(_HIDDEN)))
             raise self.fail(f"{name} is not a column after stats (columns: {known})", node)
@@ -181,8 +176,11 @@ class Compiler:
         return [(key, False) for key in self.stats_keys]
 
     def order_sql(self, prefix: str = "") -> str:
+        """``ORDER BY`` over the current relation's columns (qualified, so an output alias such as
+        ``display user as @timestamp`` cannot take a sort key's place)."""
         keys = self.order_keys()
-        listed = ", ".join(f"{ident(name)} {'DESC' if desc else 'ASC'} NULLS LAST" for name, desc in keys)
+        relation = self.current
+        listed = ", ".join(f"{relation}.{ident(name)} {'DESC' if desc else 'ASC'} NULLS LAST" for name, desc in keys)
         return f"{prefix}{listed}" if listed else ""
 
     # -- commands ---------------------------------------------------------------------------------

@@ -3,10 +3,9 @@
 Why it mirrors the SQL engine (:mod:`aiaudit.query.sql.engine`): a classic query and a SQL query over the
 same groups and time range must read the same events. Log groups resolve with the SQL engine's rules
 (:func:`aiaudit.query.sql.groups.resolve_names`: pipeline names, group names, ARNs, runtime groups by
-``@log``), every scan carries the same time-range conditions (:func:`~aiaudit.query.sql.groups.scan_conditions`),
-and raw fields are read with the SQL translator's field functions (:mod:`aiaudit.query.sql.fields`) — in
-one place, :class:`_Scan`. As on AWS, a result has at most 10,000 rows; more is a warning and
-``complete=False``, never a silently different answer.
+``@log``); every scan carries the same time-range conditions and reads raw fields with the SQL
+translator's field functions (:mod:`aiaudit.query.cwli.scan`). As on AWS, a result has at most 10,000
+rows; more is a warning and ``complete=False``, never a silently different answer.
 """
 
 from __future__ import annotations
@@ -27,64 +26,12 @@ from aiaudit.query.cwli import ast
 from aiaudit.query.cwli.bind import bind_text
 from aiaudit.query.cwli.compiler import Compiled, Compiler
 from aiaudit.query.cwli.parser import parse
-from aiaudit.query.cwli.values import ident
+from aiaudit.query.cwli.scan import Scan
 from aiaudit.query.sql.engine import StoreLike, records_scanned, store_lookup, table_columns
-from aiaudit.query.sql.fields import STAR_FIELDS, SYSTEM_FIELDS, field_expression, field_kind
-from aiaudit.query.sql.groups import GroupRef, resolve_names, scan_conditions
+from aiaudit.query.sql.groups import GroupRef, resolve_names
 
 #: Logs Insights returns at most this many rows (the default when a query sets no limit, and the cap).
 MAX_ROWS = 10_000
-
-
-class _Scan:
-    """The bottom of every query: the scanned groups' events with the raw fields the query names.
-
-    The one place the compiler's raw field names meet the store (``field_kind`` for a field's kind,
-    ``field_expression`` for how to read it, hot column or ``@message``), so the SQL engine and this one
-    read every field the same way.
-    """
-
-    def __init__(self, refs: list[GroupRef], columns: Mapping[str, set[str]] | None, window: TimeRange | None):
-        self.refs = refs
-        self.columns = columns
-        self.window = window
-
-    def kind(self, name: str) -> str:
-        kinds = {field_kind(ref.pipeline, name) for ref in self.refs}
-        kind = kinds.pop() if len(kinds) == 1 else "text"
-        return {"num": "int"}.get(kind, kind)
-
-    def sql(self, raw: Mapping[str, str]) -> str:
-        branches = []
-        for ref in self.refs:
-            present = self.columns.get(ref.pipeline) if self.columns is not None else None
-            if present is not None and not present:  # the table does not exist yet: no rows
-                branches.append(self._empty(raw))
-                continue
-            cols = [ident(name) for name in STAR_FIELDS]
-            for name, kind in raw.items():
-                if name in SYSTEM_FIELDS:
-                    continue
-                value = field_expression(ref.pipeline, name, present).sql(dialect="duckdb")
-                if len(self.refs) > 1 and kind == "text":
-                    value = f"CAST({value} AS VARCHAR)"
-                cols.append(f"{value} AS {ident(name)}")
-            where = " AND ".join(c.sql(dialect="duckdb") for c in scan_conditions(ref, self.window))
-            branches.append(
-                f"SELECT {', '.join(cols)} FROM {ident(ref.pipeline)}" + (f" WHERE {where}" if where else "")
-            )
-        return " UNION ALL ".join(branches) if branches else self._empty(raw)
-
-    @staticmethod
-    def _empty(raw: Mapping[str, str]) -> str:
-        cols = []
-        for name in STAR_FIELDS:
-            kind = "TIMESTAMPTZ" if SYSTEM_FIELDS[name] == "time" else "VARCHAR"
-            cols.append(f"CAST(NULL AS {kind}) AS {ident(name)}")
-        for name, kind in raw.items():
-            if name not in SYSTEM_FIELDS:
-                cols.append(f"CAST(NULL AS {'BIGINT' if kind == 'int' else 'VARCHAR'}) AS {ident(name)}")
-        return f"SELECT {', '.join(cols)} WHERE FALSE"
 
 
 # --- log groups -----------------------------------------------------------------------------------
@@ -175,7 +122,7 @@ def _compile(
     warnings: list[str] = []
     refs = groups_of(tree, log_groups, configured, store, warnings)
     columns = table_columns(store.connection()) if store is not None else None
-    scan = _Scan(refs, columns, time_range)
+    scan = Scan(refs, columns, time_range)
     compiled = Compiler(tree, scan.kind, now_s=now_s).compile()
     compiled.warnings[:0] = warnings
     ctes = [("_base", scan.sql(compiled.raw)), *compiled.ctes]

@@ -42,6 +42,8 @@ CASES: list[tuple[str, str, list[str] | None, list[tuple]]] = [
     ("display-last-wins", "display user | display requestID | limit 1", ["requestID"], [("r6",)]),
     ("display-alias", "display user as who | limit 1", ["who"], [("erin",)]),
     ("display-absent-field", 'display nothere | filter requestID = "r1"', ["nothere"], [(None,)]),
+    ("display-alias-named-like-a-sort-key", "display user as @timestamp | limit 3", ["@timestamp"],
+     [("erin",), ("dave",), ("alice",)]),
     ("display-before-stats-is-replaced", "display user | stats count(*) as n", ["n"], [("6",)]),
     # --- filter ------------------------------------------------------------------------------------
     ("filter-eq-text", 'filter user = "alice" | fields requestID', None, [("r4",), ("r1",)]),
