@@ -13,6 +13,7 @@ them all (``run_all``).
 
 from __future__ import annotations
 
+import re
 import sys
 import types
 from collections.abc import Iterator, Mapping
@@ -27,6 +28,18 @@ HERE = Path(__file__).parent
 ENTRIES = HERE / "entries"
 
 
+#: Families in DESIGN §7's order: the guide's queries, its dashboards' queries, then the deployable
+#: kinds, then detections beyond the guide.
+_FAMILIES = ("Q", "D", "MF", "AL", "CI", "SEL", "X", "P")
+
+
+def _id_order(entry_id: str) -> tuple[int, str]:
+    family = re.match(r"[A-Z]+", entry_id)
+    name = family.group() if family else ""
+    rank = _FAMILIES.index(name) if name in _FAMILIES else (0 if name == "QAGG" else len(_FAMILIES))
+    return rank, entry_id
+
+
 class Catalog(Mapping[str, Entry]):
     """All entries by id, loaded once."""
 
@@ -36,7 +49,7 @@ class Catalog(Mapping[str, Entry]):
 
     def _load(self) -> dict[str, Entry]:
         if self._entries is None:
-            paths = sorted(self._folder.glob("*/*.yaml"), key=lambda p: p.stem)
+            paths = sorted(self._folder.glob("*/*.yaml"), key=lambda p: _id_order(p.stem))
             self._entries = {p.stem: load_entry(p) for p in paths}
         return self._entries
 

@@ -27,7 +27,8 @@ from aiaudit.core.result import Result
 from aiaudit.core.timerange import TimeRange, to_utc
 from aiaudit.core.vocabulary import concepts
 from aiaudit.core.yamlfile import load_validated
-from aiaudit.query.sql import bind_text
+from aiaudit.query.cwli import has_source
+from aiaudit.query.params import bind_text, names
 
 HERE = Path(__file__).parent
 
@@ -122,7 +123,7 @@ class Entry:
                 bound[name] = spec.default
         if self.language == "python":
             return bound
-        used = set(re.findall(r":([A-Za-z_][A-Za-z0-9_]*)", self.query))
+        used = set(names(self.language, self.query))  # the language's own binder finds its placeholders
         return {k: v for k, v in bound.items() if k in used}
 
     def row_limit(self, **params: Any) -> int | None:
@@ -142,7 +143,7 @@ class Entry:
                 "it has no query text",
                 where=self.id,
             )
-        return bind_text(self.query, self.bind(**params))
+        return bind_text(self.language, self.query, self.bind(**params))
 
     def run(self, src: Any, time_range: TimeRange | None = None, **params: Any) -> Result:
         """Run on any :class:`~aiaudit.sources.base.Source`: a query's rows, or a Python detection's findings
@@ -152,6 +153,11 @@ class Entry:
                 raise InputError(f"{self.id} is a detection: give a time range", where=self.id)
             found = self.detect(src, time_range, **params)
             return Result(frame=findings_frame(found), language="python", time_range=time_range, query=self.id)
+        if self.language == "cwli" and not has_source(self.query):
+            # a classic query reads the entry's pipelines (AWS's logGroupNames), unless SOURCE names them
+            return src.query(
+                self.query, time_range, language="cwli", params=self.bind(**params), log_groups=list(self.pipelines)
+            )
         return src.query(self.query, time_range, language=self.language, params=self.bind(**params))
 
     def detect(

@@ -66,9 +66,10 @@ def test_a_semicolon_inside_a_bound_value_is_data_not_a_second_statement() -> No
     import pytest
 
     from aiaudit.core.errors import QuerySyntaxError
-    from aiaudit.sources.aws.querytext import bind_sql, classify_sql
+    from aiaudit.query.sql.bind import bind_text
+    from aiaudit.sources.aws.querytext import classify_sql
 
-    text = bind_sql("SELECT requestID FROM `cloudtrail` WHERE eventName = :v", {"v": "x'); DROP TABLE t; --"})
+    text = bind_text("SELECT requestID FROM `cloudtrail` WHERE eventName = :v", {"v": "x'); DROP TABLE t; --"})
     assert classify_sql(text).splittable
     with pytest.raises(QuerySyntaxError, match="multi-statement"):
         classify_sql("SELECT 1 FROM `cloudtrail`; SELECT 2 FROM `cloudtrail`")

@@ -25,9 +25,9 @@ from sqlglot import exp
 from aiaudit.core.config import Config
 from aiaudit.core.errors import QuerySyntaxError
 from aiaudit.core.timerange import TimeRange
+from aiaudit.query.sql.bind import bind_text as bind_sql
 from aiaudit.sources.aws.emulator import Emulator, serve, url_of
 from aiaudit.sources.aws.options import AwsOptions
-from aiaudit.sources.aws.querytext import bind_sql
 from aiaudit.sources.aws.source import AwsSource
 from aiaudit.sources.connect import connect
 from aiaudit.sources.spec import parse_spec

@@ -10,8 +10,9 @@ terminal status). Standard library only; bound to 127.0.0.1 and never to another
 serves log content without checking signatures.
 
 Queries run when StartQuery arrives (compile errors come back as MalformedQueryException then, as on
-AWS); the answer is held back until the latency has passed. Classic QL is passed to the local engine,
-which answers MalformedQueryException-style until its classic engine exists.
+AWS); the answer is held back until the latency has passed. Both languages run on the local engine: SQL
+names its groups in FROM, a classic (CWLI) query takes them from the request's log-group parameters or
+its ``SOURCE`` command, as on AWS.
 """
 
 from __future__ import annotations
@@ -181,7 +182,7 @@ class Emulator:
                 return self.backend.query(text, time_range, language="sql")
             return self.backend.query(text, time_range, language="cwli", log_groups=groups or None)
         except NotImplementedYet as exc:
-            message = f"Logs Insights QL is not supported by this emulator yet ({exc}); send queryLanguage=SQL"
+            message = f"the emulator's local engine does not run this query: {exc}"
             raise ApiError(
                 "MalformedQueryException",
                 message,

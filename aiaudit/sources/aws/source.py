@@ -19,12 +19,14 @@ from typing import Any
 import pandas as pd
 
 from aiaudit.core.config import PIPELINES, Config
-from aiaudit.core.errors import InputError, NotImplementedYet, SourceError
+from aiaudit.core.errors import InputError, SourceError
 from aiaudit.core.result import ChunkStats, QueryStats, Result
 from aiaudit.core.timerange import TimeRange, iso, utc_now
 from aiaudit.frames import apply_focus, project
 from aiaudit.frames.focus import FOCUS_COLUMNS, _tokens, normalise_focus
-from aiaudit.query.quoting import bind_cwli, cwli_literal, sql_literal
+from aiaudit.query.cwli import has_source
+from aiaudit.query.params import bind_text
+from aiaudit.query.quoting import cwli_literal, sql_literal
 from aiaudit.sources.aws.cache import ResultCache, cache_key
 from aiaudit.sources.aws.check import inventory
 from aiaudit.sources.aws.client import make_client, make_session, translate
@@ -33,12 +35,11 @@ from aiaudit.sources.aws.options import AwsOptions
 from aiaudit.sources.aws.querytext import (
     MAX_GROUPS,
     Shape,
-    bind_sql,
     classify_cwli,
     classify_sql,
-    cwli_has_source,
     ensure_ptr_sql,
     render_from,
+    rewrite_cwli_source,
     rewrite_sql_from,
 )
 from aiaudit.sources.aws.runner import Job, Outcome, Runner
@@ -141,7 +142,7 @@ class AwsSource(Source):
         no_cache: bool = False,
     ) -> Result:
         lang = check_language(language)
-        text = self._bind(q, lang, params)
+        text = bind_text(lang, q, params)  # the one binder per language, as dry runs and the local engine
         tr = self.window(time_range)
         shape = classify_sql(text) if lang == "sql" else classify_cwli(text) if lang == "cwli" else Shape(False, "PPL")
         jobs: list[Job] = []
@@ -161,28 +162,25 @@ class AwsSource(Source):
                 jobs.append(Job(region, tr, final, lang))
             else:
                 groups = self._query_groups(text, log_groups, resolve)
-                jobs.append(Job(region, tr, text, lang, groups))
+                final = rewrite_cwli_source(text, self._configured) if lang == "cwli" else text
+                jobs.append(Job(region, tr, final, lang, groups))
         result = self._run(jobs, shape, text, lang, tr, dry_run=dry_run, no_cache=no_cache)
         if ptr_added and "@ptr" in result.frame.columns:
             result.frame = result.frame.drop(columns="@ptr")
         return result
 
-    def _bind(self, q: str, lang: str, params: Mapping[str, Any] | None) -> str:
-        """``{{name}}`` (CWLI) or ``:name`` (SQL) bound through :mod:`aiaudit.query.quoting`; unknown or missing
-        parameters are errors even when ``params`` is empty."""
-
-        if lang == "cwli":
-            return bind_cwli(q, params)
-        if lang == "sql":
-            return bind_sql(q, params)
-        if params:
-            raise NotImplementedYet("parameters in PPL queries are not supported; write the values in the query")
-        return q
+    def _configured(self, name: str) -> str | None:
+        """A pipeline name → its configured log group or prefix (for ``SOURCE``); None for other names."""
+        return self.log_group_names.get(name) if name in PIPELINES else None
 
     def _query_groups(self, text: str, log_groups: Sequence[str] | None, resolve: Any) -> list[str] | None:
+        if has_source(text):
+            if log_groups:
+                raise InputError(
+                    "the query names its log groups with SOURCE; do not give log_groups too", where="log_groups"
+                )
+            return None
         if not log_groups:
-            if cwli_has_source(text):
-                return None
             raise InputError(
                 "a classic (cwli) or PPL query needs log_groups=[...] (pipeline names or groups) or a SOURCE command",
                 where="log_groups",
