@@ -7,6 +7,10 @@ other (MF4 vs Q8, MF10 vs Q4, Q18 vs Q20), aiaudit's do not.
 
 ``aiaudit.catalog["Q18"].run(src, time_range, **params)`` runs an entry; ``dry_run`` renders it;
 ``findings(result)`` turns its rows into :class:`~aiaudit.core.findings.Finding` objects.
+
+The deployable kinds (metric filters, alarms, Contributor Insights rules, event selectors) keep their
+AWS-shaped block in :attr:`Entry.spec`; their logic lives in ``aiaudit.catalog.kinds.<kind>`` (validation,
+back-test, rendering), so this module only dispatches to it.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from aiaudit.catalog import kinds
 from aiaudit.catalog.context import Context
 from aiaudit.catalog.registry import implementation
 from aiaudit.core.errors import InputError
@@ -116,7 +121,13 @@ class Entry:
     parameters: dict[str, Parameter] = field(default_factory=dict)
     findings_spec: dict[str, str] = field(default_factory=dict)
     change_alarm: bool = False
+    spec: Mapping[str, Any] = field(default_factory=dict)
     path: Path | None = None
+
+    @property
+    def deployable(self) -> bool:
+        """A metric filter, alarm, Contributor Insights rule or event selector (logic in ``catalog.kinds``)."""
+        return self.kind in kinds.DEPLOYABLE
 
     # -- parameters -------------------------------------------------------------------------------
     def bind(self, **params: Any) -> dict[str, Any]:
@@ -133,15 +144,18 @@ class Entry:
                 raise InputError(f"{self.id} needs parameter {name!r}", where=self.id)
             else:
                 bound[name] = spec.default
-        if self.language == "python":
+        if self.language == "python" or self.deployable:
             return bound
         used = set(re.findall(r":([A-Za-z_][A-Za-z0-9_]*)", self.query))
         return {k: v for k, v in bound.items() if k in used}
 
     # -- running ----------------------------------------------------------------------------------
     def dry_run(self, **params: Any) -> str:
-        """The query text with every parameter rendered through the quoting module (what AWS would get)."""
+        """The query text with every parameter rendered through the quoting module (what AWS would get);
+        for a deployable kind, what would be deployed (the filter pattern, the alarm, the rule, the selector)."""
 
+        if self.deployable:
+            return kinds.handler(self.kind).render(self, **params)
         if self.language == "python":
             raise InputError(
                 f"{self.id} is a detection (Python, see aiaudit/catalog/run); it has no query text", where=self.id
@@ -149,7 +163,13 @@ class Entry:
         return bind_text(self.query, self.bind(**params))
 
     def run(self, src: Any, time_range: TimeRange | None = None, **params: Any) -> Result:
-        """Run on any :class:`~aiaudit.sources.base.Source`. A detection's Result holds its findings frame."""
+        """Run on any :class:`~aiaudit.sources.base.Source`. A detection's Result holds its findings frame;
+        a metric filter's its metric per period, an alarm's its back-tested state timeline, a Contributor
+        Insights rule's its top contributors per period."""
+        if self.deployable:
+            if time_range is None:
+                raise InputError(f"{self.id}: give a time range", where=self.id)
+            return kinds.handler(self.kind).run(self, src, time_range, **self.bind(**params))
         if self.language == "python":
             if time_range is None:
                 raise InputError(f"{self.id} is a detection: give a time range", where=self.id)
@@ -177,6 +197,8 @@ class Entry:
             ctx = Context.make(data, time_range, lookback=lookback, environment=environment)
         if self.language == "python":
             return implementation(self.id)(ctx, self, **self.bind(**params))
+        if self.deployable:
+            return kinds.handler(self.kind).detect(ctx, self, **self.bind(**params))
         if self.kind == "view":
             return []  # a view is rows to read (notebooks, `catalog run`), never findings
         if ctx.tel.source is None:
@@ -239,6 +261,8 @@ class Entry:
         if self.language == "python":
             fn = implementation(self.id)
             lines += ["", f"implementation: {fn.__module__}.{fn.__name__} (Python)"]
+        elif self.deployable:
+            lines += ["", self.dry_run().rstrip()]
         else:
             lines += ["", self.query.rstrip()]
         return "\n".join(lines)
@@ -314,7 +338,7 @@ def load_entry(path: Path) -> Entry:
             required="default" not in spec,
             description=spec.get("description", ""),
         )
-    return Entry(
+    entry = Entry(
         id=raw["id"],
         title=raw["title"],
         kind=raw["kind"],
@@ -329,8 +353,12 @@ def load_entry(path: Path) -> Entry:
         parameters=params,
         findings_spec=dict(raw.get("findings") or {}),
         change_alarm=bool(raw.get("change_alarm", False)),
+        spec=dict(raw.get(raw["kind"]) or {}) if raw["kind"] in kinds.DEPLOYABLE else {},
         path=path,
     )
+    if entry.deployable:
+        kinds.handler(entry.kind).check(entry)
+    return entry
 
 
 class Catalog(Mapping[str, Entry]):

@@ -24,6 +24,10 @@ from aiaudit.core.findings import Finding, dedupe, severity_rank
 from aiaudit.core.timerange import TimeRange
 
 
+#: Entry kinds that report findings: detections, and alarms (their back-tested ALARM episodes).
+REPORTING_KINDS = ("detection", "alarm")
+
+
 def run_entry(entry_id: str, ctx: Context, **params: Any) -> list[Finding]:
     """One entry's findings (a query runs on the source; a detection runs its function)."""
 
@@ -63,7 +67,7 @@ def run_each(
     """Findings per entry id (the report needs them apart)."""
 
     ctx = Context.make(src, time_range, lookback=lookback, environment=environment)
-    wanted = list(ids) if ids is not None else [i for i in catalog if catalog[i].kind == "detection"]
+    wanted = list(ids) if ids is not None else [i for i in catalog if catalog[i].kind in REPORTING_KINDS]
     params = params or {}
     unknown = sorted(set(params) - set(wanted))
     if unknown:
@@ -71,4 +75,4 @@ def run_each(
     return {entry_id: catalog[entry_id].detect(ctx, **params.get(entry_id, {})) for entry_id in wanted}
 
 
-__all__ = ["DETECTIONS", "Context", "detection", "implementation", "run_all", "run_each", "run_entry"]
+__all__ = ["DETECTIONS", "REPORTING_KINDS", "Context", "detection", "implementation", "run_all", "run_each", "run_entry"]

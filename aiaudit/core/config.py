@@ -55,6 +55,8 @@ class Environment:
     model_prices: dict[str, ModelPrice] = field(default_factory=dict)
     default_lookback: str = "30d"
     accounts: tuple[str, ...] = ()
+    #: Role ARNs whose configuration changes are planned (deploy pipelines): change alarms leave them out.
+    change_roles: tuple[str, ...] = ()
 
     def ip_is_corporate(self, ip: str | None) -> bool:
         """True when ``ip`` falls in a configured corporate/NAT/VPC range."""
@@ -114,6 +116,7 @@ _ENV_KEYS = {
     "model_prices",
     "default_lookback",
     "accounts",
+    "change_roles",
 }
 _PRICE_KEYS = {"input_per_1k", "output_per_1k", "cache_read_per_1k", "cache_write_per_1k"}
 
@@ -232,7 +235,21 @@ def _parse_environment(table: dict[str, Any], file: str) -> Environment:
         model_prices=prices,
         default_lookback=lookback,
         accounts=tuple(_str_list(table.get("accounts", []), file, "environment.accounts")),
+        change_roles=_change_roles(table.get("change_roles", []), file),
     )
+
+
+def _change_roles(value: Any, file: str) -> tuple[str, ...]:
+    """Role ARNs (``arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME``); anything else names the entry."""
+    roles = _str_list(value, file, "environment.change_roles")
+    for role in roles:
+        parts = role.split(":", 5)
+        if len(parts) != 6 or parts[0] != "arn" or parts[2] != "iam" or not parts[5].startswith("role/"):
+            raise InputError(
+                f"environment.change_roles: {role!r} is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)",
+                where=file,
+            )
+    return tuple(roles)
 
 
 def _unknown(table: dict[str, Any], allowed: set[str], file: str, where: str) -> None:

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aiaudit.simulate.baseline import planned_changes
 from aiaudit.simulate.scenarios import Incident
 from aiaudit.simulate.world import World
 
@@ -143,6 +144,7 @@ def write_truth(
         "records": summary.records,
         "files": summary.files,
         "incidents": summary.incidents,
+        "planned_changes": planned_changes(world),
         "baseline": baseline_description(world),
         "defects": defects,
     }
@@ -174,6 +176,8 @@ def write_config(out: Path, world: World, days: int) -> None:
         f"expected_regions = {_toml_list(['us-east-1', 'us-west-2', 'eu-west-1'])}",
         f"break_glass_roles = {_toml_list([break_glass])}",
         f'default_lookback = "{days}d"',
+        "# roles whose configuration changes are planned (deploy pipelines): change alarms leave them out",
+        f"change_roles = {_toml_list(sorted({c['principal'] for c in planned_changes(world)}))}",
         "",
         "[environment.expected_models]",
     ]

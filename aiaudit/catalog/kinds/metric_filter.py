@@ -1,0 +1,273 @@
+"""Metric filters (``MFnn``): a filter pattern on a pipeline's log group that publishes a CloudWatch metric.
+
+Why the pattern is compiled, not re-implemented: the same text is deployed (PutMetricFilter) and
+back-tested (:mod:`aiaudit.query.filterpattern` compiles it to DuckDB SQL over the store), so what the
+back-test counts is what the deployed filter would have counted.
+
+**Planned changes.** An entry with ``exclude_change_roles: true`` (configuration-change filters) gets the
+roles of ``[environment] change_roles`` compiled into its pattern, so the alarm on it stays quiet for a
+deploy pipeline's planned changes — in the deployed filter and in the back-test alike. The condition is
+written for AWS's absent-field rule (a ``!=`` on a missing field does not match)::
+
+    { (<pattern>) && ($.userIdentity.arn NOT EXISTS ||
+                      ($.userIdentity.arn != "arn:aws:sts::111122223333:assumed-role/deploy/*" && ...)) }
+
+Assumed-role session ARNs carry no role path, so ``role/ci/deploy`` is matched as ``assumed-role/deploy/*``.
+Semantics of metric values: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/MonitoringPolicyExamples.html
+and PutMetricFilter (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutMetricFilter.html):
+a matching event publishes ``metricValue``; with no ``defaultValue`` a period without matches has no datapoint.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
+
+import pandas as pd
+
+from aiaudit.core.errors import AiauditError, InputError, QuerySyntaxError
+from aiaudit.core.result import Result
+from aiaudit.core.timerange import TimeRange
+from aiaudit.frames import normalise_principal
+from aiaudit.frames.principals import parse_arn
+from aiaudit.query.filterpattern import (
+    JsonPattern,
+    compile_pattern,
+    field_sql,
+    metric_value_sql,
+    parse,
+    parse_selector,
+)
+from aiaudit.store.schema import PIPELINE_TABLES
+
+#: Fields read for an ALARM episode's evidence (principal normalisation needs the whole userIdentity).
+_EVIDENCE_FIELDS = {
+    "request_id": "$.requestID",
+    "source_ip": "$.sourceIPAddress",
+    "resource": "$.resources[0].ARN",
+    "recipient": "$.recipientAccountId",
+    "identity": "$.userIdentity",
+    "jwt": "$.additionalEventData.jwt",
+}
+
+
+@dataclass(frozen=True)
+class MetricFilter:
+    """One metric filter, as PutMetricFilter takes it."""
+
+    id: str
+    pattern: str
+    metric_name: str
+    namespace: str
+    value: str = "1"
+    default_value: float | None = None
+    unit: str | None = None
+    filter_name: str = ""
+    exclude_change_roles: bool = False
+    pipeline: str = "cloudtrail"
+
+    def effective_pattern(self, change_roles: Iterable[str] = ()) -> str:
+        """The pattern to deploy and back-test: with the planned-change roles compiled in when the entry
+        asks for it. Raises ``InputError`` when the result breaks AWS's pattern rules (1,024 characters)."""
+        roles = tuple(change_roles)
+        if not self.exclude_change_roles or not roles:
+            return self.pattern
+        inner = self.pattern.strip()[1:-1].strip()
+        text = "{ (" + inner + ") && " + planned_change_exclusion(roles) + " }"
+        try:
+            parse(text)
+        except QuerySyntaxError as exc:
+            raise InputError(
+                f"{self.id} with {len(roles)} change role(s) is not a valid filter pattern: {exc.reason} "
+                "(list fewer roles in [environment] change_roles)",
+                where=self.id,
+            ) from None
+        return text
+
+
+def planned_change_exclusion(change_roles: Iterable[str]) -> str:
+    """The JSON condition that leaves out events made by the planned-change roles."""
+    sessions = sorted({session_prefix(role) for role in change_roles})
+    tests = " && ".join(f'$.userIdentity.arn != "{prefix}*"' for prefix in sessions)
+    return f"($.userIdentity.arn NOT EXISTS || ({tests}))"
+
+
+def session_prefix(role_arn: str) -> str:
+    """``arn:aws:iam::1:role/path/deploy`` → ``arn:aws:sts::1:assumed-role/deploy/`` (sessions carry no path)."""
+    parts = parse_arn(role_arn)
+    if parts is None or parts.service != "iam" or not parts.resource.startswith("role/"):
+        raise InputError(f"{role_arn!r} is not an IAM role ARN", where="environment.change_roles")
+    name = parts.resource.rsplit("/", 1)[-1]
+    if any(char in name for char in '"\\*'):
+        raise InputError(f"role name {name!r} cannot be written in a filter pattern", where="environment.change_roles")
+    return f"arn:{parts.partition}:sts::{parts.account}:assumed-role/{name}/"
+
+
+@cache
+def _spec(entry_id: str, raw: str, pipeline: str) -> MetricFilter:
+    block = json.loads(raw)
+    return MetricFilter(
+        id=entry_id,
+        pattern=block["pattern"],
+        metric_name=block["metric_name"],
+        namespace=block["namespace"],
+        value=str(block.get("value", "1")),
+        default_value=block.get("default_value"),
+        unit=block.get("unit"),
+        filter_name=block.get("filter_name") or f"aiaudit-{entry_id}-{block['metric_name']}",
+        exclude_change_roles=bool(block.get("exclude_change_roles", False)),
+        pipeline=pipeline,
+    )
+
+
+def spec(entry: Any) -> MetricFilter:
+    return _spec(entry.id, json.dumps(dict(entry.spec), sort_keys=True), entry.pipelines[0])
+
+
+# -- the kind protocol ----------------------------------------------------------------------------
+def check(entry: Any) -> None:
+    mf = spec(entry)
+    where = str(entry.path or entry.id)
+    try:
+        parsed = parse(mf.pattern)
+    except QuerySyntaxError as exc:
+        raise InputError(f"metric_filter.pattern: {exc}", where=where) from None
+    if mf.exclude_change_roles and not isinstance(parsed, JsonPattern):
+        raise InputError("metric_filter.exclude_change_roles needs a JSON pattern", where=where)
+    try:
+        metric_value_sql(mf.value, parsed, mf.pipeline)
+    except (ValueError, QuerySyntaxError) as exc:
+        raise InputError(f"metric_filter.value: {exc}", where=where) from None
+    for selector in entry.spec.get("concepts") or {}:
+        try:
+            parse_selector(selector)
+        except QuerySyntaxError as exc:
+            raise InputError(f"metric_filter.concepts: {exc}", where=where) from None
+
+
+def detect(ctx: Any, entry: Any, **params: Any) -> list[Any]:
+    """A metric filter alone reports nothing: its alarm (``ALnn``) does."""
+    return []
+
+
+def render(entry: Any, change_roles: Iterable[str] = (), **params: Any) -> str:
+    return spec(entry).effective_pattern(change_roles) + "\n"
+
+
+def run(entry: Any, src: Any, time_range: TimeRange, period: int = 300, **params: Any) -> Result:
+    """The metric per period over ``time_range`` (periods without a match have no row, as CloudWatch has no
+    datapoint), with the environment's planned-change roles compiled in."""
+    mf = spec(entry)
+    roles = src.config.environment.change_roles if hasattr(src, "config") else ()
+    frame = metric_series(store_of(src), mf, time_range, period, roles)
+    return Result(frame=frame, language="filter_pattern", time_range=time_range, query=mf.effective_pattern(roles))
+
+
+# -- evaluation over a store ------------------------------------------------------------------------
+def store_of(src: Any) -> Any:
+    """The local store behind a source; back-tests read it directly (AWS has the real metric)."""
+    store = getattr(src, "store", None)
+    if store is None or not hasattr(store, "connection"):
+        raise InputError(
+            "back-testing reads the local store: use a local source (on AWS the deployed alarm's history is in "
+            "CloudWatch)",
+            where="source",
+        )
+    return store
+
+
+def table_columns(connection: Any, pipeline: str) -> set[str]:
+    """The columns ``pipeline``'s table has (empty when the store has none of its data)."""
+    rows = connection.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = current_schema() AND table_name = ?",
+        [PIPELINE_TABLES[pipeline]],
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
+def _where(mf: MetricFilter, columns: set[str], change_roles: Iterable[str]) -> tuple[str, dict[str, Any], str]:
+    pattern = parse(mf.effective_pattern(change_roles))
+    compiled = compile_pattern(pattern, mf.pipeline, table_columns=columns)
+    value = metric_value_sql(mf.value, pattern, mf.pipeline, table_columns=columns)
+    return compiled.sql, compiled.params, value
+
+
+def metric_series(
+    store: Any, mf: MetricFilter, time_range: TimeRange, period: int, change_roles: Iterable[str] = ()
+) -> pd.DataFrame:
+    """One row per period with at least one match: ``period_start`` (UTC), ``sum``, ``count``, ``minimum``,
+    ``maximum``, ``average`` of the published values (periods aligned to the epoch, as CloudWatch's)."""
+    columns_out = ["period_start", "sum", "count", "minimum", "maximum", "average"]
+    con = store.connection()
+    columns = table_columns(con, mf.pipeline)
+    if not columns:
+        return pd.DataFrame(columns=columns_out)
+    where, params, value = _where(mf, columns, change_roles)
+    table = PIPELINE_TABLES[mf.pipeline]
+    sql = (
+        f"SELECT CAST(floor(epoch(\"@timestamp\") / {int(period)}) AS BIGINT) * {int(period)} AS bucket, "
+        f"sum(v), count(v), min(v), max(v), avg(v) FROM (SELECT \"@timestamp\", {value} AS v FROM \"{table}\" "
+        f'WHERE "@timestamp" >= $_start AND "@timestamp" < $_end AND {where}) WHERE v IS NOT NULL '
+        "GROUP BY bucket ORDER BY bucket"
+    )
+    args = dict(params, _start=time_range.start, _end=time_range.end + pd.Timedelta(seconds=1))
+    try:
+        rows = con.execute(sql, args).fetchall()
+    except Exception as exc:  # DuckDB raises many types; name the entry
+        raise AiauditError(f"{mf.id}: the back-test query failed: {exc}") from exc
+    frame = pd.DataFrame(rows, columns=["bucket", *columns_out[1:]])
+    frame.insert(0, "period_start", pd.to_datetime(frame.pop("bucket"), unit="s", utc=True))
+    return frame
+
+
+def matched_events(
+    store: Any, mf: MetricFilter, start: pd.Timestamp, end: pd.Timestamp, change_roles: Iterable[str] = ()
+) -> pd.DataFrame:
+    """The events the filter matches in ``[start, end)``, oldest first, with what a finding needs:
+    ``@ptr``, ``@timestamp``, ``principal`` (the frames' normaliser), ``request_id``, ``source_ip``,
+    ``resource``."""
+    con = store.connection()
+    columns = table_columns(con, mf.pipeline)
+    out = ["@ptr", "@timestamp", "principal", "request_id", "source_ip", "resource"]
+    if not columns:
+        return pd.DataFrame(columns=out)
+    where, params, _ = _where(mf, columns, change_roles)
+    reads = ", ".join(
+        f"{field_sql(mf.pipeline, parse_selector(path), columns).value} AS {name}"
+        for name, path in _EVIDENCE_FIELDS.items()
+    )
+    table = PIPELINE_TABLES[mf.pipeline]
+    sql = (
+        f'SELECT "@ptr", "@timestamp", {reads} FROM "{table}" '
+        f'WHERE "@timestamp" >= $_start AND "@timestamp" < $_end AND {where} ORDER BY "@timestamp", "@ptr"'
+    )
+    frame = con.execute(sql, dict(params, _start=start, _end=end)).fetch_df()
+    frame["principal"] = [
+        _principal(identity, jwt, ip, recipient)
+        for identity, jwt, ip, recipient in zip(frame["identity"], frame["jwt"], frame["source_ip"], frame["recipient"])
+    ]
+    frame["@timestamp"] = pd.to_datetime(frame["@timestamp"], utc=True)
+    return frame[out]
+
+
+@lru_cache(maxsize=65536)
+def _principal(identity: str | None, jwt: str | None, source_ip: str | None, recipient: str | None) -> str | None:
+    """The frames' principal normaliser on one event's ``userIdentity`` (and Gateway JWT claims)."""
+    ident = _json(identity)
+    claims = _json(jwt)
+    extra = {"jwt": claims} if isinstance(claims, dict) else None
+    return normalise_principal(ident if isinstance(ident, dict) else None, additional_event_data=extra,
+                               source_ip=source_ip, recipient_account=recipient).principal  # fmt: skip
+
+
+def _json(text: Any) -> Any:
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
