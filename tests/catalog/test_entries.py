@@ -16,7 +16,10 @@ def _mentions(finding: Finding, marker: str) -> bool:
 
 
 def test_every_entry_has_a_golden_case() -> None:
-    assert sorted(records.GOLDEN) == sorted(catalog)
+    """Queries and detections here; the deployable kinds (MF, AL, CI, SEL) and the dashboard's own views
+    (D01-D07) in tests/deployable."""
+    ours = [i for i in catalog if catalog[i].kind in ("view", "detection") and not i.startswith("D")]
+    assert sorted(records.GOLDEN) == sorted(ours)
 
 
 def _row_mentions(row: dict, marker: str) -> bool:
