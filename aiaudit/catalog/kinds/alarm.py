@@ -250,6 +250,17 @@ def _finding(
     )
 
 
+def backtest_all(source: Any, time_range: TimeRange, change_roles: Iterable[str] = ()) -> tuple[dict[str, Backtest], list[str]]:
+    """Every alarm of the catalogue replayed over ``time_range`` (by entry id), and notes (why nothing was
+    back-tested: a source without a local store)."""
+    try:
+        store = metric_filter.store_of(source)
+    except InputError as exc:
+        return {}, [f"alarms not back-tested: {exc}"]
+    ids = [i for i in catalog if catalog[i].kind == "alarm"]
+    return {i: backtest(store, catalog[i], time_range, change_roles) for i in ids}, []
+
+
 def _true(value: Any) -> bool:
     return value is not None and value is not pd.NA and bool(value)
 
