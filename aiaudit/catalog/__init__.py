@@ -169,7 +169,7 @@ class Entry:
         if self.deployable:
             if time_range is None:
                 raise InputError(f"{self.id}: give a time range", where=self.id)
-            return kinds.handler(self.kind).run(self, src, time_range, **self.bind(**params))
+            return kinds.handler(self.kind).run(self, src, time_range, **params)  # the kind checks its options
         if self.language == "python":
             if time_range is None:
                 raise InputError(f"{self.id} is a detection: give a time range", where=self.id)

@@ -294,9 +294,10 @@ def detect(ctx: Any, entry: Any, **params: Any) -> list[Finding]:
     return backtest(store, entry, ctx.time_range, ctx.environment.change_roles).findings
 
 
-def run(entry: Any, src: Any, time_range: TimeRange, **params: Any) -> Result:
-    """The state timeline (one row per period); its ``attrs["findings"]`` holds the episodes' findings."""
-    roles = src.config.environment.change_roles if hasattr(src, "config") else ()
+def run(entry: Any, src: Any, time_range: TimeRange, change_roles: Iterable[str] | None = None) -> Result:
+    """The state timeline (one row per period); its ``attrs["findings"]`` holds the episodes' findings.
+    ``change_roles`` default to the source's ``[environment] change_roles``."""
+    roles = tuple(change_roles) if change_roles is not None else metric_filter._roles(src)
     result = backtest(metric_filter.store_of(src), entry, time_range, roles)
     frame = result.timeline
     frame.attrs["findings"] = findings_frame(result.findings)

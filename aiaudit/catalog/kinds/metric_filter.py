@@ -157,13 +157,18 @@ def render(entry: Any, change_roles: Iterable[str] = (), **params: Any) -> str:
     return spec(entry).effective_pattern(change_roles) + "\n"
 
 
-def run(entry: Any, src: Any, time_range: TimeRange, period: int = 300, **params: Any) -> Result:
+def run(entry: Any, src: Any, time_range: TimeRange, period: int = 300, change_roles: Iterable[str] | None = None) -> Result:
     """The metric per period over ``time_range`` (periods without a match have no row, as CloudWatch has no
-    datapoint), with the environment's planned-change roles compiled in."""
+    datapoint), with the planned-change roles (default: the source's ``[environment] change_roles``) compiled in."""
     mf = spec(entry)
-    roles = src.config.environment.change_roles if hasattr(src, "config") else ()
+    roles = tuple(change_roles) if change_roles is not None else _roles(src)
     frame = metric_series(store_of(src), mf, time_range, period, roles)
     return Result(frame=frame, language="filter_pattern", time_range=time_range, query=mf.effective_pattern(roles))
+
+
+def _roles(src: Any) -> tuple[str, ...]:
+    config = getattr(src, "config", None)
+    return tuple(config.environment.change_roles) if config is not None else ()
 
 
 # -- evaluation over a store ------------------------------------------------------------------------
