@@ -23,7 +23,6 @@ from aiaudit.core.errors import InputError
 from aiaudit.core.findings import Finding, dedupe, severity_rank
 from aiaudit.core.timerange import TimeRange
 
-
 #: Entry kinds that report findings: detections, and alarms (their back-tested ALARM episodes).
 REPORTING_KINDS = ("detection", "alarm")
 
@@ -75,4 +74,13 @@ def run_each(
     return {entry_id: catalog[entry_id].detect(ctx, **params.get(entry_id, {})) for entry_id in wanted}
 
 
-__all__ = ["DETECTIONS", "REPORTING_KINDS", "Context", "detection", "implementation", "run_all", "run_each", "run_entry"]
+__all__ = [
+    "DETECTIONS",
+    "REPORTING_KINDS",
+    "Context",
+    "detection",
+    "implementation",
+    "run_all",
+    "run_each",
+    "run_entry",
+]

@@ -68,34 +68,61 @@ def template(
             logical = _logical(entry_id, "MetricFilter")
             filter_ids[entry_id] = logical
             transformations = [
-                {{"metricName": "MetricName", "metricNamespace": "MetricNamespace", "metricValue": "MetricValue",
-                  "defaultValue": "DefaultValue", "unit": "Unit"}[k]: v for k, v in t.items()}
+                {
+                    {
+                        "metricName": "MetricName",
+                        "metricNamespace": "MetricNamespace",
+                        "metricValue": "MetricValue",
+                        "defaultValue": "DefaultValue",
+                        "unit": "Unit",
+                    }[k]: v
+                    for k, v in t.items()
+                }
                 for t in request["metricTransformations"]
-            ]  # fmt: skip
-            resources[logical] = {"Type": "AWS::Logs::MetricFilter", "Properties": {
-                "FilterName": request["filterName"], "LogGroupName": request["logGroupName"],
-                "FilterPattern": request["filterPattern"], "MetricTransformations": transformations}}  # fmt: skip
+            ]
+            resources[logical] = {
+                "Type": "AWS::Logs::MetricFilter",
+                "Properties": {
+                    "FilterName": request["filterName"],
+                    "LogGroupName": request["logGroupName"],
+                    "FilterPattern": request["filterPattern"],
+                    "MetricTransformations": transformations,
+                },
+            }
     alarm_logicals: dict[str, str] = {}
     if "alarms" in wanted:
         for team, logical in TEAMS.items():
             resources[logical] = {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": f"aiaudit {team} alarms"}}
-            outputs[logical + "Arn"] = {"Description": f"SNS topic for the {team} team's alarms", "Value": {"Ref": logical}}
+            outputs[logical + "Arn"] = {
+                "Description": f"SNS topic for the {team} team's alarms",
+                "Value": {"Ref": logical},
+            }
             for index, address in enumerate((emails or {}).get(team, [])):
-                resources[f"{logical}Email{index}"] = {"Type": "AWS::SNS::Subscription", "Properties": {
-                    "TopicArn": {"Ref": logical}, "Protocol": "email", "Endpoint": address}}  # fmt: skip
+                resources[f"{logical}Email{index}"] = {
+                    "Type": "AWS::SNS::Subscription",
+                    "Properties": {"TopicArn": {"Ref": logical}, "Protocol": "email", "Endpoint": address},
+                }
         for entry_id, request in alarm_requests().items():
             alarm = alarm_kind.spec(catalog[entry_id])
             logical = _logical(entry_id, "Alarm")
             alarm_logicals[request["AlarmName"]] = logical
-            resource: dict[str, Any] = {"Type": "AWS::CloudWatch::Alarm",
-                                        "Properties": {**request, "AlarmActions": [{"Ref": TEAMS[alarm.team]}]}}  # fmt: skip
+            resource: dict[str, Any] = {
+                "Type": "AWS::CloudWatch::Alarm",
+                "Properties": {**request, "AlarmActions": [{"Ref": TEAMS[alarm.team]}]},
+            }
             if alarm.metric_filter in filter_ids:
                 resource["DependsOn"] = filter_ids[alarm.metric_filter]
             resources[logical] = resource
     if "rules" in wanted:
         for entry_id, request in insight_rule_requests(groups).items():
-            resources[_logical(entry_id, "InsightRule")] = {"Type": "AWS::CloudWatch::InsightRule", "Properties": {
-                "RuleName": request["RuleName"], "RuleState": request["RuleState"], "RuleBody": request["RuleDefinition"]}}  # fmt: skip
+            resources[_logical(entry_id, "InsightRule")] = {
+                "Type": "AWS::CloudWatch::InsightRule",
+                "Properties": {
+                    "RuleName": request["RuleName"],
+                    "RuleState": request["RuleState"],
+                    "RuleBody": request["RuleDefinition"],
+                },
+            }
     if "dashboard" in wanted:
         if not alarm_logicals:
             raise InputError("the dashboard's alarm grid needs the alarms in the same template", where="parts")
@@ -103,8 +130,10 @@ def template(
         text = json.dumps(body, separators=(",", ":")).replace("${", "${!").replace(_REGION, "${AWS::Region}")
         for logical in alarm_logicals.values():
             text = text.replace(f"@@AIAUDIT-ARN:{logical}@@", "${" + logical + ".Arn}")
-        resources["Dashboard"] = {"Type": "AWS::CloudWatch::Dashboard", "Properties": {
-            "DashboardName": DASHBOARD_NAME, "DashboardBody": {"Fn::Sub": text}}}  # fmt: skip
+        resources["Dashboard"] = {
+            "Type": "AWS::CloudWatch::Dashboard",
+            "Properties": {"DashboardName": DASHBOARD_NAME, "DashboardBody": {"Fn::Sub": text}},
+        }
         outputs["DashboardName"] = {"Description": "CloudWatch dashboard", "Value": {"Ref": "Dashboard"}}
     return {
         "AWSTemplateFormatVersion": "2010-09-09",

@@ -31,7 +31,11 @@ def metric_filter_requests(groups: Mapping[str, str], change_roles: Iterable[str
     out = {}
     for entry_id in _ids("metric_filter"):
         mf = mf_kind.spec(catalog[entry_id])
-        transformation: dict[str, Any] = {"metricName": mf.metric_name, "metricNamespace": mf.namespace, "metricValue": mf.value}
+        transformation: dict[str, Any] = {
+            "metricName": mf.metric_name,
+            "metricNamespace": mf.namespace,
+            "metricValue": mf.value,
+        }
         if mf.default_value is not None:
             transformation["defaultValue"] = mf.default_value
         if mf.unit:
@@ -66,6 +70,9 @@ def insight_rule_requests(groups: Mapping[str, str]) -> dict[str, dict[str, Any]
         problems = ci_kind.validate(definition)
         if problems:
             raise InputError("; ".join(problems), where=entry_id)
-        out[entry_id] = {"RuleName": rule.name, "RuleState": "ENABLED",
-                         "RuleDefinition": json.dumps(definition, separators=(",", ":"))}  # fmt: skip
+        out[entry_id] = {
+            "RuleName": rule.name,
+            "RuleState": "ENABLED",
+            "RuleDefinition": json.dumps(definition, separators=(",", ":")),
+        }
     return out

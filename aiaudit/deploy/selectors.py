@@ -34,8 +34,10 @@ class SelectorPlan:
     def command(self, trail: str | None = None) -> str:
         name = trail or (self.trail_arn.rsplit("/", 1)[-1] if self.trail_arn else "TRAIL_NAME")
         region = self.home_region or "TRAIL_HOME_REGION"
-        return (f"aws cloudtrail put-event-selectors --region {region} --trail-name {name} "
-                "--advanced-event-selectors file://selectors.json")  # fmt: skip
+        return (
+            f"aws cloudtrail put-event-selectors --region {region} --trail-name {name} "
+            "--advanced-event-selectors file://selectors.json"
+        )
 
 
 def parse_resources(items: Iterable[str]) -> dict[str, list[str]]:
@@ -65,9 +67,11 @@ def plan(
         raise InputError("; ".join(problems), where="selectors")
     if current is None:
         merged = sel.merge([], wanted)
-        notes.append("no current selectors given (--current FILE or --current-from SOURCE): PutEventSelectors "
-                     "replaces the trail's whole set, so anything the trail records today and this set does not "
-                     "will stop being recorded")  # fmt: skip
+        notes.append(
+            "no current selectors given (--current FILE or --current-from SOURCE): PutEventSelectors "
+            "replaces the trail's whole set, so anything the trail records today and this set does not "
+            "will stop being recorded"
+        )
         return SelectorPlan(merged.selectors, merged.coverage, notes + merged.notes)
     existing, trail_arn = sel.current_selectors(current)
     merged = sel.merge(existing, wanted)

@@ -642,22 +642,41 @@ def planned_changes(world: World) -> list[dict[str, Any]]:
         return {"start": iso(math.floor(start)), "end": iso(math.ceil(end))}
 
     changes = [
-        {"principal": mgmt.role_arn, "events": ["PutEventSelectors"], "account": world.accounts["management"].id,
-         "region": "us-east-1", "window": window(day_start + 9 * 3600 + 420, day_start + 9 * 3600 + 420),
-         "why": "the org deploy role writes the organisation trail's full event-selector set"},
-        {"principal": deploy.role_arn, "events": ["UpdateGatewayTarget"], "account": world.gateway.account.id,
-         "region": world.gateway.region,
-         "window": window(gateway_start, gateway_start + 7 * (len(world.gateway.target_defs) - 1)),
-         "why": "the deploy role's nightly apply re-writes every gateway target"},
-        {"principal": deploy.role_arn, "events": ["UpdateGuardrail", "CreateGuardrailVersion"],
-         "account": world.guardrails["internal"].account.id, "region": "eu-west-1", "window": window(release, release + 38),
-         "why": "guardrail release 2026.11 of the internal guardrail, published as version 4"},
-    ]  # fmt: skip
+        {
+            "principal": mgmt.role_arn,
+            "events": ["PutEventSelectors"],
+            "account": world.accounts["management"].id,
+            "region": "us-east-1",
+            "window": window(day_start + 9 * 3600 + 420, day_start + 9 * 3600 + 420),
+            "why": "the org deploy role writes the organisation trail's full event-selector set",
+        },
+        {
+            "principal": deploy.role_arn,
+            "events": ["UpdateGatewayTarget"],
+            "account": world.gateway.account.id,
+            "region": world.gateway.region,
+            "window": window(gateway_start, gateway_start + 7 * (len(world.gateway.target_defs) - 1)),
+            "why": "the deploy role's nightly apply re-writes every gateway target",
+        },
+        {
+            "principal": deploy.role_arn,
+            "events": ["UpdateGuardrail", "CreateGuardrailVersion"],
+            "account": world.guardrails["internal"].account.id,
+            "region": "eu-west-1",
+            "window": window(release, release + 38),
+            "why": "guardrail release 2026.11 of the internal guardrail, published as version 4",
+        },
+    ]
     if switch < world.end:
         changes.append(
-            {"principal": deploy.role_arn, "events": ["UpdateFunctionConfiguration20150331v2"],
-             "account": world.accounts["prod"].id, "region": "eu-west-1", "window": window(switch - 60, switch - 60),
-             "why": "the EU assistant switched to guardrail version 4"}  # fmt: skip
+            {
+                "principal": deploy.role_arn,
+                "events": ["UpdateFunctionConfiguration20150331v2"],
+                "account": world.accounts["prod"].id,
+                "region": "eu-west-1",
+                "window": window(switch - 60, switch - 60),
+                "why": "the EU assistant switched to guardrail version 4",
+            }
         )
     return changes
 

@@ -31,8 +31,12 @@ DAY = TimeRange.from_dict({"start": "2026-03-02T00:00:00Z", "end": "2026-03-02T2
 BASE = pd.Timestamp("2026-03-02T00:00:00Z")
 #: The principal each alarm's burst comes from (records.MF_CASES' first hit), normalised as the frames do.
 APP = "arn:aws:iam::111122223333:role/app"
-PRINCIPAL = {"AL01": "arn:aws:iam::111122223333:user/mallory", "AL10": "arn:aws:iam::111122223333:role/agent-exec",
-             "AL15": "jwt:" + records.ISSUER + "#client-1", "AL16": "ip:198.51.100.7"}  # fmt: skip
+PRINCIPAL = {
+    "AL01": "arn:aws:iam::111122223333:user/mallory",
+    "AL10": "arn:aws:iam::111122223333:role/agent-exec",
+    "AL15": "jwt:" + records.ISSUER + "#client-1",
+    "AL16": "ip:198.51.100.7",
+}
 
 
 def _alarm(**kw: Any) -> alarms.Alarm:
@@ -43,10 +47,22 @@ def _alarm(**kw: Any) -> alarms.Alarm:
     ("kw", "datapoints", "states"),
     [
         ({}, [None, 3, 6, None, 7, 7, 2], ["OK", "OK", "ALARM", "OK", "ALARM", "ALARM", "OK"]),
-        ({"evaluation_periods": 3, "datapoints_to_alarm": 2}, [6, None, 6, 1, 1, 6], ["OK", "OK", "ALARM", "OK", "OK", "OK"]),
+        (
+            {"evaluation_periods": 3, "datapoints_to_alarm": 2},
+            [6, None, 6, 1, 1, 6],
+            ["OK", "OK", "ALARM", "OK", "OK", "OK"],
+        ),
         ({"evaluation_periods": 3, "datapoints_to_alarm": 3}, [6, 6, 6, 6, 1], ["OK", "OK", "ALARM", "ALARM", "OK"]),
-        ({"treat_missing_data": "missing"}, [None, None, 6, None], ["INSUFFICIENT_DATA", "INSUFFICIENT_DATA", "ALARM", "INSUFFICIENT_DATA"]),
-        ({"treat_missing_data": "ignore"}, [None, 6, None, None, 1], ["INSUFFICIENT_DATA", "ALARM", "ALARM", "ALARM", "OK"]),
+        (
+            {"treat_missing_data": "missing"},
+            [None, None, 6, None],
+            ["INSUFFICIENT_DATA", "INSUFFICIENT_DATA", "ALARM", "INSUFFICIENT_DATA"],
+        ),
+        (
+            {"treat_missing_data": "ignore"},
+            [None, 6, None, None, 1],
+            ["INSUFFICIENT_DATA", "ALARM", "ALARM", "ALARM", "OK"],
+        ),
         ({"treat_missing_data": "breaching"}, [None, 1], ["ALARM", "OK"]),
         ({"threshold": 2, "comparison": "LessThanThreshold"}, [1, 3, 2], ["ALARM", "OK", "OK"]),
         ({"threshold": 2, "comparison": "GreaterThanOrEqualToThreshold"}, [1, 2], ["OK", "ALARM"]),
@@ -63,16 +79,44 @@ def test_episodes_are_runs_of_alarm() -> None:
 
 def test_every_alarm_has_the_guides_values_or_the_defaults() -> None:
     """Thresholds and periods from the guide's two alarm tables; 1 of 1 datapoints, Sum, notBreaching."""
-    guide = {1: (5, 300), 2: (500, 300), 3: (500, 300), 4: (0, 60), 5: (0, 60), 6: (1000, 300), 7: (0, 60),
-             8: (200, 300), 9: (0, 300), 10: (10, 300), 11: (50, 300), 12: (1000, 300), 13: (0, 300), 14: (0, 60),
-             15: (1000, 300), 16: (5, 300), 17: (500, 300), 18: (50, 300), 19: (200, 300), 20: (0, 60),
-             21: (500, 300), 22: (200, 300), 23: (100, 300), 24: (500, 300), 25: (0, 60)}  # fmt: skip
-    assert AL_IDS == [f"AL{n:02d}" for n in range(1, 26)]
+    guide = {
+        1: (5, 300),
+        2: (500, 300),
+        3: (500, 300),
+        4: (0, 60),
+        5: (0, 60),
+        6: (1000, 300),
+        7: (0, 60),
+        8: (200, 300),
+        9: (0, 300),
+        10: (10, 300),
+        11: (50, 300),
+        12: (1000, 300),
+        13: (0, 300),
+        14: (0, 60),
+        15: (1000, 300),
+        16: (5, 300),
+        17: (500, 300),
+        18: (50, 300),
+        19: (200, 300),
+        20: (0, 60),
+        21: (500, 300),
+        22: (200, 300),
+        23: (100, 300),
+        24: (500, 300),
+        25: (0, 60),
+    }
+    assert [f"AL{n:02d}" for n in range(1, 26)] == AL_IDS
     for n, (threshold, period) in guide.items():
         a = alarms.spec(catalog[f"AL{n:02d}"])
         assert (a.threshold, a.period, a.metric_filter) == (threshold, period, f"MF{n:02d}")
         assert (a.statistic, a.evaluation_periods, a.datapoints_to_alarm, a.treat_missing_data, a.comparison) == (
-            "Sum", 1, 1, "notBreaching", "GreaterThanThreshold")
+            "Sum",
+            1,
+            1,
+            "notBreaching",
+            "GreaterThanThreshold",
+        )
     teams = {a: alarms.spec(catalog[a]).team for a in AL_IDS}
     assert sum(t == "security" for t in teams.values()) == 12 and sum(t == "ops" for t in teams.values()) == 13
 
@@ -102,7 +146,9 @@ def bursts_src(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         hit = records.MF_CASES[a.metric_filter][0][0]
         threshold = int(a.threshold)
         events += _copies(hit, threshold + 1, _slot(entry_id) + pd.Timedelta(seconds=5), f"{entry_id.lower()}-over")
-        events += _copies(hit, threshold, _slot(entry_id) + pd.Timedelta(minutes=30, seconds=5), f"{entry_id.lower()}-at")
+        events += _copies(
+            hit, threshold, _slot(entry_id) + pd.Timedelta(minutes=30, seconds=5), f"{entry_id.lower()}-at"
+        )
     source = aiaudit.connect("local:" + str(write_trail(tmp_path_factory.mktemp("bursts"), events)))
     yield source
     source.close()
@@ -124,7 +170,9 @@ def test_alarm_fires_above_its_threshold_and_not_at_it(entry_id: str, bursts_src
         assert set(finding.request_ids) == expected
     else:  # capped, and the summary says how many are not listed
         assert len(finding.request_ids) == alarms.REQUEST_ID_CAP and set(finding.request_ids) <= expected
-        assert f"{over - alarms.REQUEST_ID_CAP} request id(s) beyond {alarms.REQUEST_ID_CAP} not listed" in finding.summary
+        assert (
+            f"{over - alarms.REQUEST_ID_CAP} request id(s) beyond {alarms.REQUEST_ID_CAP} not listed" in finding.summary
+        )
     assert finding.principals == [PRINCIPAL.get(entry_id, APP)]
     assert finding.rule_id == entry_id and finding.severity == catalog[entry_id].severity
     assert f"ALARM {slot:%Y-%m-%d %H:%M}" in finding.title and f", {over} " in finding.title
@@ -145,9 +193,15 @@ def test_consecutive_periods_make_one_episode_and_planned_changes_none(tmp_path:
     deploy = records.role("deploy", path="pipelines/")
     events = [
         records.event("UpdateGuardrail", "by-user-1", ident=records.user("ops"), when=f"{at:%Y-%m-%dT%H:%M}:10Z"),
-        records.event("CreateGuardrailVersion", "by-user-2", ident=records.user("ops"),
-                      when=f"{at + pd.Timedelta(minutes=1):%Y-%m-%dT%H:%M}:20Z"),  # fmt: skip
-        records.event("UpdateGuardrail", "by-deploy", ident=deploy, when=f"{at + pd.Timedelta(minutes=5):%Y-%m-%dT%H:%M}:00Z"),
+        records.event(
+            "CreateGuardrailVersion",
+            "by-user-2",
+            ident=records.user("ops"),
+            when=f"{at + pd.Timedelta(minutes=1):%Y-%m-%dT%H:%M}:20Z",
+        ),
+        records.event(
+            "UpdateGuardrail", "by-deploy", ident=deploy, when=f"{at + pd.Timedelta(minutes=5):%Y-%m-%dT%H:%M}:00Z"
+        ),
     ]
     with _store_with(tmp_path, events) as src:
         plain = alarms.backtest(src.store, catalog["AL04"], DAY)

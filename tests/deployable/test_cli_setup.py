@@ -41,7 +41,9 @@ def test_filters_and_rules_alone_and_as_json(capsys: pytest.CaptureFixture[str])
     assert len(requests["metric_filters"]) == 25 and len(requests["alarms"]) == 25
     assert requests["metric_filters"][0]["logGroupName"] == "my-trail"
     assert main(["setup", "rules", "--source", "prod"]) == 0
-    assert {r["Type"] for r in yaml.safe_load(capsys.readouterr().out)["Resources"].values()} == {"AWS::CloudWatch::InsightRule"}
+    assert {r["Type"] for r in yaml.safe_load(capsys.readouterr().out)["Resources"].values()} == {
+        "AWS::CloudWatch::InsightRule"
+    }
 
 
 def test_no_cloudtrail_group_is_an_error_that_says_what_to_give(capsys: pytest.CaptureFixture[str]) -> None:
@@ -62,10 +64,22 @@ def test_dashboard_body_for_put_dashboard(capsys: pytest.CaptureFixture[str]) ->
 
 def test_selectors_merged_with_the_current_set(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     current = tmp_path / "current.json"
-    current.write_text(json.dumps({"TrailARN": "arn:aws:cloudtrail:eu-central-1:111122223333:trail/org",
-                                   "AdvancedEventSelectors": [{"Name": "keep-me", "FieldSelectors": [
-                                       {"Field": "eventCategory", "Equals": ["Data"]},
-                                       {"Field": "resources.type", "Equals": ["AWS::DynamoDB::Table"]}]}]}))  # fmt: skip
+    current.write_text(
+        json.dumps(
+            {
+                "TrailARN": "arn:aws:cloudtrail:eu-central-1:111122223333:trail/org",
+                "AdvancedEventSelectors": [
+                    {
+                        "Name": "keep-me",
+                        "FieldSelectors": [
+                            {"Field": "eventCategory", "Equals": ["Data"]},
+                            {"Field": "resources.type", "Equals": ["AWS::DynamoDB::Table"]},
+                        ],
+                    }
+                ],
+            }
+        )
+    )
     args = ["setup", "selectors", "--account", "111122223333", "--region", "us-east-1", "--resource", "GATEWAY_ID=gw-1"]
     assert main([*args, "--current", str(current)]) == 0
     out, err = capsys.readouterr()

@@ -20,13 +20,13 @@ DAY = TimeRange.from_dict({"start": "2026-03-02T00:00:00Z", "end": "2026-03-02T2
 
 
 def test_every_rule_has_a_case() -> None:
-    assert CI_IDS == [f"CI{n:02d}" for n in range(1, 24)]
+    assert [f"CI{n:02d}" for n in range(1, 24)] == CI_IDS
     assert sorted(records.CI_CASES) == CI_IDS
 
 
 @pytest.mark.parametrize("entry_id", CI_IDS)
 def test_rule_counts_its_event_and_not_its_near_miss(entry_id: str, cases_src: object) -> None:
-    hit, keys, miss = records.CI_CASES[entry_id]
+    _, keys, miss = records.CI_CASES[entry_id]
     rule = ci.spec(catalog[entry_id])
     table = ci.contributors(cases_src.store, rule, DAY, period=None, top=100)  # type: ignore[attr-defined]
     rows = {tuple(row[k] for k in rule.body["Contribution"]["Keys"]): row["value"] for _, row in table.iterrows()}
@@ -52,7 +52,14 @@ def _read(event: dict, path: str) -> str | None:
 def test_top_n_per_period_ranks_by_count(cases_src: object) -> None:
     rule = ci.spec(catalog["CI05"])
     table = ci.contributors(cases_src.store, rule, DAY, period=300, top=1)  # type: ignore[attr-defined]
-    assert list(table.columns) == ["period_start", "rank", "$.userIdentity.arn", "$.eventName", "$.sourceIPAddress", "value"]
+    assert list(table.columns) == [
+        "period_start",
+        "rank",
+        "$.userIdentity.arn",
+        "$.eventName",
+        "$.sourceIPAddress",
+        "value",
+    ]
     assert (table["rank"] == 1).all()
     assert str(table["period_start"].iloc[0]) == "2026-03-02 10:00:00+00:00"
 

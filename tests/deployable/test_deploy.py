@@ -27,14 +27,18 @@ REGION = "us-east-1"
 def test_template_passes_cfn_lint_with_no_errors() -> None:
     import cfnlint.api  # the linter is a dev dependency, imported where it is used
 
-    text = to_yaml(template(GROUPS, change_roles=[ROLE], emails=parse_emails(["soc@example.com", "ops=ai-ops@example.com"])))
+    text = to_yaml(
+        template(GROUPS, change_roles=[ROLE], emails=parse_emails(["soc@example.com", "ops=ai-ops@example.com"]))
+    )
     matches = cfnlint.api.lint(text, regions=[REGION])
     errors = [f"{m.rule.id} {m.message} ({m.path})" for m in matches if m.rule.id.startswith("E")]
     assert errors == []
 
 
 def test_template_holds_every_artefact() -> None:
-    doc = yaml.safe_load(to_yaml(template(GROUPS, change_roles=[ROLE], emails={"security": ["soc@example.com"], "ops": []})))
+    doc = yaml.safe_load(
+        to_yaml(template(GROUPS, change_roles=[ROLE], emails={"security": ["soc@example.com"], "ops": []}))
+    )
     resources = doc["Resources"]
     by_type: dict[str, list[str]] = {}
     for name, resource in resources.items():
@@ -61,7 +65,19 @@ def test_dashboard_has_the_guides_rows_and_valid_sql() -> None:
     body = dashboard_body(GROUPS, REGION, lambda name: f"arn:aws:cloudwatch:{REGION}:111122223333:alarm:{name}")
     widgets = body["widgets"]
     titles = [w["properties"]["markdown"] for w in widgets if w["type"] == "text"]
-    assert [t.split(" · ")[0] for t in titles] == ["## 1", "## 2", "## 3", "## 4", "## 4.5", "## 4.6", "## 5", "## 6", "## 7", "## 8", "## 9"]
+    assert [t.split(" · ")[0] for t in titles] == [
+        "## 1",
+        "## 2",
+        "## 3",
+        "## 4",
+        "## 4.5",
+        "## 4.6",
+        "## 5",
+        "## 6",
+        "## 7",
+        "## 8",
+        "## 9",
+    ]
     alarms = next(w for w in widgets if w["type"] == "alarm")["properties"]["alarms"]
     assert len(alarms) == 25 and alarms[0].startswith("arn:aws:cloudwatch:us-east-1:111122223333:alarm:")
     rules = [w["properties"]["insightRule"]["ruleName"] for w in widgets if "insightRule" in w["properties"]]
@@ -73,7 +89,9 @@ def test_dashboard_has_the_guides_rows_and_valid_sql() -> None:
         parts = props["query"].split(" | ")
         sources = [p for p in parts if p.startswith("SOURCE '")]
         assert sources == parts[: len(sources)] and sources
-        check(" | ".join(parts[len(sources) :]))  # Logs Insights SQL that AWS accepts (the engine's own checks), with real groups in FROM
+        check(
+            " | ".join(parts[len(sources) :])
+        )  # Logs Insights SQL that AWS accepts (the engine's own checks), with real groups in FROM
     q18 = next(p for p in logs if p["title"].startswith("Q18"))
     assert q18["query"].startswith("SOURCE 'org-trail' | SOURCE 'bedrock-model-invocation-logging' | SELECT")
     assert "`org-trail`" in q18["query"] and "`cloudtrail`" not in q18["query"]
@@ -143,7 +161,11 @@ def test_created_with_boto3_and_read_back(aws: str) -> None:
     assert len(back_alarms) == 25
     al01 = back_alarms["Bedrock Unauthorized Access"]
     assert (al01["Threshold"], al01["Period"], al01["EvaluationPeriods"], al01["DatapointsToAlarm"]) == (5.0, 300, 1, 1)
-    assert (al01["ComparisonOperator"], al01["TreatMissingData"], al01["Statistic"]) == ("GreaterThanThreshold", "notBreaching", "Sum")
+    assert (al01["ComparisonOperator"], al01["TreatMissingData"], al01["Statistic"]) == (
+        "GreaterThanThreshold",
+        "notBreaching",
+        "Sum",
+    )
     assert al01["AlarmActions"] == [topics["security"]]
     assert back_alarms["Bedrock Model Invocation Spike"]["AlarmActions"] == [topics["ops"]]
 
@@ -169,10 +191,15 @@ def test_event_selectors_put_and_read_back(aws: str) -> None:
         TrailName="org-trail",
         AdvancedEventSelectors=[
             {"Name": "mgmt", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]},
-            {"Name": "gateway", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]},
-                                                   {"Field": "resources.type", "Equals": ["AWS::BedrockAgentCore::Gateway"]}]},
+            {
+                "Name": "gateway",
+                "FieldSelectors": [
+                    {"Field": "eventCategory", "Equals": ["Data"]},
+                    {"Field": "resources.type", "Equals": ["AWS::BedrockAgentCore::Gateway"]},
+                ],
+            },
         ],
-    )  # fmt: skip
+    )
     current = trail.get_event_selectors(TrailName="org-trail")
     result = plan("123456789012", REGION, {"AI_BUCKET_PREFIX": ["ai-"], "LAMBDA_PREFIX": ["prod-"]}, current=current)
     assert result.trail_arn == arn and result.home_region == REGION

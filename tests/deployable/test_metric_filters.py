@@ -22,7 +22,7 @@ DAY = (pd.Timestamp("2026-03-02T00:00:00Z"), pd.Timestamp("2026-03-03T00:00:00Z"
 
 
 def test_every_metric_filter_has_cases() -> None:
-    assert MF_IDS == [f"MF{n:02d}" for n in range(1, 26)]
+    assert [f"MF{n:02d}" for n in range(1, 26)] == MF_IDS
     assert sorted(records.MF_CASES) == MF_IDS
 
 
@@ -49,7 +49,9 @@ def test_filter_values_are_the_shared_concept_lists(entry_id: str) -> None:
     MF10 and Q04, MF18 and Q14 cannot drift apart again)."""
     tree = parse(catalog[entry_id].spec["pattern"])
     for selector, concept in catalog[entry_id].spec["concepts"].items():
-        values = {leaf.value.text for leaf in walk(tree.expr) if isinstance(leaf, Comparison) and leaf.field.text == selector}  # type: ignore[union-attr]
+        values = {
+            leaf.value.text for leaf in walk(tree.expr) if isinstance(leaf, Comparison) and leaf.field.text == selector
+        }  # type: ignore[union-attr]
         assert values == set(concepts()[concept]), (selector, concept)
 
 

@@ -17,12 +17,27 @@ from aiaudit.simulate.baseline import full_selectors
 
 ACCOUNT, REGION = "123456789012", "eu-west-1"
 ALL_RESOURCES = {
-    "AGENT_ID": ["AGENT1"], "ALIAS_ID": ["ALIAS1"], "KB_ID": ["KB1"], "FLOW_ID": ["FLOW1"], "GUARDRAIL_ID": ["gr1"],
-    "PROMPT_ID": ["P1"], "POLICY_ID": ["pol1"], "PROJECT_ID": ["proj1"], "TOOL_ID": ["tool1"],
-    "BEDROCK_EXECUTION_ROLE_NAME": ["BedrockExec"], "CUSTOM_TOOL_ID": ["ci1"], "CUSTOM_BROWSER_ID": ["br1"],
-    "DIRECTORY_ID": ["default"], "PROVIDER_NAME": ["github"], "RUNTIME_ID": ["rt1"], "GATEWAY_ID": ["gw-1", "gw-2"],
-    "MEMORY_ID": ["mem1"], "EVALUATOR_ID": ["ev1"], "AI_BUCKET_PREFIX": ["ai-training-data-"], "LAMBDA_PREFIX": ["prod-"],
-}  # fmt: skip
+    "AGENT_ID": ["AGENT1"],
+    "ALIAS_ID": ["ALIAS1"],
+    "KB_ID": ["KB1"],
+    "FLOW_ID": ["FLOW1"],
+    "GUARDRAIL_ID": ["gr1"],
+    "PROMPT_ID": ["P1"],
+    "POLICY_ID": ["pol1"],
+    "PROJECT_ID": ["proj1"],
+    "TOOL_ID": ["tool1"],
+    "BEDROCK_EXECUTION_ROLE_NAME": ["BedrockExec"],
+    "CUSTOM_TOOL_ID": ["ci1"],
+    "CUSTOM_BROWSER_ID": ["br1"],
+    "DIRECTORY_ID": ["default"],
+    "PROVIDER_NAME": ["github"],
+    "RUNTIME_ID": ["rt1"],
+    "GATEWAY_ID": ["gw-1", "gw-2"],
+    "MEMORY_ID": ["mem1"],
+    "EVALUATOR_ID": ["ev1"],
+    "AI_BUCKET_PREFIX": ["ai-training-data-"],
+    "LAMBDA_PREFIX": ["prod-"],
+}
 
 
 def _ids(prefix: str) -> list[str]:
@@ -32,7 +47,9 @@ def _ids(prefix: str) -> list[str]:
 def test_the_guides_counts_and_one_selector_per_resource_type() -> None:
     assert len(_ids("SEL-BR-")) == 18 and len(_ids("SEL-AC-")) == 14 and len(_ids("SEL-ORG-")) == 6
     for prefix, types in (("SEL-BR-", sel.BEDROCK_TYPES), ("SEL-AC-", sel.AGENTCORE_TYPES)):
-        covered = sorted(sel._condition(sel.spec(catalog[i]).field_selectors, "resources.type")[1][0] for i in _ids(prefix))
+        covered = sorted(
+            sel._condition(sel.spec(catalog[i]).field_selectors, "resources.type")[1][0] for i in _ids(prefix)
+        )
         assert covered == sorted(types)
 
 
@@ -51,20 +68,40 @@ def test_every_generated_set_passes_validation(groups: tuple[str, ...], resource
 
 
 def test_placeholders_are_filled_and_optional_ones_cut_the_prefix() -> None:
-    full = sel.fill(sel.spec(catalog["SEL-BR-AGENTALIAS"]), ACCOUNT, REGION, {"AGENT_ID": ["A1", "A2"], "ALIAS_ID": ["L"]})
+    full = sel.fill(
+        sel.spec(catalog["SEL-BR-AGENTALIAS"]), ACCOUNT, REGION, {"AGENT_ID": ["A1", "A2"], "ALIAS_ID": ["L"]}
+    )
     assert full is not None
-    assert full["FieldSelectors"][2] == {"Field": "resources.ARN", "StartsWith": [
-        "arn:aws:bedrock:eu-west-1:123456789012:agent-alias/A1/L", "arn:aws:bedrock:eu-west-1:123456789012:agent-alias/A2/L"]}  # fmt: skip
+    assert full["FieldSelectors"][2] == {
+        "Field": "resources.ARN",
+        "StartsWith": [
+            "arn:aws:bedrock:eu-west-1:123456789012:agent-alias/A1/L",
+            "arn:aws:bedrock:eu-west-1:123456789012:agent-alias/A2/L",
+        ],
+    }
     cut = sel.fill(sel.spec(catalog["SEL-BR-AGENTALIAS"]), ACCOUNT, REGION, {})
-    assert cut is not None and cut["FieldSelectors"][2]["StartsWith"] == ["arn:aws:bedrock:eu-west-1:123456789012:agent-alias/"]
+    assert cut is not None and cut["FieldSelectors"][2]["StartsWith"] == [
+        "arn:aws:bedrock:eu-west-1:123456789012:agent-alias/"
+    ]
     gateway = sel.fill(sel.spec(catalog["SEL-AC-GATEWAY"]), ACCOUNT, "cn-north-1", {"GATEWAY_ID": ["gw"]})
-    assert gateway is not None and gateway["FieldSelectors"][2]["StartsWith"] == ["arn:aws-cn:bedrock-agentcore:cn-north-1:123456789012:gateway/gw"]
-    inline = sel.fill(sel.spec(catalog["SEL-BR-INLINEAGENT"]), ACCOUNT, REGION, {"BEDROCK_EXECUTION_ROLE_NAME": ["Exec"]})
-    assert inline is not None and inline["FieldSelectors"][3] == {"Field": "userIdentity.arn", "StartsWith": ["arn:aws:sts::123456789012:assumed-role/Exec"]}
+    assert gateway is not None and gateway["FieldSelectors"][2]["StartsWith"] == [
+        "arn:aws-cn:bedrock-agentcore:cn-north-1:123456789012:gateway/gw"
+    ]
+    inline = sel.fill(
+        sel.spec(catalog["SEL-BR-INLINEAGENT"]), ACCOUNT, REGION, {"BEDROCK_EXECUTION_ROLE_NAME": ["Exec"]}
+    )
+    assert inline is not None and inline["FieldSelectors"][3] == {
+        "Field": "userIdentity.arn",
+        "StartsWith": ["arn:aws:sts::123456789012:assumed-role/Exec"],
+    }
     assert sel.fill(sel.spec(catalog["SEL-ORG-S3-AI-WRITES"]), ACCOUNT, REGION, {}) is None  # required prefix missing
     selectors, notes = sel.recommended(ACCOUNT, REGION, {}, ("org",))
-    assert [s["Name"] for s in selectors] == ["Management events", "Bedrock-NetworkActivity-VpceAccessDenied",
-                                             "Lambda-NetworkActivity-VpceAccessDenied", "S3-NetworkActivity-VpceAccessDenied"]  # fmt: skip
+    assert [s["Name"] for s in selectors] == [
+        "Management events",
+        "Bedrock-NetworkActivity-VpceAccessDenied",
+        "Lambda-NetworkActivity-VpceAccessDenied",
+        "S3-NetworkActivity-VpceAccessDenied",
+    ]
     assert any("SEL-ORG-S3-AI-WRITES left out" in n for n in notes)
 
 
@@ -81,39 +118,91 @@ def test_bad_account_region_and_resource_names_are_refused() -> None:
 
 
 def _data(*extra: dict) -> dict:
-    return {"Name": "s", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]},
-                                            {"Field": "resources.type", "Equals": ["AWS::Bedrock::Guardrail"]}, *extra]}  # fmt: skip
+    return {
+        "Name": "s",
+        "FieldSelectors": [
+            {"Field": "eventCategory", "Equals": ["Data"]},
+            {"Field": "resources.type", "Equals": ["AWS::Bedrock::Guardrail"]},
+            *extra,
+        ],
+    }
 
 
 @pytest.mark.parametrize(
     ("selector", "message"),
     [
-        (_data({"Field": "resources.ARN", "StartsWith": ["a"]}, {"Field": "resources.ARN", "NotStartsWith": ["b"]}), "two field selectors on resources.ARN"),
-        (_data({"Field": "resources.ARN", "StartsWith": ["arn:aws:bedrock:REGION:ACCOUNT_ID:guardrail/"]}), "still holds a placeholder"),
-        (_data({"Field": "resources.ARN", "StartsWith": ["arn:aws:bedrock:{region}:1:guardrail/"]}), "still holds a placeholder"),
+        (
+            _data({"Field": "resources.ARN", "StartsWith": ["a"]}, {"Field": "resources.ARN", "NotStartsWith": ["b"]}),
+            "two field selectors on resources.ARN",
+        ),
+        (
+            _data({"Field": "resources.ARN", "StartsWith": ["arn:aws:bedrock:REGION:ACCOUNT_ID:guardrail/"]}),
+            "still holds a placeholder",
+        ),
+        (
+            _data({"Field": "resources.ARN", "StartsWith": ["arn:aws:bedrock:{region}:1:guardrail/"]}),
+            "still holds a placeholder",
+        ),
         (_data({"Field": "resources.ARN", "StartsWith": ["arn:aws:bedrock:*"]}), "no wildcards"),
         (_data({"Field": "readOnly", "Equals": ["yes"]}), "true or false"),
         (_data({"Field": "readOnly", "NotEquals": ["true"]}), "Equals only"),
-        ({"Name": "s", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]},
-                                          {"Field": "resources.type", "Equals": ["AWS::Bedrock::Agent"]}]}, "not a CloudTrail data-event resource type"),
-        ({"Name": "s", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]}]}, "exactly one resources.type"),
-        ({"Name": "s", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]},
-                                          {"Field": "eventName", "Equals": ["InvokeModel"]}]}, "do not take eventName"),
-        ({"Name": "s", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["NetworkActivity"]},
-                                          {"Field": "eventSource", "Equals": ["bedrock.amazonaws.com"]},
-                                          {"Field": "errorCode", "Equals": ["AccessDenied"]}]}, "only equal VpceAccessDenied"),
-        ({"Name": "s", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Insight"]}]}, "eventCategory must equal"),
+        (
+            {
+                "Name": "s",
+                "FieldSelectors": [
+                    {"Field": "eventCategory", "Equals": ["Data"]},
+                    {"Field": "resources.type", "Equals": ["AWS::Bedrock::Agent"]},
+                ],
+            },
+            "not a CloudTrail data-event resource type",
+        ),
+        (
+            {"Name": "s", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]}]},
+            "exactly one resources.type",
+        ),
+        (
+            {
+                "Name": "s",
+                "FieldSelectors": [
+                    {"Field": "eventCategory", "Equals": ["Management"]},
+                    {"Field": "eventName", "Equals": ["InvokeModel"]},
+                ],
+            },
+            "do not take eventName",
+        ),
+        (
+            {
+                "Name": "s",
+                "FieldSelectors": [
+                    {"Field": "eventCategory", "Equals": ["NetworkActivity"]},
+                    {"Field": "eventSource", "Equals": ["bedrock.amazonaws.com"]},
+                    {"Field": "errorCode", "Equals": ["AccessDenied"]},
+                ],
+            },
+            "only equal VpceAccessDenied",
+        ),
+        (
+            {"Name": "s", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Insight"]}]},
+            "eventCategory must equal",
+        ),
         ({"Name": "s", "FieldSelectors": []}, "non-empty list"),
     ],
-)  # fmt: skip
+)
 def test_validator_refuses_what_cloudtrail_refuses(selector: dict, message: str) -> None:
     problems = sel.validate([selector])
     assert any(message in p for p in problems), problems
 
 
 def test_the_500_value_quota() -> None:
-    many = [_data({"Field": "resources.ARN", "StartsWith": [f"arn:aws:bedrock:us-east-1:1:guardrail/g{i}" for i in range(100)]})
-            for _ in range(5)]  # fmt: skip
+    many = [
+        _data(
+            {
+                "Field": "resources.ARN",
+                "StartsWith": [f"arn:aws:bedrock:us-east-1:1:guardrail/g{i}" for i in range(100)],
+            }
+        )
+        for _ in range(5)
+    ]
     assert sel.count_values(many) == 5 * 102
     assert any("at most 500" in p for p in sel.validate(many))
     with pytest.raises(InputError, match="at most 500"):
@@ -125,24 +214,56 @@ def test_the_500_value_quota() -> None:
 
 def test_current_sets_in_every_shape() -> None:
     advanced = [{"Name": "mgmt", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]}]
-    assert sel.current_selectors({"TrailARN": "arn:aws:cloudtrail:us-east-1:1:trail/t", "AdvancedEventSelectors": advanced}) == (
-        advanced, "arn:aws:cloudtrail:us-east-1:1:trail/t")
-    basic = {"TrailARN": "arn:aws:cloudtrail:eu-west-1:1:trail/t", "EventSelectors": [
-        {"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True,
-         "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::ai-data/"]}]}]}  # fmt: skip
+    assert sel.current_selectors(
+        {"TrailARN": "arn:aws:cloudtrail:us-east-1:1:trail/t", "AdvancedEventSelectors": advanced}
+    ) == (advanced, "arn:aws:cloudtrail:us-east-1:1:trail/t")
+    basic = {
+        "TrailARN": "arn:aws:cloudtrail:eu-west-1:1:trail/t",
+        "EventSelectors": [
+            {
+                "ReadWriteType": "WriteOnly",
+                "IncludeManagementEvents": True,
+                "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::ai-data/"]}],
+            }
+        ],
+    }
     converted, _ = sel.current_selectors(basic)
     assert converted == [
-        {"Name": "Management events (from event selector 1)", "FieldSelectors": [
-            {"Field": "eventCategory", "Equals": ["Management"]}, {"Field": "readOnly", "Equals": ["false"]}]},
-        {"Name": "AWS::S3::Object data events (from event selector 1)", "FieldSelectors": [
-            {"Field": "eventCategory", "Equals": ["Data"]}, {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
-            {"Field": "readOnly", "Equals": ["false"]}, {"Field": "resources.ARN", "StartsWith": ["arn:aws:s3:::ai-data/"]}]},
-    ]  # fmt: skip
-    event = {"eventName": "PutEventSelectors", "eventTime": "2026-11-17T09:07:00Z",
-             "requestParameters": {"trailName": "org", "advancedEventSelectors": full_selectors()},
-             "responseElements": {"trailARN": "arn:aws:cloudtrail:us-east-1:1:trail/org"}}  # fmt: skip
-    from_event, arn = sel.current_selectors({"Records": [dict(event, eventTime="2026-11-01T00:00:00Z",
-                                                              requestParameters={"trailName": "org", "advancedEventSelectors": []}), event]})  # fmt: skip
+        {
+            "Name": "Management events (from event selector 1)",
+            "FieldSelectors": [
+                {"Field": "eventCategory", "Equals": ["Management"]},
+                {"Field": "readOnly", "Equals": ["false"]},
+            ],
+        },
+        {
+            "Name": "AWS::S3::Object data events (from event selector 1)",
+            "FieldSelectors": [
+                {"Field": "eventCategory", "Equals": ["Data"]},
+                {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
+                {"Field": "readOnly", "Equals": ["false"]},
+                {"Field": "resources.ARN", "StartsWith": ["arn:aws:s3:::ai-data/"]},
+            ],
+        },
+    ]
+    event = {
+        "eventName": "PutEventSelectors",
+        "eventTime": "2026-11-17T09:07:00Z",
+        "requestParameters": {"trailName": "org", "advancedEventSelectors": full_selectors()},
+        "responseElements": {"trailARN": "arn:aws:cloudtrail:us-east-1:1:trail/org"},
+    }
+    from_event, arn = sel.current_selectors(
+        {
+            "Records": [
+                dict(
+                    event,
+                    eventTime="2026-11-01T00:00:00Z",
+                    requestParameters={"trailName": "org", "advancedEventSelectors": []},
+                ),
+                event,
+            ]
+        }
+    )
     assert arn == "arn:aws:cloudtrail:us-east-1:1:trail/org" and len(from_event) == len(full_selectors())
     assert from_event[1]["FieldSelectors"][1] == {"Field": "resources.type", "Equals": ["AWS::Bedrock::AgentAlias"]}
     with pytest.raises(InputError, match="not a get-event-selectors"):
@@ -151,15 +272,28 @@ def test_current_sets_in_every_shape() -> None:
 
 def test_coverage_names_what_is_not_recorded_and_narrower() -> None:
     current = [
-        {"Name": "gw", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]},
-                                          {"Field": "resources.type", "Equals": ["AWS::BedrockAgentCore::Gateway"]}]},
-        {"Name": "sessions-read", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]},
-                                                     {"Field": "resources.type", "Equals": ["AWS::Bedrock::Session"]},
-                                                     {"Field": "readOnly", "Equals": ["true"]}]},
-    ]  # fmt: skip
+        {
+            "Name": "gw",
+            "FieldSelectors": [
+                {"Field": "eventCategory", "Equals": ["Data"]},
+                {"Field": "resources.type", "Equals": ["AWS::BedrockAgentCore::Gateway"]},
+            ],
+        },
+        {
+            "Name": "sessions-read",
+            "FieldSelectors": [
+                {"Field": "eventCategory", "Equals": ["Data"]},
+                {"Field": "resources.type", "Equals": ["AWS::Bedrock::Session"]},
+                {"Field": "readOnly", "Equals": ["true"]},
+            ],
+        },
+    ]
     wanted, _ = sel.recommended(ACCOUNT, REGION, {}, ("bedrock", "agentcore"))
     rows = {row["selector"]: row for row in sel.coverage(current, wanted)}
-    assert rows["AgentCore-Gateway-DataEvents"]["status"] == "recorded" and rows["AgentCore-Gateway-DataEvents"]["by"] == "gw"
+    assert (
+        rows["AgentCore-Gateway-DataEvents"]["status"] == "recorded"
+        and rows["AgentCore-Gateway-DataEvents"]["by"] == "gw"
+    )
     assert rows["Bedrock-Session-DataEvents"]["status"] == "narrower"
     assert rows["Bedrock-Tool-DataEvents"]["status"] == "not recorded"
     merged = sel.merge(current, wanted)
@@ -169,10 +303,22 @@ def test_coverage_names_what_is_not_recorded_and_narrower() -> None:
 
 
 def test_prefix_coverage_is_directional() -> None:
-    broad = {"Name": "b", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]},
-             {"Field": "resources.type", "Equals": ["AWS::S3::Object"]}, {"Field": "resources.ARN", "StartsWith": ["arn:aws:s3:::ai-"]}]}  # fmt: skip
-    narrow = {"Name": "n", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]},
-              {"Field": "resources.type", "Equals": ["AWS::S3::Object"]}, {"Field": "resources.ARN", "StartsWith": ["arn:aws:s3:::ai-training-"]}]}  # fmt: skip
+    broad = {
+        "Name": "b",
+        "FieldSelectors": [
+            {"Field": "eventCategory", "Equals": ["Data"]},
+            {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
+            {"Field": "resources.ARN", "StartsWith": ["arn:aws:s3:::ai-"]},
+        ],
+    }
+    narrow = {
+        "Name": "n",
+        "FieldSelectors": [
+            {"Field": "eventCategory", "Equals": ["Data"]},
+            {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
+            {"Field": "resources.ARN", "StartsWith": ["arn:aws:s3:::ai-training-"]},
+        ],
+    }
     assert sel.coverage([broad], [narrow])[0]["status"] == "recorded"
     assert sel.coverage([narrow], [broad])[0]["status"] == "narrower"
 

@@ -28,7 +28,9 @@ pytestmark = pytest.mark.slow
 END = "2026-11-20T00:00:00Z"
 
 
-def _sim(tmp_path_factory: pytest.TempPathFactory, seed: int, scenarios: tuple[str, ...]) -> tuple[Path, dict[str, Any]]:
+def _sim(
+    tmp_path_factory: pytest.TempPathFactory, seed: int, scenarios: tuple[str, ...]
+) -> tuple[Path, dict[str, Any]]:
     out: Path = tmp_path_factory.mktemp(f"alarms-sim{seed}")
     simulate(out, days=3, seed=seed, scale=0.1, end=END, scenarios=scenarios)
     return out, load_truth(out)
@@ -40,7 +42,9 @@ def planted(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     roles = load_config(out / "aiaudit.toml").environment.change_roles
     with aiaudit.connect(f"local:{out}") as src:
         tr = TimeRange.from_dict(truth["window"])
-        found = {i: alarms.backtest(src.store, catalog[i], tr, roles).findings for i in catalog if catalog[i].kind == "alarm"}
+        found = {
+            i: alarms.backtest(src.store, catalog[i], tr, roles).findings for i in catalog if catalog[i].kind == "alarm"
+        }
         yield src, truth, found
 
 
@@ -58,7 +62,9 @@ def test_expected_alarms_fire_on_their_incidents(planted: Any) -> None:
             a = alarms.spec(catalog[entry_id])
             for finding in hits:
                 assert re.search(r"ALARM \d{4}-\d\d-\d\d \d\d:\d\d", finding.title)  # the period
-                count = float(re.search(r", ([\d.]+) " + catalog[a.metric_filter].spec["metric_name"], finding.title).group(1))  # type: ignore[union-attr]
+                count = float(
+                    re.search(r", ([\d.]+) " + catalog[a.metric_filter].spec["metric_name"], finding.title).group(1)
+                )  # type: ignore[union-attr]
                 assert count > a.threshold
                 assert len(finding.request_ids) >= min(count, alarms.REQUEST_ID_CAP)
             checked += 1
@@ -110,11 +116,12 @@ def test_baseline_alarms_are_the_planned_changes_and_vanish_with_change_roles(ba
     assert episodes, "the baseline's planned changes should fire the change alarms when nothing is planned"
     for finding in episodes:
         explained = [
-            change for change in truth["planned_changes"]
+            change
+            for change in truth["planned_changes"]
             if set(finding.principals) == {_norm(change["principal"])}
             and pd.Timestamp(change["window"]["start"]) <= pd.Timestamp(finding.time_end)
             and pd.Timestamp(finding.time_start) <= pd.Timestamp(change["window"]["end"])
-        ]  # fmt: skip
+        ]
         assert explained, f"{finding.rule_id} {finding.title} is not a planned change"
     assert {f.rule_id for f in episodes} <= {i for i in plain if catalog[i].change_alarm}
     assert [f.title for findings in planned.values() for f in findings] == []

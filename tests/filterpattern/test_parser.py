@@ -40,7 +40,12 @@ def test_values_kinds() -> None:
         leaves.insert(0, node.right)
         node = node.left
     leaves.insert(0, node)
-    assert [leaf.value.kind for leaf in leaves if isinstance(leaf, Comparison)] == ["number", "string", "string", "regex"]
+    assert [leaf.value.kind for leaf in leaves if isinstance(leaf, Comparison)] == [
+        "number",
+        "string",
+        "string",
+        "regex",
+    ]
 
 
 def test_empty_patterns_match_everything() -> None:

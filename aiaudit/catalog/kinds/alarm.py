@@ -59,8 +59,13 @@ _COMPARE: dict[str, tuple[Callable[[float, float], bool], str]] = {
     "LessThanThreshold": (operator.lt, "<"),
     "LessThanOrEqualToThreshold": (operator.le, "<="),
 }
-_STATISTIC_COLUMN = {"Sum": "sum", "SampleCount": "count", "Average": "average", "Minimum": "minimum",
-                     "Maximum": "maximum"}  # fmt: skip
+_STATISTIC_COLUMN = {
+    "Sum": "sum",
+    "SampleCount": "count",
+    "Average": "average",
+    "Minimum": "minimum",
+    "Maximum": "maximum",
+}
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,8 @@ class Alarm:
         per = f"{minutes:g} min" if self.period % 60 == 0 else f"{self.period} s"
         return (
             f"{self.statistic} {_COMPARE[self.comparison][1]} {self.threshold:g} per {per} "
-            f"({self.datapoints_to_alarm} of {self.evaluation_periods} datapoints, missing data {self.treat_missing_data})"
+            f"({self.datapoints_to_alarm} of {self.evaluation_periods} datapoints, "
+            f"missing data {self.treat_missing_data})"
         )
 
 
@@ -171,7 +177,9 @@ def backtest(store: Any, entry: Any, time_range: TimeRange, change_roles: Iterab
     first = pd.Timestamp(time_range.start).floor(period)
     warm = first - period * (alarm.evaluation_periods - 1)  # full windows from the range's first period on
     starts = pd.date_range(warm, pd.Timestamp(time_range.end), freq=period)
-    series = metric_filter.metric_series(store, mf, TimeRange(warm.to_pydatetime(), time_range.end), alarm.period, roles)
+    series = metric_filter.metric_series(
+        store, mf, TimeRange(warm.to_pydatetime(), time_range.end), alarm.period, roles
+    )
     column = _STATISTIC_COLUMN[alarm.statistic]
     aligned = series.set_index("period_start").reindex(starts)
     values: list[float | None] = [None if pd.isna(v) else float(v) for v in aligned[column]]
@@ -191,8 +199,19 @@ def backtest(store: Any, entry: Any, time_range: TimeRange, change_roles: Iterab
     in_range = timeline.iloc[skip:].reset_index(drop=True)
     result = Backtest(alarm=alarm, timeline=in_range, pattern=mf.effective_pattern(roles))
     for first_index, last_index in episodes(list(in_range["state"])):
-        result.findings.append(_finding(store, entry, alarm, mf, timeline, skip + first_index, skip + last_index, roles,
-                                        still_open=last_index == len(in_range) - 1))  # fmt: skip
+        result.findings.append(
+            _finding(
+                store,
+                entry,
+                alarm,
+                mf,
+                timeline,
+                skip + first_index,
+                skip + last_index,
+                roles,
+                still_open=last_index == len(in_range) - 1,
+            )
+        )
     return result
 
 
@@ -225,14 +244,19 @@ def _finding(
     peak_at = timeline.at[peak_index, "period_start"]
     principals = sorted({p for p in events["principal"] if isinstance(p, str) and p})
     request_ids = list(dict.fromkeys(r for r in events["request_id"] if isinstance(r, str) and r))
-    window = f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} UTC" if start.date() == end.date() else f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} UTC"
+    window = (
+        f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} UTC"
+        if start.date() == end.date()
+        else f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} UTC"
+    )
     title = f"{alarm.name}: ALARM {window}, {total:g} {mf.metric_name} ({alarm.condition.split(' (')[0]})"
     summary = (
         f"{entry.purpose} Back-tested alarm on {mf.namespace}/{mf.metric_name}, {alarm.condition}: in ALARM for "
         f"{last - first + 1} period(s) from {timeline.at[first, 'period_start']:%Y-%m-%d %H:%M} UTC"
-        f"{' until the end of the range' if still_open else ''}; peak {_number(timeline.at[peak_index, 'value']):g} in the "
+        f"{' until the end of the range' if still_open else ''}; "
+        f"peak {_number(timeline.at[peak_index, 'value']):g} in the "
         f"period starting {peak_at:%H:%M}; {len(events)} matching event(s) from {len(principals)} principal(s)"
-        f"{f'; {len(request_ids) - REQUEST_ID_CAP} request id(s) beyond {REQUEST_ID_CAP} not listed' if len(request_ids) > REQUEST_ID_CAP else ''}"
+        f"{_beyond(len(request_ids))}"
         f"{f'; evidence lists the first {EVIDENCE_CAP} of them' if len(events) > EVIDENCE_CAP else ''}."
     )
     return Finding(
@@ -250,7 +274,9 @@ def _finding(
     )
 
 
-def backtest_all(source: Any, time_range: TimeRange, change_roles: Iterable[str] = ()) -> tuple[dict[str, Backtest], list[str]]:
+def backtest_all(
+    source: Any, time_range: TimeRange, change_roles: Iterable[str] = ()
+) -> tuple[dict[str, Backtest], list[str]]:
     """Every alarm of the catalogue replayed over ``time_range`` (by entry id), and notes (why nothing was
     back-tested: a source without a local store)."""
     try:
@@ -259,6 +285,11 @@ def backtest_all(source: Any, time_range: TimeRange, change_roles: Iterable[str]
         return {}, [f"alarms not back-tested: {exc}"]
     ids = [i for i in catalog if catalog[i].kind == "alarm"]
     return {i: backtest(store, catalog[i], time_range, change_roles) for i in ids}, []
+
+
+def _beyond(count: int) -> str:
+    extra = count - REQUEST_ID_CAP
+    return f"; {extra} request id(s) beyond {REQUEST_ID_CAP} not listed" if extra > 0 else ""
 
 
 def _true(value: Any) -> bool:

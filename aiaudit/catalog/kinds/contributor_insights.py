@@ -57,7 +57,11 @@ class Rule:
 
     def definition(self, log_groups: Sequence[str]) -> dict[str, Any]:
         """The full rule (``PutInsightRule``'s ``RuleDefinition``) on ``log_groups``."""
-        return {"Schema": dict(SCHEMA), "LogGroupNames": list(log_groups), **{k: v for k, v in self.body.items() if k != "Schema"}}
+        return {
+            "Schema": dict(SCHEMA),
+            "LogGroupNames": list(log_groups),
+            **{k: v for k, v in self.body.items() if k != "Schema"},
+        }
 
 
 def spec(entry: Any) -> Rule:
@@ -165,8 +169,9 @@ def render(entry: Any, log_groups: Sequence[str] = ("YOUR_CLOUDTRAIL_LOG_GROUP",
     return json.dumps(spec(entry).definition(log_groups), indent=2) + "\n"
 
 
-def run(entry: Any, src: Any, time_range: TimeRange, period: int | None = 300, top: int | None = None,
-        **params: Any) -> Result:  # fmt: skip
+def run(
+    entry: Any, src: Any, time_range: TimeRange, period: int | None = 300, top: int | None = None, **params: Any
+) -> Result:
     rule = spec(entry)
     frame = contributors(store_of(src), rule, time_range, period=period, top=top)
     return Result(frame=frame, language="ci_rule", time_range=time_range, query=render(entry))
@@ -210,7 +215,9 @@ def contributors(
         if op == "In":
             conditions.append(f"{ref.value} IN ({', '.join(bind(_text(v)) for v in values)})")
         elif op == "NotIn":
-            conditions.append(f"{ref.value} IS NOT NULL AND {ref.value} NOT IN ({', '.join(bind(_text(v)) for v in values)})")
+            conditions.append(
+                f"{ref.value} IS NOT NULL AND {ref.value} NOT IN ({', '.join(bind(_text(v)) for v in values)})"
+            )
         elif op == "StartsWith":
             conditions.append("(" + " OR ".join(f"starts_with({ref.value}, {bind(v)})" for v in values) + ")")
         elif op in _NUMBER_OPS:
@@ -219,9 +226,16 @@ def contributors(
             conditions.append(f"{ref.kind} IS {'NOT ' if values else ''}NULL")
     key_sql = [read(key).value for key in keys]
     conditions += [f"{sql} IS NOT NULL" for sql in key_sql]
-    measure = "count(*)" if rule.body.get("AggregateOn") == "Count" else f"sum(TRY_CAST({read(contribution['ValueOf']).value} AS DOUBLE))"
-    bucket = (f'CAST(floor(epoch("@timestamp") / {int(period)}) AS BIGINT) * {int(period)}' if period else
-              f"CAST(epoch({bind(time_range.start)}::TIMESTAMPTZ) AS BIGINT)")  # fmt: skip
+    measure = (
+        "count(*)"
+        if rule.body.get("AggregateOn") == "Count"
+        else f"sum(TRY_CAST({read(contribution['ValueOf']).value} AS DOUBLE))"
+    )
+    bucket = (
+        f'CAST(floor(epoch("@timestamp") / {int(period)}) AS BIGINT) * {int(period)}'
+        if period
+        else f"CAST(epoch({bind(time_range.start)}::TIMESTAMPTZ) AS BIGINT)"
+    )
     selected = ", ".join(f"{sql} AS k{i}" for i, sql in enumerate(key_sql))
     group = ", ".join(f"k{i}" for i in range(len(keys)))
     where = " AND ".join(f"({c})" for c in conditions) or "TRUE"

@@ -41,33 +41,94 @@ OPERATORS = ("Equals", "StartsWith", "EndsWith", "NotEquals", "NotStartsWith", "
 EQUALS_ONLY = {"eventCategory", "readOnly", "resources.type"}
 FIELDS: dict[str, set[str]] = {
     "Management": {"eventCategory", "eventSource", "readOnly"},
-    "Data": {"eventCategory", "eventName", "eventSource", "eventType", "resources.type", "readOnly",
-             "resources.ARN", "sessionCredentialFromConsole", "userIdentity.arn"},
+    "Data": {
+        "eventCategory",
+        "eventName",
+        "eventSource",
+        "eventType",
+        "resources.type",
+        "readOnly",
+        "resources.ARN",
+        "sessionCredentialFromConsole",
+        "userIdentity.arn",
+    },
     "NetworkActivity": {"eventCategory", "eventSource", "eventName", "errorCode", "vpcEndpointId"},
-}  # fmt: skip
+}
 BEDROCK_TYPES = tuple(
     f"AWS::Bedrock::{name}"
-    for name in ("AgentAlias", "AsyncInvoke", "FlowAlias", "Guardrail", "InlineAgent", "KnowledgeBase", "Model",
-                 "PromptVersion", "Session", "FlowExecution", "AutomatedReasoningPolicy",
-                 "AutomatedReasoningPolicyVersion", "DataAutomationProject", "DataAutomationInvocation",
-                 "DataAutomationProfile", "Blueprint", "AdvancedOptimizePromptJob", "Tool")
-)  # fmt: skip
+    for name in (
+        "AgentAlias",
+        "AsyncInvoke",
+        "FlowAlias",
+        "Guardrail",
+        "InlineAgent",
+        "KnowledgeBase",
+        "Model",
+        "PromptVersion",
+        "Session",
+        "FlowExecution",
+        "AutomatedReasoningPolicy",
+        "AutomatedReasoningPolicyVersion",
+        "DataAutomationProject",
+        "DataAutomationInvocation",
+        "DataAutomationProfile",
+        "Blueprint",
+        "AdvancedOptimizePromptJob",
+        "Tool",
+    )
+)
 AGENTCORE_TYPES = tuple(
     f"AWS::BedrockAgentCore::{name}"
-    for name in ("CodeInterpreter", "CodeInterpreterCustom", "Browser", "BrowserCustom", "WorkloadIdentity",
-                 "WorkloadIdentityDirectory", "TokenVault", "OAuth2CredentialProvider", "APIKeyCredentialProvider",
-                 "Runtime", "RuntimeEndpoint", "Gateway", "Memory", "Evaluator")
-)  # fmt: skip
-OTHER_TYPES = ("AWS::S3::Object", "AWS::S3::AccessPoint", "AWS::S3Outposts::Object", "AWS::S3ObjectLambda::AccessPoint",
-               "AWS::Lambda::Function", "AWS::DynamoDB::Table", "AWS::DynamoDB::Stream", "AWS::EC2::Snapshot",
-               "AWS::Glue::Table", "AWS::ManagedBlockchain::Node", "AWS::SNS::Topic", "AWS::SQS::Queue",
-               "AWS::SecretsManager::Secret", "AWS::SageMaker::Endpoint", "AWS::SageMaker::FeatureGroup",
-               "AWS::KMS::Key", "AWS::CloudTrail::Channel")  # fmt: skip
+    for name in (
+        "CodeInterpreter",
+        "CodeInterpreterCustom",
+        "Browser",
+        "BrowserCustom",
+        "WorkloadIdentity",
+        "WorkloadIdentityDirectory",
+        "TokenVault",
+        "OAuth2CredentialProvider",
+        "APIKeyCredentialProvider",
+        "Runtime",
+        "RuntimeEndpoint",
+        "Gateway",
+        "Memory",
+        "Evaluator",
+    )
+)
+OTHER_TYPES = (
+    "AWS::S3::Object",
+    "AWS::S3::AccessPoint",
+    "AWS::S3Outposts::Object",
+    "AWS::S3ObjectLambda::AccessPoint",
+    "AWS::Lambda::Function",
+    "AWS::DynamoDB::Table",
+    "AWS::DynamoDB::Stream",
+    "AWS::EC2::Snapshot",
+    "AWS::Glue::Table",
+    "AWS::ManagedBlockchain::Node",
+    "AWS::SNS::Topic",
+    "AWS::SQS::Queue",
+    "AWS::SecretsManager::Secret",
+    "AWS::SageMaker::Endpoint",
+    "AWS::SageMaker::FeatureGroup",
+    "AWS::KMS::Key",
+    "AWS::CloudTrail::Channel",
+)
 RESOURCE_TYPES = frozenset(BEDROCK_TYPES + AGENTCORE_TYPES + OTHER_TYPES)
 #: Event sources with network activity events the guide uses or suggests (plus CloudTrail's own examples).
-NETWORK_SOURCES = frozenset({"bedrock.amazonaws.com", "s3.amazonaws.com", "lambda.amazonaws.com",
-                             "kms.amazonaws.com", "sagemaker.amazonaws.com", "secretsmanager.amazonaws.com",
-                             "cloudtrail.amazonaws.com", "ec2.amazonaws.com"})  # fmt: skip
+NETWORK_SOURCES = frozenset(
+    {
+        "bedrock.amazonaws.com",
+        "s3.amazonaws.com",
+        "lambda.amazonaws.com",
+        "kms.amazonaws.com",
+        "sagemaker.amazonaws.com",
+        "secretsmanager.amazonaws.com",
+        "cloudtrail.amazonaws.com",
+        "ec2.amazonaws.com",
+    }
+)
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _LEFT_OVER = re.compile(r"\{[^}]*\}|\b(?:ACCOUNT_ID|REGION|[A-Z][A-Z0-9]*_(?:ID|NAME|PREFIX))\b")
 _FIELD_NAME = re.compile(r"[\w|\d|\.|_]+")
@@ -88,8 +149,9 @@ class Template:
 
 def spec(entry: Any) -> Template:
     block = entry.spec
-    return Template(entry.id, block["group"], block["name"], tuple(block["field_selectors"]),
-                    dict(block.get("placeholders") or {}))  # fmt: skip
+    return Template(
+        entry.id, block["group"], block["name"], tuple(block["field_selectors"]), dict(block.get("placeholders") or {})
+    )
 
 
 def partition_of(region: str) -> str:
@@ -101,7 +163,9 @@ def partition_of(region: str) -> str:
     return "aws"
 
 
-def fill(template: Template, account: str, region: str, resources: Mapping[str, Sequence[str]]) -> dict[str, Any] | None:
+def fill(
+    template: Template, account: str, region: str, resources: Mapping[str, Sequence[str]]
+) -> dict[str, Any] | None:
     """The selector for ``account``/``region`` with resource ids filled in (None when a required placeholder
     is missing). A value meets its first missing optional placeholder by ending there: the ARN prefix then
     covers every resource of the type, as the guide says to do for "all resources"."""
@@ -149,20 +213,27 @@ def _expand(value: str, known: Mapping[str, list[str]], *, prefix: bool) -> list
 
 
 def recommended(
-    account: str, region: str, resources: Mapping[str, Sequence[str]] | None = None, groups: Iterable[str] = ("org", "bedrock", "agentcore")
+    account: str,
+    region: str,
+    resources: Mapping[str, Sequence[str]] | None = None,
+    groups: Iterable[str] = ("org", "bedrock", "agentcore"),
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Every selector of ``groups`` filled in, and notes on the ones left out (a required resource missing)."""
     wanted = set(groups)
     unknown_groups = wanted - {"org", "bedrock", "agentcore"}
     if unknown_groups:
-        raise InputError(f"unknown selector group {sorted(unknown_groups)[0]!r} (org, bedrock, agentcore)", where="--group")
+        raise InputError(
+            f"unknown selector group {sorted(unknown_groups)[0]!r} (org, bedrock, agentcore)", where="--group"
+        )
     resources = resources or {}
     templates = [spec(catalog[i]) for i in catalog if catalog[i].kind == "event_selector"]
     known_names = {name for t in templates for name in t.placeholders}
     unknown = sorted(set(resources) - known_names)
     if unknown:
-        raise InputError(f"no selector has a placeholder {unknown[0]!r} (known: {', '.join(sorted(known_names))})",
-                         where="--resource")  # fmt: skip
+        raise InputError(
+            f"no selector has a placeholder {unknown[0]!r} (known: {', '.join(sorted(known_names))})",
+            where="--resource",
+        )
     order = {"org": 0, "bedrock": 1, "agentcore": 2}
     out, notes = [], []
     for template in sorted(templates, key=lambda t: (order[t.group], t.id)):
@@ -171,7 +242,10 @@ def recommended(
         selector = fill(template, account, region, resources)
         if selector is None:
             missing = [n for n, s in template.placeholders.items() if s.get("required") and not resources.get(n)]
-            notes.append(f"{template.id} left out: give --resource {missing[0]}=... ({template.placeholders[missing[0]]['description']})")
+            notes.append(
+                f"{template.id} left out: give --resource {missing[0]}=... "
+                f"({template.placeholders[missing[0]]['description']})"
+            )
             continue
         out.append(selector)
     return out, notes
@@ -188,7 +262,9 @@ def _condition(field_selectors: Iterable[Mapping[str, Any]], name: str) -> tuple
 
 def count_values(selectors: Iterable[Mapping[str, Any]]) -> int:
     """Condition values, as CloudTrail counts them against its 500-per-trail quota."""
-    return sum(len(item.get(op) or []) for sel in selectors for item in sel.get("FieldSelectors", []) for op in OPERATORS)
+    return sum(
+        len(item.get(op) or []) for sel in selectors for item in sel.get("FieldSelectors", []) for op in OPERATORS
+    )
 
 
 def validate(selectors: Sequence[Mapping[str, Any]], *, strict_types: bool = True) -> list[str]:
@@ -257,7 +333,9 @@ def validate(selectors: Sequence[Mapping[str, Any]], *, strict_types: bool = Tru
         if kind == "Management" and "eventSource" in seen:
             op, sources = _condition(items, "eventSource")
             if op != "NotEquals" or not set(sources) <= {"kms.amazonaws.com", "rdsdata.amazonaws.com"}:
-                errors.append(f"{where}: management selectors can only exclude kms.amazonaws.com or rdsdata.amazonaws.com")
+                errors.append(
+                    f"{where}: management selectors can only exclude kms.amazonaws.com or rdsdata.amazonaws.com"
+                )
     total = count_values(selectors)
     if total > MAX_VALUES:
         errors.append(f"{total} condition values; a trail allows at most {MAX_VALUES} across its selectors")
@@ -265,9 +343,17 @@ def validate(selectors: Sequence[Mapping[str, Any]], *, strict_types: bool = Tru
 
 
 # -- current selectors: read, merge, coverage -------------------------------------------------------
-_CAMEL = {"name": "Name", "fieldSelectors": "FieldSelectors", "field": "Field", "equals": "Equals",
-          "startsWith": "StartsWith", "endsWith": "EndsWith", "notEquals": "NotEquals",
-          "notStartsWith": "NotStartsWith", "notEndsWith": "NotEndsWith"}  # fmt: skip
+_CAMEL = {
+    "name": "Name",
+    "fieldSelectors": "FieldSelectors",
+    "field": "Field",
+    "equals": "Equals",
+    "startsWith": "StartsWith",
+    "endsWith": "EndsWith",
+    "notEquals": "NotEquals",
+    "notStartsWith": "NotStartsWith",
+    "notEndsWith": "NotEndsWith",
+}
 
 
 def _pascal(value: Any) -> Any:
@@ -293,8 +379,14 @@ def from_basic(selectors: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             out.append({"Name": f"Management events (from event selector {index})", "FieldSelectors": items})
         for resource in sel.get("DataResources") or []:
             rtype = resource.get("Type")
-            items = [{"Field": "eventCategory", "Equals": ["Data"]}, {"Field": "resources.type", "Equals": [rtype]}, *read_only]
-            prefixes = [v for v in resource.get("Values") or [] if v not in ("arn:aws:s3", "arn:aws:s3:::", "arn:aws:lambda")]
+            items = [
+                {"Field": "eventCategory", "Equals": ["Data"]},
+                {"Field": "resources.type", "Equals": [rtype]},
+                *read_only,
+            ]
+            prefixes = [
+                v for v in resource.get("Values") or [] if v not in ("arn:aws:s3", "arn:aws:s3:::", "arn:aws:lambda")
+            ]
             if prefixes:
                 items.append({"Field": "resources.ARN", "StartsWith": prefixes})
             out.append({"Name": f"{rtype} data events (from event selector {index})", "FieldSelectors": items})
@@ -328,7 +420,9 @@ def current_selectors(doc: Any) -> tuple[list[dict[str, Any]], str | None]:
             return from_basic(doc["EventSelectors"]), arn
         if "AdvancedEventSelectors" in doc or "EventSelectors" in doc:
             return [], arn
-    raise InputError("not a get-event-selectors result, a selector list or a PutEventSelectors event", where="--current")
+    raise InputError(
+        "not a get-event-selectors result, a selector list or a PutEventSelectors event", where="--current"
+    )
 
 
 def _pascal_basic(sel: Mapping[str, Any]) -> dict[str, Any]:
@@ -353,7 +447,7 @@ def _covers(current: Mapping[str, Any], wanted: Mapping[str, Any]) -> str:
     anchor = {"Data": "resources.type", "NetworkActivity": "eventSource"}.get(category)
     if anchor:
         cur_op, cur_values = _condition(cur, anchor)
-        want_op, want_values = _condition(want, anchor)
+        _, want_values = _condition(want, anchor)
         if cur_op != "Equals" or not set(want_values) <= set(cur_values):
             return "none"
     wanted_by_field = {item["Field"]: item for item in want}
@@ -376,7 +470,9 @@ def _broader(cur: Mapping[str, Any], want: Mapping[str, Any] | None) -> bool:
     if cur_op == "Equals":
         return want_op == "Equals" and set(want_values) <= set(cur_values)
     if cur_op == "StartsWith":
-        return want_op in ("Equals", "StartsWith") and all(any(w.startswith(c) for c in cur_values) for w in want_values)
+        return want_op in ("Equals", "StartsWith") and all(
+            any(w.startswith(c) for c in cur_values) for w in want_values
+        )
     if cur_op == "EndsWith":
         return want_op in ("Equals", "EndsWith") and all(any(w.endswith(c) for c in cur_values) for w in want_values)
     return want_op == cur_op and set(cur_values) <= set(want_values)
@@ -426,9 +522,14 @@ def merge(current: Sequence[Mapping[str, Any]], wanted: Sequence[Mapping[str, An
             added.append(str(want.get("Name")))
     notes = []
     if not any(_condition(s.get("FieldSelectors") or [], "eventCategory")[1] == ["Management"] for s in out):
-        out.insert(0, {"Name": "Management events", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]})
+        out.insert(
+            0, {"Name": "Management events", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]}
+        )
         added.insert(0, "Management events")
-        notes.append("added a management-events selector: PutEventSelectors replaces the whole set, and a trail without one stops recording management events")
+        notes.append(
+            "added a management-events selector: PutEventSelectors replaces the whole set, and a trail without "
+            "one stops recording management events"
+        )
     names = [str(s.get("Name") or "") for s in out]
     for index, name in enumerate(names):
         if name and names.index(name) != index:
@@ -447,10 +548,18 @@ def merge(current: Sequence[Mapping[str, Any]], wanted: Sequence[Mapping[str, An
 def check(entry: Any) -> None:
     template = spec(entry)
     where = str(entry.path or entry.id)
-    used = {n for item in template.field_selectors for op in OPERATORS for v in item.get(op) or [] for n in _PLACEHOLDER.findall(str(v))}
+    used = {
+        n
+        for item in template.field_selectors
+        for op in OPERATORS
+        for v in item.get(op) or []
+        for n in _PLACEHOLDER.findall(str(v))
+    }
     undeclared = sorted(used - set(template.placeholders) - {"account", "region", "partition"})
     if undeclared:
-        raise InputError(f"event_selector: placeholder {{{undeclared[0]}}} is not declared in placeholders", where=where)
+        raise InputError(
+            f"event_selector: placeholder {{{undeclared[0]}}} is not declared in placeholders", where=where
+        )
     example = fill(template, "111122223333", "us-east-1", {n: ["example"] for n in template.placeholders})
     problems = validate([example] if example else [])
     if problems:

@@ -157,7 +157,9 @@ def render(entry: Any, change_roles: Iterable[str] = (), **params: Any) -> str:
     return spec(entry).effective_pattern(change_roles) + "\n"
 
 
-def run(entry: Any, src: Any, time_range: TimeRange, period: int = 300, change_roles: Iterable[str] | None = None) -> Result:
+def run(
+    entry: Any, src: Any, time_range: TimeRange, period: int = 300, change_roles: Iterable[str] | None = None
+) -> Result:
     """The metric per period over ``time_range`` (periods without a match have no row, as CloudWatch has no
     datapoint), with the planned-change roles (default: the source's ``[environment] change_roles``) compiled in."""
     mf = spec(entry)
@@ -214,8 +216,8 @@ def metric_series(
     where, params, value = _where(mf, columns, change_roles)
     table = PIPELINE_TABLES[mf.pipeline]
     sql = (
-        f"SELECT CAST(floor(epoch(\"@timestamp\") / {int(period)}) AS BIGINT) * {int(period)} AS bucket, "
-        f"sum(v), count(v), min(v), max(v), avg(v) FROM (SELECT \"@timestamp\", {value} AS v FROM \"{table}\" "
+        f'SELECT CAST(floor(epoch("@timestamp") / {int(period)}) AS BIGINT) * {int(period)} AS bucket, '
+        f'sum(v), count(v), min(v), max(v), avg(v) FROM (SELECT "@timestamp", {value} AS v FROM "{table}" '
         f'WHERE "@timestamp" >= $_start AND "@timestamp" < $_end AND {where}) WHERE v IS NOT NULL '
         "GROUP BY bucket ORDER BY bucket"
     )
@@ -265,8 +267,12 @@ def _principal(identity: str | None, jwt: str | None, source_ip: str | None, rec
     ident = _json(identity)
     claims = _json(jwt)
     extra = {"jwt": claims} if isinstance(claims, dict) else None
-    return normalise_principal(ident if isinstance(ident, dict) else None, additional_event_data=extra,
-                               source_ip=source_ip, recipient_account=recipient).principal  # fmt: skip
+    return normalise_principal(
+        ident if isinstance(ident, dict) else None,
+        additional_event_data=extra,
+        source_ip=source_ip,
+        recipient_account=recipient,
+    ).principal
 
 
 def _json(text: Any) -> Any:

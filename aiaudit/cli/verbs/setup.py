@@ -43,14 +43,26 @@ def register(parser: argparse.ArgumentParser) -> None:
     sel = subs["selectors"]
     sel.add_argument("--account", required=True, help="12-digit account id the selectors' ARNs name")
     sel.add_argument("--region", required=True, help="Region of the resources (and the ARNs)")
-    sel.add_argument("--resource", action="append", default=[], metavar="NAME=ID[,ID]",
-                     help="a resource id for a placeholder (GATEWAY_ID=gw-1, KB_ID=..., AI_BUCKET_PREFIX=ai-); repeat")  # fmt: skip
-    sel.add_argument("--group", action="append", choices=["org", "bedrock", "agentcore"],
-                     help="selector groups (default: all three)")  # fmt: skip
-    sel.add_argument("--current", help="the trail's current selectors: get-event-selectors JSON, a selector list, "
-                     "or a CloudTrail file with a PutEventSelectors event")  # fmt: skip
-    sel.add_argument("--current-from", metavar="SOURCE", help="take the current selectors from the last "
-                     "PutEventSelectors event in a source's CloudTrail data")  # fmt: skip
+    sel.add_argument(
+        "--resource",
+        action="append",
+        default=[],
+        metavar="NAME=ID[,ID]",
+        help="a resource id for a placeholder (GATEWAY_ID=gw-1, KB_ID=..., AI_BUCKET_PREFIX=ai-); repeat",
+    )
+    sel.add_argument(
+        "--group", action="append", choices=["org", "bedrock", "agentcore"], help="selector groups (default: all three)"
+    )
+    sel.add_argument(
+        "--current",
+        help="the trail's current selectors: get-event-selectors JSON, a selector list, "
+        "or a CloudTrail file with a PutEventSelectors event",
+    )
+    sel.add_argument(
+        "--current-from",
+        metavar="SOURCE",
+        help="take the current selectors from the last PutEventSelectors event in a source's CloudTrail data",
+    )
     sel.add_argument("--trail", help="trail name (picks its PutEventSelectors event; names it in the command)")
     sel.add_argument("--since", help="how far back --current-from looks (default: [environment] default_lookback)")
     sel.add_argument("--anchor", default="now", help="what --since counts back from (now or data-end)")
@@ -59,14 +71,28 @@ def register(parser: argparse.ArgumentParser) -> None:
     for name in ("filters", "rules", "dashboard", "cloudformation"):
         sub = subs[name]
         sub.add_argument("--source", help="a [sources.NAME] whose log_groups name the pipelines' log groups")
-        sub.add_argument("--log-group", action="append", default=[], metavar="PIPELINE=GROUP",
-                         help="the log group of a pipeline (cloudtrail=..., invocations=..., spans=...); repeat")  # fmt: skip
+        sub.add_argument(
+            "--log-group",
+            action="append",
+            default=[],
+            metavar="PIPELINE=GROUP",
+            help="the log group of a pipeline (cloudtrail=..., invocations=..., spans=...); repeat",
+        )
         if name in ("filters", "rules"):
-            sub.add_argument("--format", choices=["cloudformation", "json"], default="cloudformation",
-                             help="a CloudFormation template (default) or the API requests as JSON")  # fmt: skip
+            sub.add_argument(
+                "--format",
+                choices=["cloudformation", "json"],
+                default="cloudformation",
+                help="a CloudFormation template (default) or the API requests as JSON",
+            )
         if name in ("filters", "cloudformation"):
-            sub.add_argument("--alarm-email", action="append", default=[], metavar="[TEAM=]ADDRESS",
-                             help="subscribe an e-mail address to the alarm topics (security=..., ops=..., or both)")  # fmt: skip
+            sub.add_argument(
+                "--alarm-email",
+                action="append",
+                default=[],
+                metavar="[TEAM=]ADDRESS",
+                help="subscribe an e-mail address to the alarm topics (security=..., ops=..., or both)",
+            )
         if name == "dashboard":
             sub.add_argument("--region", required=True, help="Region of the dashboard's metrics and alarms")
             sub.add_argument("--account", required=True, help="account id of the alarms (their ARNs)")
@@ -86,20 +112,31 @@ def run_artefact(args: argparse.Namespace) -> int:
     if args.part == "dashboard":
         if not args.account.isdigit() or len(args.account) != 12:
             raise InputError(f"{args.account!r} is not a 12-digit account id", where="--account")
-        partition = "aws-cn" if args.region.startswith("cn-") else "aws-us-gov" if args.region.startswith("us-gov-") else "aws"
-        body = dashboard_body(groups, args.region, lambda name: f"arn:{partition}:cloudwatch:{args.region}:{args.account}:alarm:{name}")
+        partition = (
+            "aws-cn" if args.region.startswith("cn-") else "aws-us-gov" if args.region.startswith("us-gov-") else "aws"
+        )
+        body = dashboard_body(
+            groups, args.region, lambda name: f"arn:{partition}:cloudwatch:{args.region}:{args.account}:alarm:{name}"
+        )
         _note(f"aws cloudwatch put-dashboard --dashboard-name {DASHBOARD_NAME} --dashboard-body file://dashboard.json")
         print(json.dumps(body, indent=1))
         return 0
     if getattr(args, "format", "cloudformation") == "json":
         requests: dict[str, Any] = (
-            {"metric_filters": list(metric_filter_requests(groups, roles).values()), "alarms": list(alarm_requests().values())}
+            {
+                "metric_filters": list(metric_filter_requests(groups, roles).values()),
+                "alarms": list(alarm_requests().values()),
+            }
             if args.part == "filters"
             else {"insight_rules": list(insight_rule_requests(groups).values())}
         )
         print(json.dumps(requests, indent=1))
         return 0
-    parts = {"filters": ("filters", "alarms"), "rules": ("rules",), "cloudformation": ("filters", "alarms", "rules", "dashboard")}
+    parts = {
+        "filters": ("filters", "alarms"),
+        "rules": ("rules",),
+        "cloudformation": ("filters", "alarms", "rules", "dashboard"),
+    }
     emails = parse_emails(getattr(args, "alarm_email", []) or [])
     sys.stdout.write(to_yaml(template(groups, change_roles=roles, emails=emails, parts=parts[args.part])))
     return 0
@@ -122,18 +159,29 @@ def run_selectors(args: argparse.Namespace) -> int:
                 raise InputError("the source holds no data", where="--current-from")
             current = last_put_event_selectors(src, window, args.trail)
             _note(f"current selectors from the PutEventSelectors event of {current.get('eventTime')}")
-    result = plan(args.account, args.region, parse_resources(args.resource), groups=args.group or ("org", "bedrock", "agentcore"),
-                  current=current)  # fmt: skip
+    result = plan(
+        args.account,
+        args.region,
+        parse_resources(args.resource),
+        groups=args.group or ("org", "bedrock", "agentcore"),
+        current=current,
+    )
     if args.coverage:
         for row in result.coverage:
             if row["status"] != "recorded":
-                print(f"{row['status']:>12}  {row['selector']}  ({row['records']}){'  — narrowed by ' + row['by'] if row['by'] else ''}")
+                print(
+                    f"{row['status']:>12}  {row['selector']}  ({row['records']})"
+                    + (f"  — narrowed by {row['by']}" if row["by"] else "")
+                )
         return 0
     for note in result.notes:
         _note(f"# {note}")
     missing = [row for row in result.coverage if row["status"] != "recorded"]
     if current is not None:
-        _note(f"# coverage: {len(result.coverage) - len(missing)} of {len(result.coverage)} recommended selectors already recorded")
+        _note(
+            f"# coverage: {len(result.coverage) - len(missing)} of {len(result.coverage)} recommended selectors "
+            "already recorded"
+        )
         for row in missing:
             _note(f"#   {row['status']}: {row['selector']} ({row['records']})")
     _note("# PutEventSelectors replaces the whole set and must be called in the trail's home Region:")

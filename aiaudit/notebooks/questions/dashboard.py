@@ -3,9 +3,9 @@
 Why back-tested alarms: metric-filter alarms live in CloudWatch, but an investigation over exported logs has
 no alarm history; replaying the catalogue's alarms (``AL01``–``AL25``, :mod:`aiaudit.catalog.kinds.alarm`)
 over the store gives the status grid and one finding per ALARM episode, exactly as ``aiaudit detect``
-reports them (change alarms graded low here: a lead to review against change tickets, as this dashboard has
-always graded configuration changes). The Contributor Insights rules of rows 2–4.6 are evaluated the same way (top contributors of
-the range). Judgement of the underlying activity belongs to the question notebooks.
+reports them (change alarms graded low here: a lead to review against change tickets, as this dashboard
+has always graded configuration changes). The Contributor Insights rules of rows 2–4.6 are evaluated the
+same way (top contributors of the range). Judgement of the underlying activity belongs to the question notebooks.
 """
 
 from __future__ import annotations
@@ -23,8 +23,28 @@ from aiaudit.notebooks import plots
 from aiaudit.notebooks.questions.common import Answer, principal_focus, truthy
 
 #: The Contributor Insights rules the dashboard's rows 2-4.6 show.
-DASHBOARD_RULES = ("CI01", "CI02", "CI03", "CI05", "CI06", "CI04", "CI10", "CI11", "CI07", "CI13", "CI14", "CI15",
-                   "CI16", "CI17", "CI18", "CI19", "CI20", "CI21", "CI22", "CI23")  # fmt: skip
+DASHBOARD_RULES = (
+    "CI01",
+    "CI02",
+    "CI03",
+    "CI05",
+    "CI06",
+    "CI04",
+    "CI10",
+    "CI11",
+    "CI07",
+    "CI13",
+    "CI14",
+    "CI15",
+    "CI16",
+    "CI17",
+    "CI18",
+    "CI19",
+    "CI20",
+    "CI21",
+    "CI22",
+    "CI23",
+)
 
 
 def alarm_hours(backtests: dict[str, Backtest], hours: pd.DatetimeIndex) -> pd.DataFrame:
@@ -44,8 +64,17 @@ def _alarm_rows(backtests: dict[str, Backtest]) -> pd.DataFrame:
         timeline = result.timeline
         for f in result.findings:
             inside = timeline[(timeline["period_start"] >= f.time_start) & (timeline["period_start"] <= f.time_end)]
-            rows.append({"alarm": result.alarm.name, "rule_id": f.rule_id, "severity": f.severity, "start": f.time_start,
-                         "end": f.time_end, "events": int(inside["events"].sum()), "principals": ", ".join(f.principals)})  # fmt: skip
+            rows.append(
+                {
+                    "alarm": result.alarm.name,
+                    "rule_id": f.rule_id,
+                    "severity": f.severity,
+                    "start": f.time_start,
+                    "end": f.time_end,
+                    "events": int(inside["events"].sum()),
+                    "principals": ", ".join(f.principals),
+                }
+            )
     return pd.DataFrame(rows, columns=["alarm", "rule_id", "severity", "start", "end", "events", "principals"])
 
 
@@ -58,8 +87,14 @@ def _contributors(source: Any, tr: Any) -> pd.DataFrame:
         table = contributor_insights.contributors(store, rule, tr, period=None, top=5)
         keys = list(rule.body["Contribution"]["Keys"])
         for record in table.to_dict(orient="records"):
-            rows.append({"rule": rule.name, "rank": record["rank"],
-                         "contributor": " | ".join(str(record[k]) for k in keys), "events": record["value"]})  # fmt: skip
+            rows.append(
+                {
+                    "rule": rule.name,
+                    "rank": record["rank"],
+                    "contributor": " | ".join(str(record[k]) for k in keys),
+                    "events": record["value"],
+                }
+            )
     return pd.DataFrame(rows, columns=["rule", "rank", "contributor", "events"])
 
 
@@ -134,14 +169,18 @@ def overview_dashboard(inv: Any) -> Answer:
             {"metric": "model calls (CloudTrail)", "value": len(calls)},
             {"metric": "estimated spend (USD)", "value": round(float(priced["cost_usd"].sum()), 2)},
             {"metric": "access denied events", "value": len(denied)},
-            {"metric": "agent cross-service denied",
-             "value": int(backtests["AL10"].timeline["events"].sum()) if "AL10" in backtests else None},
+            {
+                "metric": "agent cross-service denied",
+                "value": int(backtests["AL10"].timeline["events"].sum()) if "AL10" in backtests else None,
+            },
             {"metric": "alarm-hours", "value": int(grid.values.sum())},
         ]
     )
     answer.tables["alarms"] = _alarm_rows(backtests)
     answer.tables["contributors"] = _contributors(tel.source, tr)
     for result in backtests.values():  # change alarms are leads here (low), as the dashboard always graded them
-        answer.findings.extend(replace(f, severity="low") if catalog[f.rule_id].change_alarm else f for f in result.findings)
+        answer.findings.extend(
+            replace(f, severity="low") if catalog[f.rule_id].change_alarm else f for f in result.findings
+        )
     answer.notes.extend(notes)
     return answer

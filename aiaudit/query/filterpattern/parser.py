@@ -345,7 +345,7 @@ class _Parser:
         else:
             text = self.match(word)
             if not text:
-                self.fail("expected a value (a number, a word, a \"quoted string\" or a %regex%)")
+                self.fail('expected a value (a number, a word, a "quoted string" or a %regex%)')
             number = _NUMBER.fullmatch(text)
             value = Value("number", text, start, float(text)) if number else Value("string", text, start)
         if op not in ("=", "!=") and value.kind != "number":
