@@ -244,8 +244,36 @@ def test_detect_runs_alarms_and_entry_run_gives_the_timeline(bursts_src: Any) ->
     assert len(result.frame.attrs["findings"]) == 1
 
 
-def test_alarms_without_a_local_store_say_so(bursts_src: Any) -> None:
+def test_alarms_back_test_the_same_on_raw_frames_and_say_when_they_cannot(bursts_src: Any) -> None:
     raw = bursts_src.store.select_raw("cloudtrail", DAY)  # raw frames: no store behind them
     ctx = Context.make({"cloudtrail": raw}, DAY, lookback="1d", environment=Environment())
-    assert catalog["AL04"].detect(ctx) == []
-    assert any("AL04: not back-tested" in note for note in ctx.notes)
+    from_frames = catalog["AL16"].detect(ctx)
+    from_store = alarms.backtest(bursts_src.store, catalog["AL16"], DAY).findings
+    assert [f.to_dict() for f in from_frames] == [f.to_dict() for f in from_store] and from_frames
+    empty = Context.make(
+        {"spans": bursts_src.store.select_raw("spans", DAY)}, DAY, lookback="1d", environment=Environment()
+    )
+    assert catalog["AL04"].detect(empty) == []
+    assert any("AL04: not back-tested" in note for note in empty.notes)
+
+
+def test_a_remote_source_is_asked_only_for_candidate_events(bursts_src: Any) -> None:
+    """Off the local store, one Logs Insights SQL query fetches the events whose text can match (narrowed by
+    the pattern's literals); the exact match is local, so the findings equal the store's."""
+
+    class Remote:  # answers like a Source: the local engine runs the SQL (as the loopback emulator would)
+        def __init__(self) -> None:
+            self.queries: list[tuple[str, dict]] = []
+
+        def query(self, text: str, time_range: TimeRange, params: dict | None = None) -> Any:
+            self.queries.append((text, dict(params or {})))
+            return bursts_src.query(text, time_range, params=params)
+
+    remote = Remote()
+    findings = alarms.backtest(remote, catalog["AL01"], DAY).findings
+    assert [f.to_dict() for f in findings] == [
+        f.to_dict() for f in alarms.backtest(bursts_src.store, catalog["AL01"], DAY).findings
+    ]
+    (text, params), *_ = remote.queries
+    assert text.startswith("SELECT `@timestamp`, `@ptr`, `@message` FROM `cloudtrail` WHERE ((`@message` LIKE :t0)")
+    assert params["t0"] == "%bedrock.amazonaws.com%" and "%AccessDeniedException%" in params.values()

@@ -2,9 +2,9 @@
 finding per ALARM episode.
 
 Why back-test: the guide's thresholds ("> 5 in 5 minutes") are guesses until someone has seen how often they
-would have fired. Replaying the metric filter over the store and evaluating the alarm exactly as CloudWatch
-does answers that before anything is deployed, and gives an investigation the alarm history that exported
-logs lack.
+would have fired. Replaying the metric filter over the events (the store's table, or the candidate events
+of any other source, see ``metric_filter.events_for``) and evaluating the alarm exactly as CloudWatch does
+answers that before anything is deployed, and gives an investigation the alarm history exported logs lack.
 
 Evaluation, as CloudWatch documents it ("Using Amazon CloudWatch alarms",
 https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html, and PutMetricAlarm,
@@ -42,7 +42,7 @@ import pandas as pd
 
 from aiaudit.catalog import catalog
 from aiaudit.catalog.kinds import metric_filter
-from aiaudit.core.errors import InputError
+from aiaudit.core.errors import AiauditError, InputError
 from aiaudit.core.findings import Finding, findings_frame
 from aiaudit.core.result import Result
 from aiaudit.core.timerange import TimeRange
@@ -168,8 +168,9 @@ class Backtest:
     pattern: str = ""
 
 
-def backtest(store: Any, entry: Any, time_range: TimeRange, change_roles: Iterable[str] = ()) -> Backtest:
-    """Replay alarm ``entry`` over ``time_range`` on ``store``."""
+def backtest(data: Any, entry: Any, time_range: TimeRange, change_roles: Iterable[str] = ()) -> Backtest:
+    """Replay alarm ``entry`` over ``time_range``. ``data``: a store, any Source (off the local store the
+    candidate events are fetched once with a narrowed query and matched locally), or a raw frame."""
     alarm = spec(entry)
     mf = metric_filter.spec(catalog[alarm.metric_filter])
     roles = tuple(change_roles)
@@ -177,9 +178,9 @@ def backtest(store: Any, entry: Any, time_range: TimeRange, change_roles: Iterab
     first = pd.Timestamp(time_range.start).floor(period)
     warm = first - period * (alarm.evaluation_periods - 1)  # full windows from the range's first period on
     starts = pd.date_range(warm, pd.Timestamp(time_range.end), freq=period)
-    series = metric_filter.metric_series(
-        store, mf, TimeRange(warm.to_pydatetime(), time_range.end), alarm.period, roles
-    )
+    full = TimeRange(warm.to_pydatetime(), time_range.end)
+    store = metric_filter.events_for(data, mf, full, roles)
+    series = metric_filter.metric_series(store, mf, full, alarm.period, roles)
     column = _STATISTIC_COLUMN[alarm.statistic]
     aligned = series.set_index("period_start").reindex(starts)
     values: list[float | None] = [None if pd.isna(v) else float(v) for v in aligned[column]]
@@ -277,14 +278,16 @@ def _finding(
 def backtest_all(
     source: Any, time_range: TimeRange, change_roles: Iterable[str] = ()
 ) -> tuple[dict[str, Backtest], list[str]]:
-    """Every alarm of the catalogue replayed over ``time_range`` (by entry id), and notes (why nothing was
-    back-tested: a source without a local store)."""
-    try:
-        store = metric_filter.store_of(source)
-    except InputError as exc:
-        return {}, [f"alarms not back-tested: {exc}"]
-    ids = [i for i in catalog if catalog[i].kind == "alarm"]
-    return {i: backtest(store, catalog[i], time_range, change_roles) for i in ids}, []
+    """Every alarm of the catalogue replayed over ``time_range`` (by entry id), and notes (an alarm that could
+    not be back-tested, and why)."""
+    out: dict[str, Backtest] = {}
+    notes: list[str] = []
+    for entry_id in (i for i in catalog if catalog[i].kind == "alarm"):
+        try:
+            out[entry_id] = backtest(source, catalog[entry_id], time_range, change_roles)
+        except AiauditError as exc:
+            notes.append(f"{entry_id} not back-tested: {exc}")
+    return out, notes
 
 
 def _beyond(count: int) -> str:
@@ -313,23 +316,23 @@ def check(entry: Any) -> None:
 
 
 def detect(ctx: Any, entry: Any, **params: Any) -> list[Finding]:
-    """The back-tested ALARM episodes over the context's range (a note, and nothing, off a local store)."""
-    source = ctx.tel.source
-    try:
-        store = metric_filter.store_of(source)
-    except InputError as exc:
-        note = f"{entry.id}: not back-tested ({exc})"
+    """The back-tested ALARM episodes over the context's range: on the source's events, or on the raw frames
+    of a frames context (a note, and nothing, when there are neither)."""
+    pipeline = entry.pipelines[0]
+    data = ctx.tel.source if ctx.tel.source is not None else ctx.tel.raw.get(pipeline)
+    if data is None:
+        note = f"{entry.id}: not back-tested (no {pipeline} events in this context)"
         if note not in ctx.notes:
             ctx.notes.append(note)
         return []
-    return backtest(store, entry, ctx.time_range, ctx.environment.change_roles).findings
+    return backtest(data, entry, ctx.time_range, ctx.environment.change_roles).findings
 
 
 def run(entry: Any, src: Any, time_range: TimeRange, change_roles: Iterable[str] | None = None) -> Result:
     """The state timeline (one row per period); its ``attrs["findings"]`` holds the episodes' findings.
     ``change_roles`` default to the source's ``[environment] change_roles``."""
     roles = tuple(change_roles) if change_roles is not None else metric_filter._roles(src)
-    result = backtest(metric_filter.store_of(src), entry, time_range, roles)
+    result = backtest(src, entry, time_range, roles)
     frame = result.timeline
     frame.attrs["findings"] = findings_frame(result.findings)
     return Result(frame=frame, language="filter_pattern", time_range=time_range, query=result.pattern)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 from aiaudit.core.errors import AiauditError, InputError, QuerySyntaxError
@@ -41,6 +42,7 @@ from aiaudit.query.filterpattern import (
     parse,
     parse_selector,
 )
+from aiaudit.query.filterpattern.compile import necessary_text
 from aiaudit.store.schema import PIPELINE_TABLES
 
 #: Fields read for an ALARM episode's evidence (principal normalisation needs the whole userIdentity).
@@ -164,7 +166,7 @@ def run(
     datapoint), with the planned-change roles (default: the source's ``[environment] change_roles``) compiled in."""
     mf = spec(entry)
     roles = tuple(change_roles) if change_roles is not None else _roles(src)
-    frame = metric_series(store_of(src), mf, time_range, period, roles)
+    frame = metric_series(src, mf, time_range, period, roles)
     return Result(frame=frame, language="filter_pattern", time_range=time_range, query=mf.effective_pattern(roles))
 
 
@@ -175,25 +177,78 @@ def _roles(src: Any) -> tuple[str, ...]:
 
 # -- evaluation over a store ------------------------------------------------------------------------
 def store_of(src: Any) -> Any:
-    """The local store behind a source; back-tests read it directly (AWS has the real metric)."""
-    store = getattr(src, "store", None)
+    """The local store behind a source (Contributor Insights rules are evaluated on it only)."""
+    store = src if hasattr(src, "connection") else getattr(src, "store", None)
     if store is None or not hasattr(store, "connection"):
-        raise InputError(
-            "back-testing reads the local store: use a local source (on AWS the deployed alarm's history is in "
-            "CloudWatch)",
-            where="source",
-        )
+        raise InputError("this evaluation reads the local store: use a local source", where="source")
     return store
 
 
-def table_columns(connection: Any, pipeline: str) -> set[str]:
+def table_columns(connection: Any, pipeline: str, table: str | None = None) -> set[str]:
     """The columns ``pipeline``'s table has (empty when the store has none of its data)."""
     rows = connection.execute(
         "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
         "AND schema_name = current_schema() AND table_name = ?",
-        [PIPELINE_TABLES[pipeline]],
+        [table or PIPELINE_TABLES[pipeline]],
     ).fetchall()
     return {row[0] for row in rows}
+
+
+@dataclass
+class Events:
+    """Where a back-test reads a pipeline's events: the local store's table (hot columns and all), or the
+    candidate events of another source (AWS, raw frames) in an in-memory table of ``@timestamp``, ``@ptr``,
+    ``@message``, where the same compiled pattern matches them exactly."""
+
+    connection: Any
+    table: str
+    columns: set[str]
+    pipeline: str
+
+
+def events_for(data: Any, mf: MetricFilter, time_range: TimeRange, change_roles: Iterable[str] = ()) -> Events:
+    """``data``: a store, a local source, any other :class:`~aiaudit.sources.base.Source`, or a raw frame.
+
+    Off the local store, the candidates are fetched with one Logs Insights SQL query narrowed by the text the
+    pattern needs (:func:`aiaudit.query.filterpattern.compile.necessary_text`), over ``time_range``; the exact
+    match is then local, so every backend counts exactly the same events."""
+    if isinstance(data, Events):
+        return data
+    store = data if hasattr(data, "connection") else getattr(data, "store", None)
+    if store is not None and hasattr(store, "connection"):
+        con = store.connection()
+        return Events(con, PIPELINE_TABLES[mf.pipeline], table_columns(con, mf.pipeline), mf.pipeline)
+    if isinstance(data, pd.DataFrame):
+        frame = data
+    elif hasattr(data, "query"):
+        params: dict[str, Any] = {}
+        condition = _like(necessary_text(mf.effective_pattern(change_roles)), params)
+        where = f" WHERE {condition}" if condition else ""
+        text = f"SELECT `@timestamp`, `@ptr`, `@message` FROM `{mf.pipeline}`{where}"
+        frame = data.query(text, time_range, params=params).frame
+    else:
+        raise InputError(f"cannot back-test on a {type(data).__name__}", where="source")
+    con = duckdb.connect()
+    rows = frame.reindex(columns=["@timestamp", "@ptr", "@message"])
+    con.execute('CREATE TABLE events ("@timestamp" TIMESTAMPTZ, "@ptr" VARCHAR, "@message" VARCHAR)')
+    if len(rows):
+        con.register("_incoming", rows.assign(**{"@timestamp": pd.to_datetime(rows["@timestamp"], utc=True)}))
+        con.execute('INSERT INTO events SELECT "@timestamp", "@ptr", "@message" FROM _incoming')
+        con.unregister("_incoming")
+    return Events(con, "events", {"@timestamp", "@ptr", "@message"}, mf.pipeline)
+
+
+def _like(need: Any, params: dict[str, Any]) -> str:
+    """A necessary-text condition as Logs Insights SQL on ``@message`` (values as ``:name`` parameters)."""
+    if need is None:
+        return ""
+    if isinstance(need, str):
+        name = f"t{len(params)}"
+        params[name] = f"%{need}%"
+        return f"`@message` LIKE :{name}"
+    kind, parts = need
+    joined = f" {kind.upper()} ".join(f"({_like(part, params)})" for part in parts)
+    return f"({joined})"
 
 
 def _where(mf: MetricFilter, columns: set[str], change_roles: Iterable[str]) -> tuple[str, dict[str, Any], str]:
@@ -204,26 +259,24 @@ def _where(mf: MetricFilter, columns: set[str], change_roles: Iterable[str]) -> 
 
 
 def metric_series(
-    store: Any, mf: MetricFilter, time_range: TimeRange, period: int, change_roles: Iterable[str] = ()
+    data: Any, mf: MetricFilter, time_range: TimeRange, period: int, change_roles: Iterable[str] = ()
 ) -> pd.DataFrame:
     """One row per period with at least one match: ``period_start`` (UTC), ``sum``, ``count``, ``minimum``,
     ``maximum``, ``average`` of the published values (periods aligned to the epoch, as CloudWatch's)."""
     columns_out = ["period_start", "sum", "count", "minimum", "maximum", "average"]
-    con = store.connection()
-    columns = table_columns(con, mf.pipeline)
-    if not columns:
+    events = events_for(data, mf, time_range, change_roles)
+    if not events.columns:
         return pd.DataFrame(columns=columns_out)
-    where, params, value = _where(mf, columns, change_roles)
-    table = PIPELINE_TABLES[mf.pipeline]
+    where, params, value = _where(mf, events.columns, change_roles)
     sql = (
         f'SELECT CAST(floor(epoch("@timestamp") / {int(period)}) AS BIGINT) * {int(period)} AS bucket, '
-        f'sum(v), count(v), min(v), max(v), avg(v) FROM (SELECT "@timestamp", {value} AS v FROM "{table}" '
+        f'sum(v), count(v), min(v), max(v), avg(v) FROM (SELECT "@timestamp", {value} AS v FROM "{events.table}" '
         f'WHERE "@timestamp" >= $_start AND "@timestamp" < $_end AND {where}) WHERE v IS NOT NULL '
         "GROUP BY bucket ORDER BY bucket"
     )
     args = dict(params, _start=time_range.start, _end=time_range.end + pd.Timedelta(seconds=1))
     try:
-        rows = con.execute(sql, args).fetchall()
+        rows = events.connection.execute(sql, args).fetchall()
     except Exception as exc:  # DuckDB raises many types; name the entry
         raise AiauditError(f"{mf.id}: the back-test query failed: {exc}") from exc
     frame = pd.DataFrame(rows, columns=["bucket", *columns_out[1:]])
@@ -232,27 +285,26 @@ def metric_series(
 
 
 def matched_events(
-    store: Any, mf: MetricFilter, start: pd.Timestamp, end: pd.Timestamp, change_roles: Iterable[str] = ()
+    data: Any, mf: MetricFilter, start: pd.Timestamp, end: pd.Timestamp, change_roles: Iterable[str] = ()
 ) -> pd.DataFrame:
     """The events the filter matches in ``[start, end)``, oldest first, with what a finding needs:
     ``@ptr``, ``@timestamp``, ``principal`` (the frames' normaliser), ``request_id``, ``source_ip``,
     ``resource``."""
-    con = store.connection()
-    columns = table_columns(con, mf.pipeline)
     out = ["@ptr", "@timestamp", "principal", "request_id", "source_ip", "resource"]
-    if not columns:
+    window = TimeRange(start.to_pydatetime(), (end - pd.Timedelta(seconds=1)).to_pydatetime())
+    events = events_for(data, mf, window, change_roles)
+    if not events.columns:
         return pd.DataFrame(columns=out)
-    where, params, _ = _where(mf, columns, change_roles)
+    where, params, _ = _where(mf, events.columns, change_roles)
     reads = ", ".join(
-        f"{field_sql(mf.pipeline, parse_selector(path), columns).value} AS {name}"
+        f"{field_sql(mf.pipeline, parse_selector(path), events.columns).value} AS {name}"
         for name, path in _EVIDENCE_FIELDS.items()
     )
-    table = PIPELINE_TABLES[mf.pipeline]
     sql = (
-        f'SELECT "@ptr", "@timestamp", {reads} FROM "{table}" '
+        f'SELECT "@ptr", "@timestamp", {reads} FROM "{events.table}" '
         f'WHERE "@timestamp" >= $_start AND "@timestamp" < $_end AND {where} ORDER BY "@timestamp", "@ptr"'
     )
-    frame = con.execute(sql, dict(params, _start=start, _end=end)).fetch_df()
+    frame = events.connection.execute(sql, dict(params, _start=start, _end=end)).fetch_df()
     frame["principal"] = [
         _principal(identity, jwt, ip, recipient)
         for identity, jwt, ip, recipient in zip(frame["identity"], frame["jwt"], frame["source_ip"], frame["recipient"])

@@ -24,6 +24,7 @@ string (``"401"``) compares like the number and ``= true`` matches a boolean ``t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -259,3 +260,47 @@ def matches(pattern: Pattern | str, messages: list[str]) -> list[bool]:
     finally:
         con.close()
     return [bool(hit) for _, hit in rows]
+
+
+#: Text that appears verbatim in a JSON event's message when a string value equals it (no escaping needed).
+_PLAIN_TEXT = re.compile(r"[A-Za-z0-9.:/@=+-]{3,}")
+
+#: A necessary condition on a message's text: a substring, ("and", parts), ("or", parts), or None (no condition).
+Necessary = str | tuple[str, list["Necessary"]] | None
+
+
+def necessary_text(pattern: Pattern | str) -> Necessary:
+    """Substrings an event's message must contain for ``pattern`` to match it (a superset test that a remote
+    engine can run cheaply before the exact match: ``@message LIKE '%bedrock.amazonaws.com%'``).
+
+    Only plain string values are used (a JSON string equal to them appears in the text unescaped); numbers,
+    regexes, ``!=`` and the unary checks add no condition."""
+    parsed = parse(pattern) if isinstance(pattern, str) else pattern
+    if isinstance(parsed, TermPattern):
+        every: list[Necessary] = [t.text for t in parsed.terms if t.mode == "all" and _PLAIN_TEXT.fullmatch(t.text)]
+        anyof = [t.text for t in parsed.terms if t.mode == "any"]
+        if anyof and all(_PLAIN_TEXT.fullmatch(text) for text in anyof):
+            every.append(("or", list(anyof)))
+        return _combine("and", every)
+    if isinstance(parsed, JsonPattern):
+        return _necessary(parsed.expr)
+    return None
+
+
+def _necessary(node: Expr) -> Necessary:
+    if isinstance(node, And):
+        return _combine("and", [_necessary(node.left), _necessary(node.right)])
+    if isinstance(node, Or):
+        left, right = _necessary(node.left), _necessary(node.right)
+        return None if left is None or right is None else _combine("or", [left, right])
+    if isinstance(node, Comparison) and node.op == "=" and node.value.kind == "string":
+        text = node.value.text.strip("*")
+        return text if "*" not in text and _PLAIN_TEXT.fullmatch(text) else None
+    return None
+
+
+def _combine(kind: str, parts: list[Necessary]) -> Necessary:
+    kept = [p for p in parts if p is not None]
+    if not kept:
+        return None
+    return kept[0] if len(kept) == 1 else (kind, kept)
