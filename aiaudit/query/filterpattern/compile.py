@@ -300,7 +300,7 @@ def _necessary(node: Expr) -> Necessary:
 
 
 def _combine(kind: str, parts: list[Necessary]) -> Necessary:
-    kept = [p for p in parts if p is not None]
+    kept: list[Necessary] = [p for p in parts if p is not None]
     if not kept:
         return None
     return kept[0] if len(kept) == 1 else (kind, kept)
