@@ -13,6 +13,7 @@ from aiaudit.catalog import catalog, concepts
 from aiaudit.catalog.kinds import metric_filter
 from aiaudit.core.errors import InputError
 from aiaudit.query.filterpattern import matches, parse
+from aiaudit.query.filterpattern.compile import necessary_text
 from aiaudit.query.filterpattern.nodes import Comparison, walk
 
 from . import records
@@ -84,3 +85,21 @@ def test_every_pattern_is_within_awss_limits() -> None:
         text = catalog[entry_id].spec["pattern"]
         assert len(text) <= 1024
         assert re.fullmatch(r"[^:*$]{1,255}", catalog[entry_id].spec["metric_name"])
+
+
+@pytest.mark.parametrize("entry_id", MF_IDS)
+def test_remote_prefilter_never_drops_a_matching_event(entry_id: str) -> None:
+    """Off the local store, back-tests fetch only events whose text holds the pattern's required strings."""
+    def holds(need: object, text: str) -> bool:
+        if need is None:
+            return True
+        if isinstance(need, str):
+            return need in text
+        kind, parts = need  # type: ignore[misc]
+        results = [holds(part, text) for part in parts]
+        return all(results) if kind == "and" else any(results)
+
+    pattern = catalog[entry_id].spec["pattern"]
+    events = [json.dumps(e) for hits, misses in records.MF_CASES.values() for e in hits + misses]
+    for text, hit in zip(events, matches(pattern, events)):
+        assert not hit or holds(necessary_text(pattern), text)
