@@ -90,6 +90,7 @@ def test_every_pattern_is_within_awss_limits() -> None:
 @pytest.mark.parametrize("entry_id", MF_IDS)
 def test_remote_prefilter_never_drops_a_matching_event(entry_id: str) -> None:
     """Off the local store, back-tests fetch only events whose text holds the pattern's required strings."""
+
     def holds(need: object, text: str) -> bool:
         if need is None:
             return True
