@@ -55,6 +55,9 @@ def test_json_round_trip_is_exact():
         "session_ids",
         "resources",
         "evidence",
+        "evidence_count",
+        "subject",
+        "rule_ids",
         "notebook",
         "playbook",
         "finding_id",
@@ -108,8 +111,20 @@ INCIDENT = {
 def test_covers_rule():
     assert covers(make(request_ids=["r-9"], principals=[]), INCIDENT)
     assert covers(make(session_ids=["s-9"], request_ids=[], principals=[]), INCIDENT)
-    # principal shared but no time overlap: not covered
-    assert not covers(make(request_ids=[]), INCIDENT)
+    # principal shared, window starts 10:45: after the incident's end (09:30) widened by one hour
+    assert not covers(
+        make(request_ids=[], time_start="2026-11-19T10:45:00Z", time_end="2026-11-19T10:50:00Z"), INCIDENT
+    )
+    # ... but a window starting 10:30 is inside the one-hour slack (inclusive)
+    assert covers(make(request_ids=[], time_start="2026-11-19T10:30:00Z", time_end="2026-11-19T10:40:00Z"), INCIDENT)
+    # and one ending 08:00, an hour before the start, too
+    assert covers(make(request_ids=[], time_start="2026-11-19T07:00:00Z", time_end="2026-11-19T08:00:00Z"), INCIDENT)
+    # a window longer than 24 h says nothing about when: not covered through the principal
+    assert not covers(
+        make(request_ids=[], time_start="2026-11-18T09:00:00Z", time_end="2026-11-19T09:20:00Z"), INCIDENT
+    )
+    # a finding with no time covers nothing, not even through a shared request id
+    assert not covers(make(request_ids=["r-9"], time_start=None, time_end=None), INCIDENT)
     # principal shared and overlapping time: covered
     assert covers(make(request_ids=[], time_start="2026-11-19T09:20:00Z", time_end="2026-11-19T11:00:00Z"), INCIDENT)
     # redacted principals never match

@@ -14,6 +14,7 @@ fresh export, a three-day simulation) nothing would count as known, so the first
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from aiaudit.core.config import Environment
+from aiaudit.core.grouping import mask
 from aiaudit.core.timerange import TimeRange
 from aiaudit.investigate import Telemetry, lookback_range
 
@@ -91,3 +93,17 @@ class Context:
                 )
             self._judge = start + self.warmup if empty else start
         return self._judge
+
+
+def successful(frame: pd.DataFrame) -> pd.Series:
+    """Rows that did not fail (CloudTrail ``is_error``; invocation logs ``error_code``)."""
+    if "is_error" in frame:
+        return ~mask(frame, frame["is_error"])
+    if "error_code" in frame:
+        return frame["error_code"].isna()
+    return pd.Series(True, index=frame.index)
+
+
+def among(frame: pd.DataFrame, column: str, wanted: Iterable[str]) -> pd.Series:
+    """Rows whose ``column`` is one of ``wanted`` (missing is False)."""
+    return mask(frame, frame[column].isin(list(wanted)))

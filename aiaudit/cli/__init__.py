@@ -26,8 +26,8 @@ VERBS: dict[str, str] = {
     "setup": "render selectors, metric filters, rules, dashboard or CloudFormation",
     "playbook": "list, show or run a playbook (notebooks -> HTML report)",
     "aws": "AWS set-up checks",
-    "push": "push detections to CloudWatch",
-    "pull": "pull log data from CloudWatch into local files",
+    "push": "replay a local dataset into the CloudWatch Logs groups of an AWS source",
+    "pull": "copy S3 deliveries (CloudTrail, Insights, Bedrock invocation logs) of a time range, then ingest",
     "export": "export findings or frames to other tools",
     "emulate": "a loopback Logs Insights endpoint backed by the local engine",
 }

@@ -51,6 +51,9 @@ class Environment:
     expected_regions: tuple[str, ...] = ()
     expected_models: dict[str, tuple[str, ...]] = field(default_factory=dict)
     break_glass_roles: tuple[str, ...] = ()
+    #: role ARNs whose configuration changes are planned (deploy pipelines): change detections report them as
+    #: info, and the change alarms' filter patterns leave them out
+    change_roles: tuple[str, ...] = ()
     agent_tools: dict[str, tuple[str, ...]] = field(default_factory=dict)
     model_prices: dict[str, ModelPrice] = field(default_factory=dict)
     default_lookback: str = "30d"
@@ -110,6 +113,7 @@ _ENV_KEYS = {
     "expected_regions",
     "expected_models",
     "break_glass_roles",
+    "change_roles",
     "agent_tools",
     "model_prices",
     "default_lookback",
@@ -232,7 +236,21 @@ def _parse_environment(table: dict[str, Any], file: str) -> Environment:
         model_prices=prices,
         default_lookback=lookback,
         accounts=tuple(_str_list(table.get("accounts", []), file, "environment.accounts")),
+        change_roles=_change_roles(table.get("change_roles", []), file),
     )
+
+
+def _change_roles(value: Any, file: str) -> tuple[str, ...]:
+    """Role ARNs (``arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME``); anything else names the entry."""
+    roles = _str_list(value, file, "environment.change_roles")
+    for role in roles:
+        parts = role.split(":", 5)
+        if len(parts) != 6 or parts[0] != "arn" or parts[2] != "iam" or not parts[5].startswith("role/"):
+            raise InputError(
+                f"environment.change_roles: {role!r} is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)",
+                where=file,
+            )
+    return tuple(roles)
 
 
 def _unknown(table: dict[str, Any], allowed: set[str], file: str, where: str) -> None:

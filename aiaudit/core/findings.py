@@ -1,17 +1,22 @@
 """The one findings schema (DESIGN §6), shared by detections, catalogue entries, notebooks and playbooks.
 
-A finding is evidence, so it is plain data: JSON round-trips exactly, ids are deterministic (the same
-rule over the same facts gives the same ``finding_id``, which is how de-duplication works), and
-``covers`` implements the matching rule tests use against ``truth.json``.
+A finding is something an analyst should look at: one rule (or several that detect the same thing,
+``rule_ids``) × one subject (a principal, a session or a resource) × one time window, with the matching
+rows as evidence (``evidence_count`` rows; ``evidence`` holds at most a capped number of pointers). It is
+plain data: JSON round-trips exactly; ids are deterministic — rule × subject × window start when the
+finding has a subject (so the same alert keeps its id when more rows arrive), else the facts — which is
+how de-duplication and "new since the last report" work. Findings are built from rows in one place,
+:mod:`aiaudit.core.grouping`; :func:`merge` joins findings of related rules; :func:`covers` is the
+matching rule tests use against ``truth.json``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -47,6 +52,12 @@ class Finding:
     session_ids: list[str] = field(default_factory=list)
     resources: list[str] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
+    #: rows behind the finding (``evidence`` cites at most a capped number of them)
+    evidence_count: int = 0
+    #: what the finding is about: ``principal:<arn>``, ``session:<id>``, ``resource:<arn>`` (empty: the facts)
+    subject: str = ""
+    #: every rule that found it, ``rule_id`` first (several when related rules' findings were merged)
+    rule_ids: list[str] = field(default_factory=list)
     notebook: str | None = None
     playbook: str | None = None
     finding_id: str = ""
@@ -65,11 +76,18 @@ class Finding:
         self.time_end = to_utc(self.time_end, what="time_end") if self.time_end is not None else None
         if self.time_start and self.time_end and self.time_end < self.time_start:
             raise InputError("time_end is before time_start", where="finding")
+        self.rule_ids = [self.rule_id, *sorted({str(r) for r in self.rule_ids or []} - {self.rule_id})]
+        self.evidence_count = max(int(self.evidence_count or 0), len(self.evidence))
         if not self.finding_id:
             self.finding_id = self.compute_id()
 
     def compute_id(self) -> str:
-        """Deterministic id from the rule and the facts (not the wording)."""
+        """Deterministic id (not from the wording): rule × subject × window start when there is a subject,
+        else rule × every fact."""
+        if self.subject:
+            start = iso(self.time_start) if self.time_start else None
+            key = json.dumps([self.rule_id, self.subject, start])
+            return f"{self.rule_id}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
         key = json.dumps(
             [
                 self.rule_id,
@@ -132,16 +150,13 @@ def findings_from_frame(frame: pd.DataFrame) -> list[Finding]:
 
 
 def dedupe(findings: Iterable[Finding]) -> list[Finding]:
-    """One finding per ``finding_id``, keeping the highest severity; sorted severity-first, then time."""
+    """One finding per ``finding_id``, keeping the highest severity; in :func:`order`."""
     best: dict[str, Finding] = {}
     for finding in findings:
         current = best.get(finding.finding_id)
         if current is None or finding.severity_rank > current.severity_rank:
             best[finding.finding_id] = finding
-    return sorted(
-        best.values(),
-        key=lambda f: (-f.severity_rank, f.time_start.isoformat() if f.time_start else "", f.finding_id),
-    )
+    return order(best.values())
 
 
 def to_json(findings: Sequence[Finding], *, indent: int | None = 2) -> str:
@@ -155,28 +170,106 @@ def from_json(text: str) -> list[Finding]:
     return [Finding.from_dict(item) for item in data]
 
 
-def covers(finding: Finding, incident: dict[str, Any], *, normalise: Any = None) -> bool:
-    """DESIGN §6: a finding covers a planted incident when they share a request id or session id, or a
-    normalised principal with overlapping time.
+#: A finding covers an incident through a shared principal only when its window is at most this long ...
+COVER_MAX_WINDOW = timedelta(hours=24)
+#: ... and overlaps the incident's window widened by this much on each side.
+COVER_SLACK = timedelta(hours=1)
 
-    ``incident`` is a truth.json entry (``principals``, ``request_ids``, ``session_ids``, ``window`` with
-    ``start``/``end`` or ``time_start``/``time_end``). ``normalise`` maps a principal string to its
-    normalised form (default: identity; the frames' principal normaliser is passed by callers that
-    hold raw ARNs).
+
+def covers(finding: Finding, incident: dict[str, Any], *, normalise: Any = None) -> bool:
+    """DESIGN §6: does ``finding`` cover a planted incident (a ``truth.json`` entry)?
+
+    Yes when they share a request id or a session id, or when they share a normalised principal and the
+    finding's window — at most :data:`COVER_MAX_WINDOW` long — overlaps the incident's window widened by
+    :data:`COVER_SLACK`. A finding with no time covers nothing (it cannot say *when*, so it cannot say
+    *what*). ``incident`` has ``principals``, ``request_ids``, ``session_ids`` and ``window``
+    (``start``/``end``; or ``time_start``/``time_end``); ``normalise`` maps a principal string to its
+    normalised form (callers holding raw ARNs pass the frames' principal normaliser).
     """
-    norm = normalise or (lambda value: value)
+    if finding.time_start is None:
+        return False
     if set(finding.request_ids) & set(incident.get("request_ids") or []):
         return True
     if set(finding.session_ids) & set(incident.get("session_ids") or []):
         return True
+    norm = normalise or (lambda value: value)
     mine = {norm(p) for p in finding.principals} - {None, "", "<redacted>"}
     theirs = {norm(p) for p in incident.get("principals") or []} - {None, "", "<redacted>"}
     if not mine & theirs:
         return False
+    f_end = finding.time_end or finding.time_start
+    if f_end - finding.time_start > COVER_MAX_WINDOW:
+        return False
     window = incident.get("window") or {}
     start = window.get("start") or incident.get("time_start")
     end = window.get("end") or incident.get("time_end")
-    if start is None or end is None or finding.time_start is None:
-        return True
-    f_end = finding.time_end or finding.time_start
-    return to_utc(start) <= f_end and finding.time_start <= to_utc(end)
+    if start is None or end is None:
+        return False
+    return to_utc(start) - COVER_SLACK <= f_end and finding.time_start <= to_utc(end) + COVER_SLACK
+
+
+def order(findings: Iterable[Finding]) -> list[Finding]:
+    """The one order findings are shown in: severity first, then time, then id."""
+    return sorted(
+        findings,
+        key=lambda f: (-f.severity_rank, f.time_start.isoformat() if f.time_start else "", f.finding_id),
+    )
+
+
+def merge(findings: Iterable[Finding], related: Mapping[str, str]) -> list[Finding]:
+    """Join findings of rules that detect the same thing (``related``: rule id → signal name) when they
+    have the same subject and overlapping windows: one finding listing every rule id, the highest
+    severity, the union of the facts. Findings of rules without a signal pass through unchanged."""
+    passthrough: list[Finding] = []
+    buckets: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        signal = related.get(f.rule_id)
+        if not signal or not f.subject or f.time_start is None:
+            passthrough.append(f)
+        else:
+            buckets.setdefault((signal, f.subject), []).append(f)
+    out = passthrough
+    for items in buckets.values():
+        items.sort(key=lambda f: f.time_start or datetime.min)
+        cluster: list[Finding] = []
+        cluster_end: datetime | None = None
+        for f in items:
+            start, end = f.time_start, f.time_end or f.time_start
+            if cluster and cluster_end is not None and start is not None and start <= cluster_end:
+                cluster.append(f)
+                cluster_end = max(cluster_end, end) if end else cluster_end
+                continue
+            if cluster:
+                out.append(_joined(cluster))
+            cluster, cluster_end = [f], end
+        if cluster:
+            out.append(_joined(cluster))
+    return out
+
+
+def _joined(cluster: list[Finding]) -> Finding:
+    if len(cluster) == 1:
+        return cluster[0]
+    lead = order(cluster)[0]
+    rules = sorted({r for f in cluster for r in f.rule_ids})
+    others = [f for f in cluster if f is not lead]
+    evidence = sorted({e for f in cluster for e in f.evidence})
+    return Finding(
+        rule_id=lead.rule_id,
+        rule_ids=rules,
+        severity=lead.severity,
+        title=lead.title,
+        summary=" ".join([lead.summary, *(f"{f.rule_id}: {f.title}." for f in others)]).strip(),
+        time_start=min(f.time_start for f in cluster if f.time_start is not None),
+        time_end=max((f.time_end or f.time_start) for f in cluster if f.time_start is not None),
+        principals=[p for f in cluster for p in f.principals],
+        source_ips=[p for f in cluster for p in f.source_ips],
+        request_ids=[p for f in cluster for p in f.request_ids],
+        session_ids=[p for f in cluster for p in f.session_ids],
+        resources=[p for f in cluster for p in f.resources],
+        evidence=evidence[: max(len(f.evidence) for f in cluster)],
+        evidence_count=max(sum(f.evidence_count for f in cluster), len(evidence)),
+        subject=lead.subject,
+        notebook=lead.notebook,
+        playbook=lead.playbook,
+    )

@@ -13,24 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from aiaudit.core.vocabulary import words
 from aiaudit.frames import expr as E
 from aiaudit.frames import principals as P
 from aiaudit.frames.models import model_lookup, runtime_lookup, runtime_nodes, runtime_of_text, trace_id_sql
 from aiaudit.query.quoting import sql_identifier as q
 
-DENIAL_CODES = frozenset(
-    {
-        "AccessDenied",
-        "AccessDeniedException",
-        "UnauthorizedOperation",
-        "Client.UnauthorizedOperation",
-        "VpceAccessDenied",
-    }
-)
+DENIAL_CODES = frozenset(words("denial_codes"))
 #: OpenTelemetry gen_ai operation names; a span name starting with one of them names its operation.
-GEN_AI_OPERATIONS = frozenset(
-    {"chat", "text_completion", "generate_content", "embeddings", "execute_tool", "invoke_agent", "create_agent"}
-)
+GEN_AI_OPERATIONS = frozenset(words("gen_ai_operations"))
 
 
 @dataclass(frozen=True)

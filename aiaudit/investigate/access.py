@@ -25,7 +25,7 @@ import pandas as pd
 from aiaudit.core.config import PIPELINES, Environment
 from aiaudit.core.errors import InputError
 from aiaudit.core.result import Result
-from aiaudit.core.timerange import ONE_SECOND, TimeRange
+from aiaudit.core.timerange import TimeRange
 from aiaudit.frames import empty_frame, project_table
 from aiaudit.query.sql import run_sql
 from aiaudit.sources.base import Source, check_focus, check_pipeline
@@ -79,7 +79,7 @@ class Telemetry:
     @property
     def environment(self) -> Environment:
         if self.source is not None:
-            return self.source.config.environment
+            return self.source.environment
         return Environment()
 
     # -- projections ------------------------------------------------------------------------------
@@ -166,19 +166,45 @@ class Telemetry:
         self, time_range: TimeRange | None, event_names: tuple[str, ...], fields: tuple[str, ...]
     ) -> pd.DataFrame:
         """``@ptr``, ``@timestamp`` and raw CloudTrail fields the projection does not carry (dotted paths such
-        as ``additionalEventData.targetId``; an object's value is its JSON text) for the events named: one
-        SQL query (fields read by the field planner), recorded in ``queries``; rows known to be missing
-        are listed in ``attrs["incomplete"]``."""
+        as ``additionalEventData.targetId``) for the events named (:meth:`raw_fields` on CloudTrail)."""
+        return self.raw_fields("cloudtrail", time_range, fields, equals={"eventName": event_names})
+
+    def raw_fields(
+        self,
+        pipeline: str,
+        time_range: TimeRange | None,
+        fields: tuple[str, ...],
+        *,
+        equals: Mapping[str, tuple[str, ...] | list[str]] | None = None,
+        contains: Mapping[str, str] | None = None,
+    ) -> pd.DataFrame:
+        """``@ptr``, ``@timestamp`` and raw fields (dotted Logs Insights names, read as Logs Insights reads
+        them) of the records of one pipeline whose every ``equals`` field is one of its values and, when
+        ``contains`` is given, one of whose ``contains`` fields holds its text: one SQL query (fields read
+        by the field planner; an object's value is its JSON text), recorded in ``queries``; rows known to be
+        missing are listed in ``attrs["incomplete"]``.
+
+        Why: links resolve a few fields the standard projections do not carry (a gateway call's target
+        id, a client span's URL) without widening the projection contract for every reader."""
+        check_pipeline(pipeline)
+        equals = {k: tuple(v) for k, v in (equals or {}).items()}
+        contains = dict(contains or {})
         columns = ("@ptr", "@timestamp", *fields)
-        if self.source is None and (self.raw.get("cloudtrail") is None or self.raw["cloudtrail"].empty):
+        if self.source is None and (self.raw.get(pipeline) is None or self.raw[pipeline].empty):
             return pd.DataFrame(columns=list(columns))
         selected = ", ".join(f"`{c}`" for c in columns)
-        result = self._query(
-            f"SELECT {selected} FROM `cloudtrail` WHERE eventName IN :names",
-            time_range,
-            params={"names": sorted(event_names)},
-        )
-        self.queries.append({"pipeline": "cloudtrail", **result.summary()})
+        params: dict[str, Any] = {}
+        where = []
+        for i, (key, values) in enumerate(equals.items()):
+            params[f"e{i}"] = sorted(values)
+            where.append(f"`{key}` IN :e{i}")
+        if contains:
+            for i, needle in enumerate(contains.values()):
+                params[f"c{i}"] = f"%{needle}%"
+            where.append("(" + " OR ".join(f"`{key}` LIKE :c{i}" for i, key in enumerate(contains)) + ")")
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        result = self._query(f"SELECT {selected} FROM `{pipeline}`{clause}", time_range, params=params)
+        self.queries.append({"pipeline": pipeline, **result.summary()})
         frame = result.frame.reindex(columns=list(columns))
         if not result.complete:
             frame.attrs["incomplete"] = list(result.warnings)
@@ -211,13 +237,6 @@ def _empty_times() -> pd.DataFrame:
     out = pd.DataFrame({c: pd.Series([], dtype="datetime64[ns, UTC]") for c in TIMES_COLUMNS[:2]})
     out["@ptr"] = pd.Series([], dtype="string")
     return out
-
-
-def _in_range(stamps: pd.Series, time_range: TimeRange | None) -> pd.Series:
-    """Times within a range (whole seconds, both ends inclusive, as StartQuery)."""
-    if time_range is None:
-        return pd.Series(True, index=stamps.index)
-    return (stamps >= time_range.start) & (stamps < time_range.end + ONE_SECOND)
 
 
 def _plain(value: Any) -> Any:

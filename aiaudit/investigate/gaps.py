@@ -21,6 +21,7 @@ Lookback is a window *before* the investigation range (default: ``[environment] 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -28,12 +29,11 @@ import pandas as pd
 
 from aiaudit.core.config import PIPELINES
 from aiaudit.core.findings import Finding, dedupe
+from aiaudit.core.grouping import Group, finding, findings, mask
 from aiaudit.core.timerange import ONE_SECOND, TimeRange, add_months, iso, parse_duration
 from aiaudit.investigate.access import Telemetry
 from aiaudit.investigate.correlate import DEFAULT_MARGIN, as_timedelta, widen
 from aiaudit.investigate.vocab import MODEL_CALLS, is_model_call
-
-MAX_EVIDENCE = 200
 
 
 def lookback_range(time_range: TimeRange, lookback: timedelta | str) -> TimeRange:
@@ -44,66 +44,92 @@ def lookback_range(time_range: TimeRange, lookback: timedelta | str) -> TimeRang
     return TimeRange(time_range.start - width, time_range.start - ONE_SECOND)
 
 
-def _values(frame: pd.DataFrame, col: str) -> list[str]:
-    return sorted({str(v) for v in frame[col].dropna()}) if col in frame else []
+def _account(frame: pd.DataFrame) -> pd.Series:
+    """The account a record belongs to (CloudTrail's recipient, else the caller's; invocation logs' own)."""
+    for column in ("recipient_account", "accountId"):
+        if column in frame:
+            return frame[column].fillna(frame["account"]).fillna("?").astype(str)
+    return frame["account"].fillna("?").astype(str)
 
 
-def _window(times: pd.Series) -> tuple[Any, Any]:
-    return times.min().to_pydatetime(), times.max().to_pydatetime()
+def model_calls(cloudtrail: pd.DataFrame) -> pd.DataFrame:
+    """Successful CloudTrail model calls with a request id: the calls that should each leave an invocation
+    log record."""
+    ok = ~mask(cloudtrail, cloudtrail["is_error"])
+    return cloudtrail[is_model_call(cloudtrail) & ok & cloudtrail["request_id"].notna()]
+
+
+def unlogged_model_calls(cloudtrail: pd.DataFrame, invocations: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`model_calls` whose request id no invocation log record carries (read the
+    invocations a margin wider than the calls: the two clocks differ by seconds)."""
+    calls = model_calls(cloudtrail)
+    logged = set(invocations["request_id"].dropna().str.lower())
+    return calls[~mask(calls, calls["request_id"].str.lower().isin(logged))]
+
+
+def unrecorded_requests(
+    cloudtrail: pd.DataFrame, invocations: pd.DataFrame, spans: pd.DataFrame, *, span_calls: str = "model"
+) -> dict[str, pd.DataFrame]:
+    """Invocation log records, and spans that carry their own request id, whose request id no CloudTrail
+    event has (read CloudTrail a margin wider). ``span_calls="model"`` keeps model-call spans only (the
+    calls CloudTrail always records); ``"all"`` keeps every AWS call span (data events included: what a
+    trail change can hide)."""
+    recorded = set(cloudtrail["request_id"].dropna().str.lower())
+    inv = invocations[invocations["request_id"].notna()]
+    sp = spans[mask(spans, spans["request_id_source"] == "own")]
+    if span_calls == "model":
+        sp = sp[mask(sp, sp["remote_operation"].isin(MODEL_CALLS)) | sp["gen_ai_operation"].notna()]
+    elif span_calls != "all":
+        raise ValueError("span_calls must be 'model' or 'all'")
+    return {
+        "invocations": inv[~mask(inv, inv["request_id"].str.lower().isin(recorded))],
+        "spans": sp[~mask(sp, sp["request_id"].str.lower().isin(recorded))],
+    }
 
 
 def missing_invocation_logs(
-    data: Any, time_range: TimeRange | None, *, margin: timedelta | str = DEFAULT_MARGIN
+    data: Any,
+    time_range: TimeRange | None,
+    *,
+    margin: timedelta | str = DEFAULT_MARGIN,
+    rule_id: str = "gap:invocation-log-missing",
 ) -> list[Finding]:
-    """CloudTrail model calls that succeeded but left no invocation log record."""
+    """CloudTrail model calls that succeeded but left no invocation log record: one finding per account and
+    region and activity window. ``high`` when some hour of it has no invocation log at all there (logging
+    looks off), else ``medium``."""
     tel = Telemetry.of(data)
     pad = as_timedelta(margin, DEFAULT_MARGIN) or DEFAULT_MARGIN
     ct = tel.projection("cloudtrail", time_range)
-    calls = ct[is_model_call(ct) & ~ct["is_error"].fillna(False).astype(bool) & ct["request_id"].notna()]
     inv = tel.projection("invocations", widen(time_range, pad))
-    logged = set(inv["request_id"].dropna().str.lower())
-    missing = calls[~calls["request_id"].str.lower().isin(logged)].copy()
+    missing = unlogged_model_calls(ct, inv).copy()
     if missing.empty:
         return []
-    inv_hours = set(
-        zip(
-            inv["account"].fillna(inv["accountId"]).astype(str),
-            inv["region"].astype(str),
-            inv["time"].dt.floor("1h"),
-        )
+    inv_hours = set(zip(_account(inv), inv["region"].astype(str), inv["time"].dt.floor("1h"), strict=True))
+    missing["_acct"] = _account(missing)
+    missing["_where"] = missing["_acct"] + " " + missing["region"].astype(str)
+    missing["_silent"] = [
+        (acct, str(region), hour) not in inv_hours
+        for acct, region, hour in zip(missing["_acct"], missing["region"], missing["time"].dt.floor("1h"), strict=True)
+    ]
+
+    def silent(g: Group) -> bool:
+        return bool(g.rows["_silent"].any())
+
+    return findings(
+        missing,
+        rule_id=rule_id,
+        severity=lambda g: "high" if silent(g) else "medium",
+        title=lambda g: f"{g.count} model call(s) with no invocation log ({g.subject}, {_when(g)})",
+        summary=lambda g: (
+            f"{g.count} successful Bedrock model calls in CloudTrail for account and region {g.subject} "
+            "have no invocation log record with the same request id"
+            + (" — some hours hold no invocation log at all there: logging looks disabled." if silent(g) else ".")
+        ),
+        subject="_where",
+        subject_kind="resource",
+        window="1h",
+        resources=lambda g: [f"account:{a}" for a in g.values("_acct")] + [f"region:{r}" for r in g.values("region")],
     )
-    missing["_acct"] = missing["recipient_account"].fillna(missing["account"]).astype(str)
-    missing["_hour"] = missing["time"].dt.floor("1h")
-    findings = []
-    for (acct, region, hour), group in missing.groupby(["_acct", "region", "_hour"], sort=True):
-        calls_in_hour = calls[
-            (calls["recipient_account"].fillna(calls["account"]).astype(str) == acct)
-            & (calls["region"] == region)
-            & (calls["time"].dt.floor("1h") == hour)
-        ]
-        silent = (acct, str(region), hour) not in inv_hours
-        start, end = _window(group["time"])
-        findings.append(
-            Finding(
-                rule_id="gap:invocation-log-missing",
-                severity="high" if silent else "medium",
-                title=f"{len(group)} model call(s) with no invocation log ({acct} {region}, {iso(hour)})",
-                summary=(
-                    f"{len(group)} of {len(calls_in_hour)} successful Bedrock model calls in CloudTrail for account "
-                    f"{acct}, region {region}, hour {iso(hour)} have no invocation log record with the same "
-                    "request id"
-                    + (" — no invocation log at all in that hour: logging looks disabled." if silent else ".")
-                ),
-                time_start=start,
-                time_end=end,
-                principals=_values(group, "principal"),
-                source_ips=_values(group, "source_ip"),
-                request_ids=_values(group, "request_id"),
-                resources=[f"account:{acct}", f"region:{region}"],
-                evidence=list(group["@ptr"].dropna())[:MAX_EVIDENCE],
-            )
-        )
-    return findings
 
 
 def missing_cloudtrail(
@@ -113,46 +139,61 @@ def missing_cloudtrail(
     tel = Telemetry.of(data)
     pad = as_timedelta(margin, DEFAULT_MARGIN) or DEFAULT_MARGIN
     ct = tel.projection("cloudtrail", widen(time_range, pad))
-    recorded = set(ct["request_id"].dropna().str.lower())
-    inv = tel.projection("invocations", time_range)
-    inv = inv[inv["request_id"].notna()]
-    sp = tel.projection("spans", time_range)
-    sp = sp[
-        (sp["request_id_source"] == "own").fillna(False).astype(bool)
-        & (sp["remote_operation"].isin(MODEL_CALLS).fillna(False) | sp["gen_ai_operation"].notna()).astype(bool)
-    ]
-    findings = []
-    for pipeline, frame in (("invocations", inv), ("spans", sp)):
-        lost = frame[~frame["request_id"].str.lower().isin(recorded)].copy()
+    unrecorded = unrecorded_requests(ct, tel.projection("invocations", time_range), tel.projection("spans", time_range))
+    out: list[Finding] = []
+    for pipeline, frame in unrecorded.items():
+        lost = frame.copy()
         if lost.empty:
             continue
-        acct_col = lost["account"].fillna(lost["accountId"]) if "accountId" in lost else lost["account"]
-        lost["_acct"] = acct_col.fillna("?").astype(str)
-        lost["_region"] = lost["region"].fillna("?").astype(str)
-        lost["_hour"] = lost["time"].dt.floor("1h")
-        for (acct, region, hour), group in lost.groupby(["_acct", "_region", "_hour"], sort=True):
-            start, end = _window(group["time"])
-            what = "invocation log record(s)" if pipeline == "invocations" else "model-call span(s)"
-            findings.append(
-                Finding(
-                    rule_id="gap:cloudtrail-missing",
-                    severity="medium",
-                    title=f"{len(group)} {what} with no CloudTrail event ({acct} {region}, {iso(hour)})",
-                    summary=(
-                        f"{len(group)} {what} in {pipeline} (account {acct}, region {region}, hour {iso(hour)}) "
-                        "carry a request id that no CloudTrail event has: the trail missed them, was stopped, "
-                        "or does not cover this account/region."
-                    ),
-                    time_start=start,
-                    time_end=end,
-                    principals=_values(group, "principal") if "principal" in group else [],
-                    request_ids=_values(group, "request_id"),
-                    session_ids=_values(group, "session_id") if "session_id" in group else [],
-                    resources=[f"pipeline:{pipeline}", f"account:{acct}", f"region:{region}"],
-                    evidence=list(group["@ptr"].dropna())[:MAX_EVIDENCE],
-                )
-            )
-    return findings
+        lost["_acct"] = _account(lost)
+        lost["_where"] = f"{pipeline} " + lost["_acct"] + " " + lost["region"].fillna("?").astype(str)
+        out += findings(
+            lost,
+            rule_id="gap:cloudtrail-missing",
+            severity="medium",
+            title=_lost_title(pipeline),
+            summary=_lost_summary(pipeline),
+            subject="_where",
+            subject_kind="resource",
+            window="1h",
+            resources=_lost_resources(pipeline),
+        )
+    return out
+
+
+def _what(pipeline: str) -> str:
+    return "invocation log record(s)" if pipeline == "invocations" else "model-call span(s)"
+
+
+def _lost_title(pipeline: str) -> Callable[[Group], str]:
+    return lambda g: f"{g.count} {_what(pipeline)} with no CloudTrail event ({g.subject}, {_when(g)})"
+
+
+def _lost_summary(pipeline: str) -> Callable[[Group], str]:
+    return lambda g: (
+        f"{g.count} {_what(pipeline)} in {pipeline} ({g.subject}) carry a request id that no CloudTrail event has: "
+        "the trail missed them, was stopped, or does not cover this account/region."
+    )
+
+
+def _lost_resources(pipeline: str) -> Callable[[Group], list[str]]:
+    return lambda g: [
+        f"pipeline:{pipeline}",
+        *(f"account:{a}" for a in g.values("_acct")),
+        *(f"region:{r}" for r in g.values("region")),
+    ]
+
+
+def _when(g: Group) -> str:
+    if g.start is None or g.end is None:
+        return "time unknown"
+    return iso(g.start.to_pydatetime()) + ("" if g.end == g.start else f" .. {iso(g.end.to_pydatetime())}")
+
+
+def _period(rule_id: str, severity: str, title: str, summary: str, start: Any, end: Any, resource: str) -> Finding:
+    """A finding about a stretch of time with no rows to cite (a silence, a drop)."""
+    group = Group(subject=resource, rows=pd.DataFrame(), start=pd.Timestamp(start), end=pd.Timestamp(end))
+    return finding(group, rule_id=rule_id, severity=severity, title=title, summary=summary, subject_kind="resource")
 
 
 def bucket_counts(times: pd.Series, time_range: TimeRange, freq: str) -> pd.Series:
@@ -201,7 +242,7 @@ def volume_gaps(
     tel = Telemetry.of(data)
     before = lookback_range(time_range, lookback or tel.environment.default_lookback)
     step = pd.Timedelta(freq)
-    findings: list[Finding] = []
+    found: list[Finding] = []
     tables = []
     for pipeline in pipelines:
         base = bucket_counts(tel.times(pipeline, before)["@timestamp"], before, freq)
@@ -217,19 +258,17 @@ def volume_gaps(
         for first, last, n in _runs(now == 0):
             if expected * n < min_expected:
                 continue
-            findings.append(
-                Finding(
-                    rule_id="gap:silence",
-                    severity="high",
-                    title=f"{pipeline} silent for {n} × {freq} from {iso(first.to_pydatetime())}",
-                    summary=(
-                        f"No {pipeline} records from {iso(first.to_pydatetime())} to "
-                        f"{iso((last + step).to_pydatetime() - ONE_SECOND)}; the lookback "
-                        f"{before} averaged {expected:.1f} per {freq} (≈{expected * n:.0f} expected)."
-                    ),
-                    time_start=first.to_pydatetime(),
-                    time_end=(last + step).to_pydatetime() - ONE_SECOND,
-                    resources=[f"pipeline:{pipeline}"],
+            found.append(
+                _period(
+                    "gap:silence",
+                    "high",
+                    f"{pipeline} silent for {n} × {freq} from {iso(first.to_pydatetime())}",
+                    f"No {pipeline} records from {iso(first.to_pydatetime())} to "
+                    f"{iso((last + step).to_pydatetime() - ONE_SECOND)}; the lookback "
+                    f"{before} averaged {expected:.1f} per {freq} (≈{expected * n:.0f} expected).",
+                    first,
+                    (last + step) - pd.Timedelta(ONE_SECOND),
+                    f"pipeline:{pipeline}",
                 )
             )
         if expected < min_expected:
@@ -237,18 +276,16 @@ def volume_gaps(
         low = (now > 0) & (now < drop_ratio * expected)
         for first, last, n in _runs(low):
             seen = int(now[first:last].sum())
-            findings.append(
-                Finding(
-                    rule_id="gap:volume-drop",
-                    severity="medium",
-                    title=f"{pipeline} volume dropped below {drop_ratio:.0%} of normal ({n} × {freq})",
-                    summary=(
-                        f"{seen} {pipeline} records from {iso(first.to_pydatetime())} over {n} × {freq}; the "
-                        f"lookback {before} averaged {expected:.1f} per {freq}."
-                    ),
-                    time_start=first.to_pydatetime(),
-                    time_end=(last + step).to_pydatetime() - ONE_SECOND,
-                    resources=[f"pipeline:{pipeline}"],
+            found.append(
+                _period(
+                    "gap:volume-drop",
+                    "medium",
+                    f"{pipeline} volume dropped below {drop_ratio:.0%} of normal ({n} × {freq})",
+                    f"{seen} {pipeline} records from {iso(first.to_pydatetime())} over {n} × {freq}; the "
+                    f"lookback {before} averaged {expected:.1f} per {freq}.",
+                    first,
+                    (last + step) - pd.Timedelta(ONE_SECOND),
+                    f"pipeline:{pipeline}",
                 )
             )
     table = (
@@ -256,7 +293,7 @@ def volume_gaps(
         if tables
         else pd.DataFrame(columns=["pipeline", "bucket", "count", "expected"])
     )
-    return findings, table
+    return found, table
 
 
 def ingestion_delays(
@@ -269,34 +306,30 @@ def ingestion_delays(
     """Records whose ``@ingestionTime`` is more than ``max_delay`` after their ``@timestamp``."""
     tel = Telemetry.of(data)
     limit = as_timedelta(max_delay, timedelta(minutes=15)) or timedelta(minutes=15)
-    findings = []
+    out: list[Finding] = []
     for pipeline in pipelines:
         times = tel.times(pipeline, time_range)
         if times.empty or times["@ingestionTime"].isna().all():
             continue
         delay = times["@ingestionTime"] - times["@timestamp"]
-        late = times[delay > limit]
+        late = times[mask(times, delay > limit)].assign(time=lambda f: f["@timestamp"], _pipeline=pipeline)
         if late.empty:
             continue
         worst = delay.max()
-        start, end = _window(late["@timestamp"])
-        findings.append(
-            Finding(
-                rule_id="gap:ingestion-delay",
-                severity="medium" if worst > 4 * limit else "low",
-                title=f"{len(late)} {pipeline} record(s) arrived more than {limit} late",
-                summary=(
-                    f"{len(late)} of {len(times)} {pipeline} records were ingested more than {limit} after their "
-                    f"own time (worst {worst}, median delay {delay.median()}). Queries run before they arrived "
-                    "missed them; alarms on this pipeline fire late."
-                ),
-                time_start=start,
-                time_end=end,
-                resources=[f"pipeline:{pipeline}"],
-                evidence=list(late["@ptr"].dropna())[:MAX_EVIDENCE],
-            )
+        out += findings(
+            late,
+            rule_id="gap:ingestion-delay",
+            severity="medium" if worst > 4 * limit else "low",
+            title=f"{{count}} {pipeline} record(s) arrived more than {limit} late",
+            summary=f"{{count}} of {len(times)} {pipeline} records were ingested more than {limit} after their own "
+            f"time (worst {worst}, median delay {delay.median()}). Queries run before they arrived missed them; "
+            "alarms on this pipeline fire late.",
+            subject="_pipeline",
+            subject_kind="resource",
+            window=None,
+            resources=lambda g: [f"pipeline:{p}" for p in g.values("_pipeline")],
         )
-    return findings
+    return out
 
 
 def gaps(

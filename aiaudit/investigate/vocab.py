@@ -1,62 +1,38 @@
-"""Event vocabularies the investigation functions share (which CloudTrail events are model calls, changes).
+"""Which CloudTrail events are model calls, configuration changes, credential retrievals.
 
-Kept in one place so the timeline's change markers, the gap checks and the correlations agree.
+The lists come from the one vocabulary (:mod:`aiaudit.core.vocabulary`); this module holds the tests
+built on them, so the timeline's change markers, the gap checks and the correlations agree.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from aiaudit.core.vocabulary import words
+
 #: Bedrock runtime calls that write a model invocation log record (operation names are the same).
-MODEL_CALLS = frozenset({"InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream"})
-BEDROCK_SOURCES = frozenset({"bedrock.amazonaws.com", "bedrock-runtime.amazonaws.com"})
+MODEL_CALLS = frozenset(words("invocation_logged_operations"))
+BEDROCK_SOURCES = frozenset(words("bedrock_sources"))
 
 #: Verbs of control-plane actions that change configuration (CloudTrail ``eventName`` prefixes).
-CHANGE_VERBS = (
-    "Create",
-    "Update",
-    "Delete",
-    "Put",
-    "Attach",
-    "Detach",
-    "Stop",
-    "Disable",
-    "Enable",
-    "Modify",
-    "Set",
-    "Remove",
-    "Add",
-    "Associate",
-    "Disassociate",
-    "Register",
-    "Deregister",
-)
+CHANGE_VERBS = words("change_verbs")
 
-#: Guardrail changes (Q21's list plus publishing a version).
-GUARDRAIL_CHANGES = frozenset(
-    {"UpdateGuardrail", "DeleteGuardrail", "CreateGuardrailVersion", "DeleteGuardrailVersion"}
-)
+#: Changes to an existing guardrail.
+GUARDRAIL_CHANGES = frozenset(words("guardrail_modify_events"))
 
 #: AgentCore Identity calls that hand a runtime a credential (guide Q14: token vault, OAuth2, API keys).
-CREDENTIAL_EVENTS = frozenset(
-    {
-        "GetResourceOauth2Token",
-        "GetResourceApiKey",
-        "GetWorkloadAccessToken",
-        "GetWorkloadAccessTokenForJWT",
-        "GetWorkloadAccessTokenForUserId",
-    }
-)
-CREDENTIAL_TYPES = frozenset(
-    {
-        "AWS::BedrockAgentCore::TokenVault",
-        "AWS::BedrockAgentCore::OAuth2CredentialProvider",
-        "AWS::BedrockAgentCore::APIKeyCredentialProvider",
-        "AWS::BedrockAgentCore::WorkloadIdentity",
-    }
-)
+CREDENTIAL_EVENTS = frozenset(words("agentcore_credential_events"))
+CREDENTIAL_TYPES = frozenset(words("agentcore_credential_types"))
+#: Calls that set (or remove) a Region's Bedrock model invocation logging: the next one ends the window the
+#: previous one may have blinded.
+INVOCATION_LOGGING_CHANGES = frozenset(words("invocation_logging_events"))
+#: CloudTrail calls after which a trail may record or deliver less (stopped, deleted, reconfigured, selectors
+#: replaced).
+TRAIL_BLINDING_CHANGES = frozenset(words("trail_blinding_events"))
+#: Every call that changes what a trail records: the blinding ones and those that restore a trail.
+TRAIL_STATE_CHANGES = TRAIL_BLINDING_CHANGES | frozenset(words("trail_restoring_events"))
 #: Control-plane calls that (re)configure which backend serves a gateway target.
-GATEWAY_TARGET_CHANGES = frozenset({"CreateGatewayTarget", "UpdateGatewayTarget", "DeleteGatewayTarget"})
+GATEWAY_TARGET_CHANGES = frozenset(words("gateway_target_events"))
 
 
 def is_model_call(cloudtrail: pd.DataFrame) -> pd.Series:

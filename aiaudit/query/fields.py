@@ -254,17 +254,21 @@ def pointer(keys: tuple[str, ...] | list[str]) -> str:
 
 
 @lru_cache(maxsize=4096)
-def key_paths(pipeline: str, field: str) -> tuple[tuple[str, ...], ...]:
-    """The key paths that may hold ``field`` in a record of ``pipeline``, in order of preference."""
+def key_paths(pipeline: str | None, field: str) -> tuple[tuple[str, ...], ...]:
+    """The key paths that may hold ``field`` in a record of ``pipeline``, in order of preference
+    (``pipeline`` None: inside a JSON value a query made, where every key split is tried)."""
     parts = segments(field)
     if any(name == "" and not literal for name, literal in parts):
         return ((field,),)  # not a dotted path (``a..b``, ``.a``): the whole name is one key
-    nested_only = pipeline not in DOTTED_KEY_PIPELINES and field in dict(TYPED_FIELDS.get(pipeline, ()))
+    nested_only = (
+        pipeline is not None and pipeline not in DOTTED_KEY_PIPELINES and field in dict(TYPED_FIELDS.get(pipeline, ()))
+    )
     return tuple(_splits(parts, not nested_only))
 
 
-def pointers(pipeline: str, field: str) -> list[str]:
-    """JSON Pointers that may hold ``field`` in a record of ``pipeline``, in order of preference."""
+def pointers(pipeline: str | None, field: str) -> list[str]:
+    """JSON Pointers that may hold ``field`` in a record of ``pipeline`` (None: in any JSON value), in
+    order of preference."""
     return [pointer(keys) for keys in key_paths(pipeline, field)]
 
 
@@ -320,15 +324,29 @@ def hot_column(pipeline: str, field: str, table_columns: set[str] | None = None)
 # -- expressions (sqlglot, for the compilers) ------------------------------------------------------
 
 
-def json_field(message: exp.Expr, pointer_list: tuple[str, ...] | list[str]) -> exp.Expr:
-    """``message`` (JSON text) → the text at the first of ``pointer_list`` present, or NULL."""
+def json_field(
+    message: exp.Expr, pointer_list: tuple[str, ...] | list[str], function: str = "json_extract_string"
+) -> exp.Expr:
+    """``message`` (JSON text) → the text at the first of ``pointer_list`` present, or NULL
+    (``function="json_type"``: the JSON type of that value instead)."""
     if len(pointer_list) == 1:
-        return exp.Anonymous(
-            this="json_extract_string", expressions=[message.copy(), exp.Literal.string(pointer_list[0])]
-        )
+        return exp.Anonymous(this=function, expressions=[message.copy(), exp.Literal.string(pointer_list[0])])
     listed = exp.Array(expressions=[exp.Literal.string(p) for p in pointer_list])
-    values = exp.Anonymous(this="json_extract_string", expressions=[message.copy(), listed])
+    values = exp.Anonymous(this=function, expressions=[message.copy(), listed])
     return exp.Anonymous(this="list_aggregate", expressions=[values, exp.Literal.string("any_value")])
+
+
+def json_type(pipeline: str, field: str) -> exp.Expr:
+    """The JSON type (``json_type``: VARCHAR, BIGINT, OBJECT …) of ``field`` in the row's ``@message``,
+    read under the same key paths as its value; NULL when absent. Filter patterns need it, as a typed
+    column keeps only the text."""
+    return json_field(exp.column("@message", quoted=True), pointers(pipeline, field), "json_type")
+
+
+def json_path(json_value: exp.Expr, field: str) -> exp.Expr:
+    """``field`` (a dotted name) read inside a JSON value a query made (``jsonParse``, ``unnest`` in classic
+    QL): the same names and key splitting as a record's field, every split tried."""
+    return json_field(json_value, pointers(None, field))
 
 
 def field_expression(
@@ -418,6 +436,8 @@ __all__ = [
     "field_kind",
     "hot_column",
     "json_field",
+    "json_path",
+    "json_type",
     "key_paths",
     "plan",
     "pointer",

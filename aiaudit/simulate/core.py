@@ -8,6 +8,7 @@ register effects the shards apply; they are then routed to the shard whose files
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import shutil
@@ -32,6 +33,11 @@ OUR_FILES = ("truth.json", "aiaudit.toml")
 
 ShardKey = tuple[int, str, str]  # (day, account key, region)
 
+#: What ``pipelines=`` accepts: the four pipelines, and ``cloudtrail-management`` for a trail that records
+#: management events only (the default trail set-up: no data events).
+PIPELINE_CHOICES = ("cloudtrail", "cloudtrail-management", "invocations", "spans", "runtime_logs")
+ALL_PIPELINES = ("cloudtrail", "invocations", "spans", "runtime_logs")
+
 
 @dataclass
 class SimulationSummary:
@@ -47,6 +53,7 @@ class SimulationSummary:
     files: dict[str, int] = field(default_factory=dict)
     bytes_written: int = 0
     incidents: list[dict[str, Any]] = field(default_factory=list)
+    pipelines: tuple[str, ...] = ALL_PIPELINES
     dropped: dict[str, int] = field(default_factory=dict)
     defects: list[dict[str, Any]] = field(default_factory=list)
     elapsed_s: float = 0.0
@@ -85,11 +92,17 @@ def simulate(
     scenarios: tuple[str, ...] | list[str] = ("all",),
     with_defects: bool = False,
     workers: int | None = None,
+    pipelines: tuple[str, ...] | list[str] = ALL_PIPELINES,
 ) -> SimulationSummary:
-    """Write a simulated organisation's telemetry with planted incidents under ``out``."""
+    """Write a simulated organisation's telemetry with planted incidents under ``out``.
+
+    ``pipelines`` names what the simulated accounts deliver (real accounts rarely deliver all four:
+    CloudTrail alone is the commonest set-up); ``cloudtrail-management`` is CloudTrail without data events.
+    Everything still *happens*; only the records of pipelines not delivered are not written."""
     started = time.monotonic()
     out = Path(out)
     names = _scenario_names(scenarios)
+    delivered = _pipeline_names(pipelines)
     if days < 1:
         raise InputError(f"--days must be at least 1, not {days}", where="--days")
     if not scale > 0:
@@ -104,22 +117,31 @@ def simulate(
     scenario_em, incidents = run_scenarios(world, names, scale)
     routed, lost = _route(world, scenario_em, days)
     keys = sorted(_baseline_keys(world, days) | set(routed))
-    _STATE.update(world=world, routed=routed, scale=scale, out=out)
+    _STATE.update(world=world, routed=routed, scale=scale, out=out, delivered=delivered)
     results: dict[ShardKey, dict[str, Any]] = {}
     n_workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     try:
         if n_workers > 1 and len(keys) > 1:
             ctx = multiprocessing.get_context("fork")
             order = sorted(keys, key=lambda k: (-_weight(world, k), k))
-            with ctx.Pool(n_workers) as pool:
-                for key, res in pool.imap_unordered(_run_shard, order):
-                    results[key] = res
+            # Forked workers must never collect objects inherited from the parent: a DuckDB cursor left for
+            # the garbage collector (a notebook's, a test's) crashes a child whose copy has no DuckDB threads.
+            gc.collect()
+            gc.freeze()
+            try:
+                with ctx.Pool(n_workers) as pool:
+                    for key, res in pool.imap_unordered(_run_shard, order):
+                        results[key] = res
+            finally:
+                gc.unfreeze()
         else:
             for key in keys:
                 results[key] = _run_shard(key)[1]
     finally:
         _STATE.clear()
-    summary = SimulationSummary(out=out, seed=seed, start=iso(start_t), end=iso(end_t), scale=scale, scenarios=names)
+    summary = SimulationSummary(
+        out=out, seed=seed, start=iso(start_t), end=iso(end_t), scale=scale, scenarios=names, pipelines=delivered
+    )
     _merge(summary, results, incidents, lost)
 
     defects: list[dict[str, Any]] = []
@@ -130,6 +152,19 @@ def simulate(
     write_config(out, world, days)
     summary.elapsed_s = time.monotonic() - started
     return summary
+
+
+def _pipeline_names(pipelines: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    wanted = [p.strip() for p in pipelines if p.strip()]
+    unknown = [p for p in wanted if p not in PIPELINE_CHOICES]
+    if unknown or not wanted:
+        raise InputError(
+            f"unknown pipeline {unknown[0] if unknown else '(none)'!r}; choose from: {', '.join(PIPELINE_CHOICES)}",
+            where="--pipelines",
+        )
+    if "cloudtrail" in wanted and "cloudtrail-management" in wanted:
+        raise InputError("give cloudtrail or cloudtrail-management, not both", where="--pipelines")
+    return tuple(p for p in PIPELINE_CHOICES if p in wanted)
 
 
 def _scenario_names(scenarios: tuple[str, ...] | list[str]) -> list[str]:
@@ -232,7 +267,7 @@ def _run_shard(key: ShardKey) -> tuple[ShardKey, dict[str, Any]]:
         em.spans.extend(extra.spans)
         em.rt.extend(extra.rt)
     result = ShardResult()
-    write_shard(world, _STATE["out"], em, day, result)
+    write_shard(world, _STATE["out"], em, day, result, pipelines=_STATE["delivered"])
     plain = {
         "counts": dict(result.counts),
         "files": dict(result.files),

@@ -86,7 +86,7 @@ class Emitter:
         self.world = world
         self.rng = rng
         self.ids = Ids(rng)
-        # (t, account id, region, data-event flag, line, request id, tag)
+        # (t, account id, region, data-event flag ("D" AI, "d" other, "" management), line, request id, tag)
         self.ct: list[tuple[float, str, str, str, str, str, str | None]] = []
         # (t, account id, region, line, request id, tag, offload (relative key, body text) or None)
         self.mil: list[tuple[float, str, str, str, str, str | None, tuple[str, str] | None]] = []
@@ -179,7 +179,8 @@ class Emitter:
         if identity is None:
             assert actor is not None
             line = line.replace(_UI_Q, self.identity_json(actor, t), 1)
-        flag = "D" if category == "Data" and source in _HOSTS else ""
+        # "D": a Bedrock/AgentCore data event (selectors can drop it); "d": any other data event
+        flag = ("D" if source in _HOSTS else "d") if category == "Data" else ""
         self.ct.append((t, account, region, flag, line, rid, tag))
         return rid
 

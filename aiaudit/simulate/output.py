@@ -54,9 +54,26 @@ def _plain(path: Path, text: str) -> int:
     return len(data)
 
 
-def write_shard(world: World, out: Path, em: Emitter, day: int, result: ShardResult) -> None:
-    """Write everything ``em`` collected for one day (baseline + routed scenario items)."""
+def write_shard(
+    world: World,
+    out: Path,
+    em: Emitter,
+    day: int,
+    result: ShardResult,
+    pipelines: tuple[str, ...] = ("cloudtrail", "invocations", "spans", "runtime_logs"),
+) -> None:
+    """Write everything ``em`` collected for one day (baseline + routed scenario items), for the pipelines
+    the simulated accounts deliver (``cloudtrail-management``: CloudTrail without data events)."""
     eff = world.effects
+    management_only = "cloudtrail-management" in pipelines
+    if management_only or "cloudtrail" not in pipelines:
+        em.ct = [item for item in em.ct if management_only and not item[3]]
+    if "invocations" not in pipelines:
+        em.mil = []
+    if "spans" not in pipelines:
+        em.spans = []
+    if "runtime_logs" not in pipelines:
+        em.rt = []
     day_tag = time.strftime("%Y%m%d", time.gmtime(world.start + day * 86400))
     # -- CloudTrail -------------------------------------------------------------------------------
     by_stream: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
@@ -64,7 +81,7 @@ def write_shard(world: World, out: Path, em: Emitter, day: int, result: ShardRes
     for t, acct, region, flag, line, rid, tag in em.ct:
         if tag:
             result.tagged[tag].append(rid)
-        if flag and eff.data_events_off and t >= eff.data_events_off[0]:
+        if flag == "D" and eff.data_events_off and t >= eff.data_events_off[0]:
             result.suppressed[eff.data_events_off[1]]["cloudtrail"].append(rid)
             result.dropped["data event not selected"] += 1
             ct_removed.add(rid)

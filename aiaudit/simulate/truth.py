@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aiaudit.simulate.baseline import planned_changes
 from aiaudit.simulate.scenarios import Incident
 from aiaudit.simulate.world import World
 
@@ -30,6 +31,40 @@ MODEL_PRICES: dict[str, tuple[float, float]] = {
     "meta.llama3-1-8b-instruct": (0.00022, 0.00022),
     "cohere.command-r-plus": (0.003, 0.015),
 }
+
+
+def change_roles(world: World) -> list[str]:
+    """The makers of the planned changes (deploy pipelines): the ``change_roles`` of ``aiaudit.toml``."""
+    return sorted({change["principal"] for change in planned_changes(world)})
+
+
+def posture_conditions(world: World, summary: SimulationSummary) -> list[dict[str, Any]]:
+    """Conditions the simulated world really has although no incident planted them: an analyst should be
+    told about them, so a finding about one counts as true (``rules`` name the entries that report it).
+
+    Today: model calls in a region whose account has no model invocation logging configured there (the
+    default in a new region), which the invocation-logging gap detection (X05) reports."""
+    if "invocations" not in summary.pipelines or not {"cloudtrail", "cloudtrail-management"} & set(summary.pipelines):
+        return []
+    out = []
+    callers: dict[tuple[str, str], list[str]] = {}
+    for actor in world.actors.values():
+        if actor.models and actor.region not in actor.account.logging_regions:
+            callers.setdefault((actor.account.id, actor.region), []).append(actor.role_arn)
+    for (account, region), principals in sorted(callers.items()):
+        out.append(
+            {
+                "id": f"POSTURE-no-invocation-logging-{account}-{region}",
+                "kind": "invocation logging not configured",
+                "summary": f"model calls in {region} of account {account}, which logs no model invocations there",
+                "account": account,
+                "region": region,
+                "principals": sorted(set(principals)),
+                "rules": ["X05"],
+                "window": {"start": summary.start, "end": summary.end},
+            }
+        )
+    return out
 
 
 def baseline_description(world: World) -> dict[str, Any]:
@@ -143,6 +178,9 @@ def write_truth(
         "records": summary.records,
         "files": summary.files,
         "incidents": summary.incidents,
+        "pipelines": list(summary.pipelines),
+        "posture": posture_conditions(world, summary),
+        "planned_changes": planned_changes(world),
         "baseline": baseline_description(world),
         "defects": defects,
     }
@@ -173,6 +211,9 @@ def write_config(out: Path, world: World, days: int) -> None:
         f"corporate_cidrs = {_toml_list(cidrs)}",
         f"expected_regions = {_toml_list(['us-east-1', 'us-west-2', 'eu-west-1'])}",
         f"break_glass_roles = {_toml_list([break_glass])}",
+        "# roles whose configuration changes are planned (deploy pipelines): change detections report them as",
+        "# info and change alarms leave them out",
+        f"change_roles = {_toml_list(change_roles(world))}",
         f'default_lookback = "{days}d"',
         "",
         "[environment.expected_models]",

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from aiaudit.core.config import PIPELINES, Config
+from aiaudit.core.config import CONFIG_NAME, PIPELINES, Config, Environment, load_config
 from aiaudit.core.errors import InputError, NotImplementedYet
 from aiaudit.core.result import Result
-from aiaudit.core.timerange import TimeRange, resolve_anchor
+from aiaudit.core.timerange import TimeRange, default_window
 from aiaudit.frames.project import Query
 from aiaudit.frames.project import relation as projection_relation
 from aiaudit.frames.project import stream as stream_query
@@ -58,38 +59,6 @@ def check_focus(focus: Mapping[str, Any]) -> dict[str, list[str]]:
     return {k: v for k, v in out.items() if v}
 
 
-def resolve_window(
-    src: Source | None,
-    *,
-    since: str | None = None,
-    start: str | None = None,
-    end: str | None = None,
-    anchor: str | None = "now",
-    default_since: str | None = None,
-) -> TimeRange | None:
-    """The one place a run's time parameters become a :class:`TimeRange` (CLI, notebooks, playbooks).
-
-    Empty strings mean "not given" (papermill parameters). ``anchor`` is ``now``, ``data-end`` (the
-    source's last event; an error when the source holds nothing) or a time. Without ``since``/``start``
-    the range is ``default_since`` back from the anchor, or ``None`` when there is no default.
-    """
-
-    since, start, end = since or None, start or None, end or None
-    if since is None and start is None:
-        if not default_since:
-            return None
-        since = default_since
-    anchor_text = (anchor or "now").strip()
-    if anchor_text == "data-end":
-        span = src.data_span() if src is not None else None
-        if span is None:
-            raise InputError("anchor data-end: the source holds no data (or none was given)", where="anchor")
-        anchor_time = span.end
-    else:
-        anchor_time = resolve_anchor(anchor_text)
-    return TimeRange.parse(since if start is None else None, start=start, end=end, anchor=anchor_time)
-
-
 def check_pipeline(name: str) -> str:
     if name not in PIPELINES:
         raise InputError(f"unknown pipeline {name!r} (one of {', '.join(PIPELINES)})", where="pipeline")
@@ -101,6 +70,8 @@ class Source(ABC):
 
     spec: SourceSpec
     config: Config
+    _environment: Environment | None = None
+    _environment_origin: str = "none"
 
     # -- queries ----------------------------------------------------------------------------------
     @abstractmethod
@@ -115,7 +86,8 @@ class Source(ABC):
     ) -> Result:
         """Run a query. SQL names its log groups (or pipeline names) in ``FROM``; a classic (CWLI) query
         takes them from ``log_groups`` or a ``SOURCE`` command, as StartQuery does. ``params`` bind
-        ``:name`` (SQL) or ``{{name}}`` (CWLI) through :mod:`aiaudit.query.quoting`."""
+        ``:name`` (SQL) or ``{{name}}`` (CWLI) through :mod:`aiaudit.query.quoting`. Without
+        ``time_range``, :meth:`window` (the same on every backend)."""
 
     # -- standard projections (DESIGN §3; columns in docs/frames.md) ------------------------------
     def cloudtrail(
@@ -147,9 +119,9 @@ class Source(ABC):
         columns: Sequence[str] | None = None,
         **focus: Any,
     ) -> pd.DataFrame:
-        """The standard projection of one pipeline (only ``columns`` when given: only they are computed).
-        The returned frame's ``attrs['aiaudit']`` holds the summary of the query that produced it (stats,
-        warnings, completeness)."""
+        """The standard projection of one pipeline (only ``columns`` when given: only they are computed;
+        without ``time_range``: :meth:`window`). The returned frame's ``attrs['aiaudit']`` holds the summary
+        of the query that produced it (stats, warnings, completeness)."""
 
     def projection_query(
         self,
@@ -196,6 +168,33 @@ class Source(ABC):
         con, qy = self.projection_query(pipeline, time_range, columns=columns, order=None, **focus)
         return projection_relation(con, qy)
 
+    # -- the baseline ------------------------------------------------------------------------------
+    @property
+    def environment(self) -> Environment:
+        """The ``[environment]`` baseline every detection, notebook and investigation of this source reads.
+
+        The one place it is resolved: the loaded ``aiaudit.toml``'s, else (when that declares none) the
+        ``aiaudit.toml`` inside a local source's folder — a simulation or an export carries its own — else
+        an empty baseline. :attr:`environment_origin` says which, for notes and reports."""
+        if self._environment is None:
+            self._environment, self._environment_origin = self._resolve_environment()
+        return self._environment
+
+    def _resolve_environment(self) -> tuple[Environment, str]:
+        if self.config.environment != Environment():
+            return self.config.environment, str(self.config.path) if self.config.path else "the loaded configuration"
+        root = getattr(self.spec, "path", None)
+        beside = Path(str(root)) / CONFIG_NAME if root else None
+        if beside is not None and beside.is_file():
+            return load_config(beside).environment, str(beside)
+        return Environment(), "none"
+
+    @property
+    def environment_origin(self) -> str:
+        """The file the ``[environment]`` baseline came from, or ``none``."""
+        _ = self.environment
+        return self._environment_origin
+
     # -- records and inventory --------------------------------------------------------------------
     @abstractmethod
     def record(self, ptr: str) -> dict[str, Any]:
@@ -208,6 +207,13 @@ class Source(ABC):
     @abstractmethod
     def data_span(self) -> TimeRange | None:
         """The time span of the data (first to last ``@timestamp``); resolves ``--anchor data-end``."""
+
+    def window(self, time_range: TimeRange | None = None) -> TimeRange:
+        """``time_range``, or what "no range" means on every backend (:func:`aiaudit.core.timerange.default_window`):
+        ``[environment] default_lookback`` ending at this source's newest record."""
+        if time_range is not None:
+            return time_range
+        return default_window(self.data_span(), self.environment.default_lookback)
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

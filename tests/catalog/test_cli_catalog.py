@@ -16,7 +16,7 @@ def test_catalog_list_and_show(capsys) -> None:
     assert {r["id"] for r in rows} >= {"Q01", "QAGG", "X14"}
     assert main(["catalog", "show", "Q21"]) == 0
     out = capsys.readouterr().out
-    assert "window_seconds: int = 86400" in out and "change alarm" in out
+    assert "window_seconds: int = 86400" in out and "change detection" in out and "signal: config-change" in out
     assert main(["catalog", "show", "X04"]) == 0
     assert "aiaudit.catalog.entries.coverage.detect" in capsys.readouterr().out
 

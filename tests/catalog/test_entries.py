@@ -16,7 +16,9 @@ def _mentions(finding: Finding, marker: str) -> bool:
 
 
 def test_every_entry_has_a_golden_case() -> None:
-    assert sorted(records.GOLDEN) == sorted(catalog)
+    """Views and detections here; the deployable kinds (MF, AL, CI, SEL) in tests/deployable."""
+    ours = [i for i in catalog if catalog[i].kind in ("view", "detection")]
+    assert sorted(records.GOLDEN) == sorted(ours)
 
 
 def _row_mentions(row: dict, marker: str) -> bool:

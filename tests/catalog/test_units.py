@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from aiaudit.catalog.entries.content.detect import _cards, _luhn
 from aiaudit.catalog.entries.coverage.detect import ai_coverage
 from aiaudit.core.errors import InputError
+from aiaudit.investigate.content import has_card_number, luhn
 
 
 @pytest.mark.parametrize(
     ("digits", "valid"), [("4111111111111111", True), ("4111111111111112", False), ("79927398713", True)]
 )
-def test_luhn(digits: str, valid: bool) -> None:
-    assert _luhn(digits) is valid
+def testluhn(digits: str, valid: bool) -> None:
+    assert luhn(digits) is valid
 
 
 def test_card_numbers_need_luhn_and_length() -> None:
-    assert _cards("card 4111 1111 1111 1111 on file")
-    assert not _cards("order 4111 1111 1111 1112, phone 555-0100")
+    assert has_card_number("card 4111 1111 1111 1111 on file")
+    assert not has_card_number("order 4111 1111 1111 1112, phone 555-0100")
 
 
 def test_ai_coverage_reads_advanced_and_basic_selectors() -> None:

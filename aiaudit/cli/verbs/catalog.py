@@ -7,6 +7,7 @@ import sys
 
 from aiaudit import connect
 from aiaudit.catalog import catalog
+from aiaudit.catalog.kinds import DEPLOYABLE
 from aiaudit.cli.common import add_common, emit, parse_params, resolve_time
 from aiaudit.cli.verbs import with_subverbs
 from aiaudit.cli.verbs.detect import folder_environment
@@ -16,7 +17,7 @@ from aiaudit.core.findings import findings_frame
 
 def register(parser: argparse.ArgumentParser) -> None:
     subs = with_subverbs(parser, {"list": "list entries", "show": "show one entry", "run": "run one entry"})
-    subs["list"].add_argument("--kind", choices=["view", "detection"], help="only entries of this kind")
+    subs["list"].add_argument("--kind", choices=["view", "detection", *DEPLOYABLE], help="only entries of this kind")
     subs["list"].add_argument("--format", choices=["table", "csv", "json"], default="table")
     subs["list"].set_defaults(handler=run_list, output=None)
     subs["show"].add_argument("id")
@@ -61,8 +62,11 @@ def run_entry(args: argparse.Namespace) -> int:
         raise InputError("catalog run needs --source (or $AIAUDIT_SOURCE)", where="--source")
     with connect(args.source) as src:
         time_range = resolve_time(args, src, default_since="24h")
+        env = folder_environment(src)
+        if entry.kind in ("metric_filter", "alarm"):  # planned changes as the simulation or config declares them
+            params.setdefault("change_roles", (env or src.config.environment).change_roles)
         if entry.language == "python" or args.findings:
-            env = folder_environment(src)
+            params.pop("change_roles", None)
             found = entry.detect(src, time_range, lookback=args.lookback, environment=env, **params)
             emit(findings_frame(found), args)
             return 0

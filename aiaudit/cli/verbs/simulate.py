@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from aiaudit.simulate import simulate
+from aiaudit.simulate.core import ALL_PIPELINES, PIPELINE_CHOICES
 from aiaudit.simulate.scenarios import SCENARIOS
 
 
@@ -23,6 +24,14 @@ def register(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="all (default), none, or any of: " + ", ".join(SCENARIOS),
     )
+    parser.add_argument(
+        "--pipelines",
+        default=",".join(ALL_PIPELINES),
+        metavar="LIST",
+        help="comma-separated pipelines the accounts deliver (default: all four); any of "
+        + ", ".join(PIPELINE_CHOICES)
+        + " (cloudtrail-management: CloudTrail without data events)",
+    )
     parser.add_argument("--with-defects", action="store_true", help="also write malformed files (listed in truth.json)")
     parser.add_argument("--workers", type=int, default=None, help="processes (default: up to 2)")
     parser.set_defaults(handler=run)
@@ -39,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
         scenarios=tuple(args.scenario),
         with_defects=args.with_defects,
         workers=args.workers,
+        pipelines=tuple(args.pipelines.split(",")),
     )
     print(summary.text())
     return 0

@@ -8,19 +8,14 @@ the per-question judgement.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from aiaudit.core import grouping
 from aiaudit.core.findings import Finding
-
-#: Evidence pointers kept per finding (the rest are counted in the summary).
-MAX_EVIDENCE = 50
-#: Request ids kept per finding; enough for coverage and pivots, small enough to read.
-MAX_IDS = 500
 
 
 @dataclass
@@ -45,28 +40,7 @@ class Answer:
 
 def values(frame: pd.DataFrame, columns: Iterable[str]) -> list[str]:
     """Distinct non-empty values of the columns that exist (list columns flattened), in first-seen order."""
-    out: dict[str, None] = {}
-    for column in columns:
-        if column not in frame.columns:
-            continue
-        for value in frame[column].tolist():
-            items = value if isinstance(value, list | tuple) else [value]
-            for item in items:
-                if item is None or item is pd.NA or (isinstance(item, float) and item != item):
-                    continue
-                text = str(item)
-                if text and text != "<NA>":
-                    out[text] = None
-    return list(out)
-
-
-def span_of(frame: pd.DataFrame, columns: Iterable[str] = ("time",)) -> tuple[Any, Any]:
-    """Earliest and latest time over the given columns (None when there is none)."""
-    stamps = pd.concat([pd.to_datetime(frame[c], utc=True) for c in columns if c in frame.columns] or [pd.Series()])
-    stamps = stamps.dropna()
-    if stamps.empty:
-        return None, None
-    return stamps.min().to_pydatetime(), stamps.max().to_pydatetime()
+    return grouping.values(frame, *columns)
 
 
 def finding_from(
@@ -76,43 +50,41 @@ def finding_from(
     severity: str,
     title: str,
     summary: str = "",
+    subject: str = "principal",
     principals: Iterable[str] = ("principal",),
     source_ips: Iterable[str] = ("source_ips", "source_ip"),
     request_ids: Iterable[str] = ("request_id",),
     session_ids: Iterable[str] = ("session_id",),
     resources: Iterable[str] = (),
-    times: Iterable[str] = ("time",),
+    time: str = "time",
     evidence: Iterable[str] = ("@ptr",),
     extra_principals: Iterable[str] = (),
     extra_request_ids: Iterable[str] = (),
     extra_resources: Iterable[str] = (),
 ) -> Finding:
-    """A finding whose facts are read from ``rows`` (column names per fact; missing columns ignored)."""
-    start, end = span_of(rows, times)
-    ptrs = values(rows, evidence)
-    if len(ptrs) > MAX_EVIDENCE:
-        summary = f"{summary} ({len(ptrs)} records; the first {MAX_EVIDENCE} cited)".strip()
-    return Finding(
+    """A notebook's judgement over ``rows`` (already chosen as one group) as one finding, through the one
+    findings builder (:mod:`aiaudit.core.grouping`: its evidence cap, id rule and facts)."""
+    facts = grouping.Facts(
+        principals=tuple(principals),
+        source_ips=tuple(source_ips),
+        request_ids=tuple(request_ids),
+        session_ids=tuple(session_ids),
+        resources=tuple(resources),
+        evidence=tuple(evidence),
+        time=time,
+    )
+    group = grouping.group_of(rows, subject=subject, facts=facts)
+    return grouping.finding(
+        group,
         rule_id=rule,
         severity=severity,
         title=title,
         summary=summary,
-        time_start=start,
-        time_end=end,
-        principals=[*values(rows, principals), *extra_principals],
-        source_ips=values(rows, source_ips),
-        request_ids=[*values(rows, request_ids), *extra_request_ids][:MAX_IDS],
-        session_ids=values(rows, session_ids),
-        resources=[*values(rows, resources), *extra_resources],
-        evidence=ptrs[:MAX_EVIDENCE],
+        subject_kind=grouping.subject_kind_of(subject),
+        principals=extra_principals,
+        request_ids=extra_request_ids,
+        resources=extra_resources,
     )
-
-
-def flag(text: Any, patterns: dict[str, re.Pattern[str]]) -> list[str]:
-    """Names of the patterns that match ``text`` (names only: the matched text is attacker-controlled)."""
-    if not isinstance(text, str) or not text:
-        return []
-    return [name for name, pattern in patterns.items() if pattern.search(text)]
 
 
 def agent_name(value: Any) -> str | None:

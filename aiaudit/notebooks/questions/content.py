@@ -2,8 +2,9 @@
 
 Why one wide table: the caller is only certain in CloudTrail, the words only in the invocation log, the
 session and latency only in spans; the request id is the one key all three carry (guide Q18/Q20).
-Findings are raised per session (or per request outside agents) when the prompt carries an injection
-indicator or the answer discloses data — both by named pattern, never by echoing the text.
+Findings are raised per session (or per request outside agents) when the user's turns carry an injection
+indicator or the answer discloses data — both by named pattern, never by echoing the text, and judged by
+the same functions and vocabulary as detections X10 and X11 (:mod:`aiaudit.investigate.content`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from typing import Any
 import pandas as pd
 
 from aiaudit.investigate import correlate_requests
+from aiaudit.investigate.content import Indicators
 from aiaudit.notebooks import plots
-from aiaudit.notebooks.questions.common import Answer, finding_from, flag, principal_focus, session_requests, values
-from aiaudit.notebooks.questions.indicators import INJECTION, LEAK
+from aiaudit.notebooks.questions.common import Answer, finding_from, principal_focus, session_requests, values
 
 COLUMNS = [
     "time",
@@ -36,7 +37,7 @@ COLUMNS = [
     "error",
     "matched",
     "injection",
-    "leak",
+    "disclosure",
 ]
 
 
@@ -71,8 +72,10 @@ def requests_table(inv: Any) -> tuple[pd.DataFrame, Any]:
     table["error"] = _pick(frame, "ct.errorCode", "inv.error_code")
     table["matched"] = frame["matched"]
     table["session_id"] = _session_ids(inv, frame)
-    table["injection"] = table["prompt"].map(lambda text: ", ".join(flag(text, INJECTION)))
-    table["leak"] = table["response"].map(lambda text: ", ".join(flag(text, LEAK)))
+    indicators = Indicators()
+    user_text = _pick(frame, "inv.user_text", "inv.prompt")
+    table["injection"] = user_text.map(lambda text: ", ".join(indicators.injections(text)))
+    table["disclosure"] = table["response"].map(lambda text: ", ".join(indicators.disclosures(text)))
     if "session_id" in inv.focus:
         table["session_id"] = table["session_id"].fillna(inv.focus["session_id"])
     return table[COLUMNS].reset_index(drop=True), corr
@@ -91,12 +94,12 @@ def _session_ids(inv: Any, frame: pd.DataFrame) -> pd.Series:
 
 def findings(table: pd.DataFrame) -> list[Any]:
     """Per session (else per request): injection and/or disclosure indicators."""
-    hit = table[(table["injection"] != "") | (table["leak"] != "")]
+    hit = table[(table["injection"] != "") | (table["disclosure"] != "")]
     out = []
     key = hit["session_id"].astype("object").where(hit["session_id"].notna(), hit["request_id"].astype("object"))
     for _, rows in hit.groupby(key, sort=False):
         injected = sorted({n for v in rows["injection"] for n in v.split(", ") if n})
-        leaked = sorted({n for v in rows["leak"] for n in v.split(", ") if n})
+        leaked = sorted({n for v in rows["disclosure"] for n in v.split(", ") if n})
         severity = "high" if injected and leaked else "medium"
         what = []
         if injected:
@@ -122,13 +125,13 @@ def who_asked_what(inv: Any) -> Answer:
     """Requests table (who · what · answer · session), figures of callers and indicators, findings."""
     table, corr = requests_table(inv)
     answer = Answer("who_asked_what", tables={"requests": table, "joins": corr.report_frame()})
-    flagged = table[(table["injection"] != "") | (table["leak"] != "")]
+    flagged = table[(table["injection"] != "") | (table["disclosure"] != "")]
     answer.tables["flagged"] = flagged
     answer.figures["callers"] = plots.top_contributors(
         table, key="principal", time="time", title="Model requests per caller over time", y_label="requests"
     )
     counts = pd.DataFrame(
-        {"indicator": [n for v in pd.concat([flagged["injection"], flagged["leak"]]) for n in v.split(", ") if n]}
+        {"indicator": [n for v in pd.concat([flagged["injection"], flagged["disclosure"]]) for n in v.split(", ") if n]}
     )
     counts = counts.value_counts().rename("requests").reset_index() if len(counts) else counts.assign(requests=[])
     answer.figures["indicators"] = plots.bar(

@@ -15,10 +15,10 @@ import pandas as pd
 
 from aiaudit.core.timerange import TimeRange
 from aiaudit.investigate import guardrail_change_effects
+from aiaudit.investigate.content import Indicators
 from aiaudit.investigate.vocab import guardrail_key
 from aiaudit.notebooks import plots
-from aiaudit.notebooks.questions.common import Answer, finding_from, flag, truthy
-from aiaudit.notebooks.questions.indicators import LEAK
+from aiaudit.notebooks.questions.common import Answer, finding_from, truthy
 
 CHANGES = ("UpdateGuardrail", "CreateGuardrailVersion", "DeleteGuardrail", "DeleteGuardrailVersion")
 WEAK = ("NONE", "LOW")
@@ -69,6 +69,7 @@ def _params(inv: Any, ptr: str) -> dict[str, Any] | None:
 def before_after(invocations: pd.DataFrame, change_rows: pd.DataFrame) -> pd.DataFrame:
     """Per change: calls naming its guardrail in the 24 h before and after, interventions, stop reasons,
     answers with disclosure indicators."""
+    indicators = Indicators()
     out = []
     for _, change in change_rows.iterrows():
         mine = invocations[invocations["guardrail_key"] == change["guardrail_key"]]
@@ -88,7 +89,7 @@ def before_after(invocations: pd.DataFrame, change_rows: pd.DataFrame) -> pd.Dat
                     "intervention_rate": round(intervened / len(rows), 3) if len(rows) else None,
                     "versions": ", ".join(sorted(set(rows["guardrail_version"].dropna().astype(str)))),
                     "stop_reasons": ", ".join(f"{k}={v}" for k, v in rows["stop_reason"].value_counts().items()),
-                    "unsafe_answers": int(rows["response"].map(lambda t: bool(flag(t, LEAK))).sum()),
+                    "unsafe_answers": sum(bool(indicators.disclosures(t)) for t in rows["response"].tolist()),
                 }
             )
     return pd.DataFrame(out)

@@ -28,6 +28,7 @@ RETRYABLE = frozenset(
         "LimitExceededException",
         "ServiceUnavailableException",
         "RequestLimitExceeded",
+        "SlowDown",  # S3's throttling answer (503)
     }
 )
 DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "Client.UnauthorizedOperation"})
@@ -43,7 +44,9 @@ CREDENTIALS = frozenset(
     }
 )
 #: IAM action prefix per boto3 service name (they differ for a few services).
-IAM_PREFIX = {"logs": "logs", "bedrock": "bedrock", "sts": "sts"}
+IAM_PREFIX = {"logs": "logs", "bedrock": "bedrock", "sts": "sts", "s3": "s3"}
+#: Operations whose IAM action is not ``<prefix>:<operation>`` (S3 lists with s3:ListBucket).
+IAM_ACTIONS = {("s3", "ListObjectsV2"): "s3:ListBucket", ("s3", "HeadObject"): "s3:GetObject"}
 
 
 class Cancelled(Exception):
@@ -114,6 +117,7 @@ def translate(
         EndpointConnectionError,
         NoCredentialsError,
         NoRegionError,
+        ParamValidationError,
         PartialCredentialsError,
         TokenRetrievalError,
     )
@@ -126,6 +130,8 @@ def translate(
         return SourceError(f"AWS SSO token could not be refreshed ({exc}); run `aws sso login`")
     if isinstance(exc, NoRegionError):
         return SourceError("no AWS region: name one in the spec (aws:PROFILE@us-east-1)")
+    if isinstance(exc, ParamValidationError):  # botocore refused a value before sending (a name, a size)
+        return InputError(f"invalid parameter for {operation or 'the request'}: {exc}", where=operation or "request")
     if isinstance(exc, EndpointConnectionError):
         return SourceError(f"cannot reach the AWS endpoint: {exc}")
     if not isinstance(exc, ClientError):
@@ -134,7 +140,7 @@ def translate(
     message = exc.response.get("Error", {}).get("Message", "") or str(exc)
     op = operation or getattr(exc, "operation_name", None) or "?"
     if code in DENIED:
-        permission = f"{IAM_PREFIX.get(service, service)}:{op}"
+        permission = IAM_ACTIONS.get((service, op)) or f"{IAM_PREFIX.get(service, service)}:{op}"
         return SourceError(f"access denied: the caller needs {permission} ({message})", permission=permission)
     if code in CREDENTIALS:
         return SourceError(f"AWS credentials rejected ({code}: {message}); refresh them (e.g. `aws sso login`)")

@@ -14,10 +14,10 @@ from typing import Any
 
 import pandas as pd
 
-from aiaudit.catalog.build import finding, successful
-from aiaudit.catalog.context import Context
+from aiaudit.catalog.context import Context, among, successful
 from aiaudit.catalog.registry import detection
 from aiaudit.core.findings import Finding
+from aiaudit.core.grouping import findings
 from aiaudit.investigate import missing_invocation_logs
 
 #: resource-type and event-source prefixes that make a selector an AI data-event selector
@@ -59,13 +59,26 @@ def ai_coverage(params: dict[str, Any]) -> set[str]:
     return covered
 
 
+def _change(
+    entry: Any, rows: pd.DataFrame, title: str, summary: str, resources: list[str], severity: str | None = None
+) -> list[Finding]:
+    """One trail change (one CloudTrail row) as a finding about its principal."""
+    return findings(
+        rows,
+        rule_id=entry.id,
+        severity=severity or entry.severity,
+        title=title,
+        summary=summary,
+        window=None,
+        resources=lambda g: resources,
+    )
+
+
 @detection("X04")
 def trail_coverage_reduced(ctx: Context, entry: Any, *, events: list[str]) -> list[Finding]:
     ct = ctx.all("cloudtrail")
     changes = ct[
-        (ct["eventSource"] == "cloudtrail.amazonaws.com").fillna(False).astype(bool)
-        & ct["eventName"].isin(events).fillna(False).astype(bool)
-        & successful(ct)
+        among(ct, "eventSource", ["cloudtrail.amazonaws.com"]) & among(ct, "eventName", events) & successful(ct)
     ]
     range_start = pd.Timestamp(ctx.time_range.start)
     selectors: dict[tuple[str, str], set[str]] = {}
@@ -84,27 +97,23 @@ def trail_coverage_reduced(ctx: Context, entry: Any, *, events: list[str]) -> li
                 continue
             if before is not None and before - new:
                 dropped = sorted(before - new)
-                out.append(
-                    finding(
-                        entry,
-                        rows,
-                        f"{row['principal']} dropped {len(dropped)} AI data-event selector(s) from trail {key[1]}",
-                        f"PutEventSelectors on {key[1]} (account {key[0]}) no longer records: {', '.join(dropped)}. "
-                        "Bedrock and AgentCore data events for these resources stop being logged.",
-                        resources=[key[1], *dropped],
-                    )
+                out += _change(
+                    entry,
+                    rows,
+                    f"{row['principal']} dropped {len(dropped)} AI data-event selector(s) from trail {key[1]}",
+                    f"PutEventSelectors on {key[1]} (account {key[0]}) no longer records: {', '.join(dropped)}. "
+                    "Bedrock and AgentCore data events for these resources stop being logged.",
+                    [key[1], *dropped],
                 )
             elif before is None and not new:
-                out.append(
-                    finding(
-                        entry,
-                        rows,
-                        f"{row['principal']} set selectors on trail {key[1]} that record no AI data events",
-                        f"PutEventSelectors on {key[1]} (account {key[0]}) records no Bedrock or AgentCore data events "
-                        "(no earlier selector set was seen to compare with).",
-                        severity="medium",
-                        resources=[key[1]],
-                    )
+                out += _change(
+                    entry,
+                    rows,
+                    f"{row['principal']} set selectors on trail {key[1]} that record no AI data events",
+                    f"PutEventSelectors on {key[1]} (account {key[0]}) records no Bedrock or AgentCore data events "
+                    "(no earlier selector set was seen to compare with).",
+                    [key[1]],
+                    severity="medium",
                 )
             continue
         previous = settings.setdefault(key, {})
@@ -119,47 +128,30 @@ def trail_coverage_reduced(ctx: Context, entry: Any, *, events: list[str]) -> li
                 )
         previous.update({k: v for k, v in params.items() if k in ("isMultiRegionTrail", "cloudWatchLogsLogGroupArn")})
         if report and problems:
-            out.append(
-                finding(
-                    entry,
-                    rows,
-                    f"{row['principal']} reduced trail {key[1]}: {'; '.join(problems)}",
-                    f"{row['eventName']} on {key[1]} (account {key[0]}): {'; '.join(problems)}. Events in other "
-                    "regions, or the log group detections read, stop receiving AI activity.",
-                    resources=[key[1]],
-                )
+            out += _change(
+                entry,
+                rows,
+                f"{row['principal']} reduced trail {key[1]}: {'; '.join(problems)}",
+                f"{row['eventName']} on {key[1]} (account {key[0]}): {'; '.join(problems)}. Events in other "
+                "regions, or the log group detections read, stop receiving AI activity.",
+                [key[1]],
             )
     return out
 
 
 @detection("X05")
 def invocation_logging_gap(ctx: Context, entry: Any, *, only_logged_regions: bool) -> list[Finding]:
-    gaps = missing_invocation_logs(ctx.tel, ctx.time_range)
-    logged: set[tuple[str, str]] = set()
-    if only_logged_regions:
-        inv = ctx.all("invocations")
-        accounts = inv["account"].fillna(inv["accountId"]) if "accountId" in inv else inv["account"]
-        logged = set(zip(accounts.astype(str), inv["region"].astype(str), strict=True))
+    gaps = missing_invocation_logs(ctx.tel, ctx.time_range, rule_id=entry.id)
+    if not only_logged_regions:
+        return gaps
+    inv = ctx.all("invocations")
+    accounts = inv["accountId"].fillna(inv["account"]) if "accountId" in inv else inv["account"]
+    logged_where = set(zip(accounts.astype(str), inv["region"].astype(str), strict=True))
     out = []
     for gap in gaps:
         account = next((r.split(":", 1)[1] for r in gap.resources if r.startswith("account:")), "")
         region = next((r.split(":", 1)[1] for r in gap.resources if r.startswith("region:")), "")
-        if only_logged_regions and (account, region) not in logged:
-            continue  # logging never seen there: not configured, a posture question rather than a gap
-        out.append(
-            Finding(
-                rule_id=entry.id,
-                severity=gap.severity,
-                title=gap.title,
-                summary=gap.summary,
-                time_start=gap.time_start,
-                time_end=gap.time_end,
-                principals=gap.principals,
-                source_ips=gap.source_ips,
-                request_ids=gap.request_ids,
-                session_ids=gap.session_ids,
-                resources=gap.resources,
-                evidence=gap.evidence,
-            )
-        )
+        if (account, region) in logged_where:
+            out.append(gap)
+        # else: logging never seen there — not configured, a posture question rather than a gap
     return out

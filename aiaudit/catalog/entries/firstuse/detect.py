@@ -4,25 +4,25 @@ Why only *known* principals: a principal with no history at all is a different q
 reporting every value of a brand-new identity as "first use" would bury that one signal in many.
 Declared expectations (``[environment] expected_models``, ``expected_regions``, ``agent_tools``) count
 as history. X09 is the allow-list check, which needs no history and is a security finding on its own.
+Each finding is about one principal (or agent) and one new value.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
-from aiaudit.catalog.build import finding, successful
-from aiaudit.catalog.context import Context
+from aiaudit.catalog.context import Context, among, successful
 from aiaudit.catalog.registry import detection
 from aiaudit.core.findings import Finding
+from aiaudit.core.grouping import findings
 from aiaudit.frames import normalise_model_id, principal_key
 
 
 def _model_calls(frame: pd.DataFrame, operations: list[str]) -> pd.DataFrame:
     column = "eventName" if "eventName" in frame else "operation"
-    calls = frame[frame[column].isin(operations).fillna(False).astype(bool) & successful(frame)]
+    calls = frame[among(frame, column, operations) & successful(frame)]
     return calls[calls["principal"].notna()]
 
 
@@ -31,27 +31,38 @@ def _first_uses(
 ) -> list[Finding]:
     """One finding per (principal, value) first seen in the range, for principals active before it."""
     calls = calls[calls[value].notna()]
+    if calls.empty:
+        return []
     start = ctx.judge_from
     principal_first = calls.groupby("principal")["time"].min()
     pair_first = calls.groupby(["principal", value])["time"].min()
-    out = []
-    for (principal, item), first in pair_first.items():
-        if first < start or str(item) in declared.get(str(principal), set()):
-            continue
-        if principal_first[principal] >= first:
-            continue  # nothing known about the principal before this: not a "first use" question
-        rows = calls[(calls["principal"] == principal) & (calls[value] == item)]
-        out.append(
-            finding(
-                entry,
-                rows.head(50),
-                f"{principal} used {noun} {item} for the first time",
-                f"First {noun} {item} by {principal} since {ctx.lookback.start:%Y-%m-%d} ({len(rows)} calls from "
-                f"{first:%Y-%m-%d %H:%M}Z); its earlier activity never used it.",
-                resources=[str(item)],
-            )
-        )
-    return out
+    new = [
+        (principal, item)
+        for (principal, item), first in pair_first.items()
+        if first >= start
+        and str(item) not in declared.get(str(principal), set())
+        and principal_first[principal] < first  # known before: otherwise not a "first use" question
+    ]
+    if not new:
+        return []
+    pairs = pd.MultiIndex.from_tuples(new)
+    rows = calls[pd.MultiIndex.from_arrays([calls["principal"], calls[value]]).isin(pairs)].copy()
+    rows["_pair"] = rows["principal"].astype(str) + " " + noun + " " + rows[value].astype(str)
+    return findings(
+        rows,
+        rule_id=entry.id,
+        severity=entry.severity,
+        title=lambda g: f"{g.listing('principal')} used {noun} {g.listing(value)} for the first time",
+        summary=lambda g: (
+            f"First {noun} {g.listing(value)} by {g.listing('principal')} since "
+            f"{ctx.lookback.start:%Y-%m-%d} ({g.count} calls from {g.start:%Y-%m-%d %H:%M}Z); its earlier activity "
+            "never used it."
+        ),
+        subject="_pair",
+        subject_kind="principal",
+        window=None,
+        resources=lambda g: g.values(value, "runtime_arn"),
+    )
 
 
 @detection("X06")
@@ -61,15 +72,10 @@ def first_model(ctx: Context, entry: Any, *, operations: list[str]) -> list[Find
         ignore_index=True,
     )
     declared = {
-        (principal_key(role) or role): {_base(m) for m in models}
+        (principal_key(role) or role): {normalise_model_id(m) or m for m in models}
         for role, models in ctx.environment.expected_models.items()
     }
     return _first_uses(ctx, entry, calls, "model_id", declared, "model")
-
-
-def _base(model: str) -> str:
-
-    return normalise_model_id(model) or model
 
 
 @detection("X07")
@@ -87,7 +93,7 @@ def _agent(service: Any) -> str | None:
 
 def _tool_spans(frame: pd.DataFrame) -> pd.DataFrame:
     spans = frame[frame["tool_name"].notna() & frame["service"].notna()].copy()
-    spans["agent"] = spans["service"].map(_agent)
+    spans["agent"] = spans["service"].map(_agent).astype("object")
     spans["principal"] = "agent:" + spans["agent"].astype(str)
     return spans
 
@@ -96,40 +102,36 @@ def _tool_spans(frame: pd.DataFrame) -> pd.DataFrame:
 def first_tool(ctx: Context, entry: Any) -> list[Finding]:
     spans = _tool_spans(ctx.all("spans"))
     declared = {f"agent:{a}": set(tools) for a, tools in ctx.environment.agent_tools.items()}
-    found = _first_uses(ctx, entry, spans, "tool_name", declared, "tool")
-    return [_with_runtime_principals(f, spans) for f in found]
+    return _first_uses(ctx, entry, spans, "tool_name", declared, "tool")
 
 
 @detection("X09")
 def tool_outside_allow_list(ctx: Context, entry: Any) -> list[Finding]:
     allowed = ctx.environment.agent_tools
-    if not allowed:
-        return []
     spans = _tool_spans(ctx.in_range("spans"))
-    spans = spans[spans["agent"].isin(list(allowed))]
+    if not allowed or spans.empty:
+        return []
     outside = spans[
-        [tool not in allowed[agent] for agent, tool in zip(spans["agent"], spans["tool_name"], strict=True)]
-    ]
-    out = []
-    for (agent, tool), rows in outside.groupby(["agent", "tool_name"]):
-        out.append(
-            _with_runtime_principals(
-                finding(
-                    entry,
-                    rows,
-                    f"agent {agent} used tool {tool}, which is not in its allow-list",
-                    f"{agent} ran {tool} {len(rows)} times in {rows['session_id'].nunique()} session(s); its "
-                    f"allow-list ([environment] agent_tools) is {', '.join(allowed[agent])}.",
-                    resources=[str(agent), str(tool)],
-                ),
-                spans,
-            )
-        )
-    return out
-
-
-def _with_runtime_principals(found: Finding, spans: pd.DataFrame) -> Finding:
-    """Add the runtime ARN as a resource so the finding pivots to CloudTrail (the runtime role's events)."""
-    agents = {p.split(":", 1)[1] for p in found.principals if p.startswith("agent:")}
-    runtimes = spans[spans["agent"].isin(agents)]["runtime_arn"].dropna().unique().tolist()
-    return replace(found, resources=sorted(set(found.resources) | {str(r) for r in runtimes}), finding_id="")
+        [
+            agent in allowed and tool not in allowed[agent]
+            for agent, tool in zip(spans["agent"], spans["tool_name"], strict=True)
+        ]
+    ].copy()
+    outside["_pair"] = outside["agent"].astype(str) + " tool " + outside["tool_name"].astype(str)
+    return findings(
+        outside,
+        rule_id=entry.id,
+        severity=entry.severity,
+        title=lambda g: (
+            f"agent {g.listing('agent')} used tool {g.listing('tool_name')}, which is not in its allow-list"
+        ),
+        summary=lambda g: (
+            f"{g.listing('agent')} ran {g.listing('tool_name')} {g.count} times in "
+            f"{len(g.values('session_id'))} session(s); its allow-list ([environment] agent_tools) is "
+            f"{', '.join(allowed.get(g.values('agent')[0], ()))}."
+        ),
+        subject="_pair",
+        subject_kind="resource",
+        window="24h",
+        resources=lambda g: g.values("agent", "tool_name", "runtime_arn"),
+    )

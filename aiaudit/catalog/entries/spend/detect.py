@@ -15,10 +15,10 @@ from typing import Any
 
 import pandas as pd
 
-from aiaudit.catalog.build import finding
 from aiaudit.catalog.context import Context
 from aiaudit.catalog.registry import detection
 from aiaudit.core.findings import Finding
+from aiaudit.core.grouping import Group, finding
 
 
 def hourly_spend(ctx: Context, inv: pd.DataFrame) -> pd.DataFrame:
@@ -58,34 +58,37 @@ def cost_anomaly(
     for principal, rows in hours.groupby("principal"):
         rows = rows.sort_values("_hour").reset_index(drop=True)
         priced = bool(rows["usd"].notna().all())
-        metric = rows["usd"] if priced else rows["tokens"]
-        floor = min_usd if priced else 0.0
+        # tokens always (a runaway loop on a cheap model is still abuse); dollars too where every model is priced
+        metrics = [(rows["tokens"], 0.0)] + ([(rows["usd"], min_usd)] if priced else [])
         flagged = []
         for i in range(len(rows)):
-            if rows.loc[i, "_hour"] < start or i < min_history_hours:
+            if rows.loc[i, "_hour"] < start or i < min_history_hours or rows.loc[i, "tokens"] < min_tokens:
                 continue
-            history = metric.iloc[:i]
-            median = float(history.median())
-            peak = float(history.quantile(0.95))
-            value = float(metric.iloc[i])
-            if rows.loc[i, "tokens"] < min_tokens:
-                continue
-            if value >= floor and median > 0 and value >= factor * median and value >= peak_factor * peak:
-                flagged.append((rows.loc[i, "_hour"], value, median))
+            for metric, floor in metrics:
+                history = metric.iloc[:i]
+                median, peak, value = float(history.median()), float(history.quantile(0.95)), float(metric.iloc[i])
+                if value >= floor and median > 0 and value >= factor * median and value >= peak_factor * peak:
+                    flagged.append(
+                        (rows.loc[i, "_hour"], float(rows.loc[i, "tokens"]), float(rows["tokens"].iloc[:i].median()))
+                    )
+                    break
         for run in _consecutive(flagged):
             first, last = run[0][0], run[-1][0] + pd.Timedelta(hours=1)
             calls = inv[(inv["principal"] == principal) & (inv["time"] >= first) & (inv["time"] < last)]
-            total = sum(v for _, v, _ in run)
-            unit = "USD" if priced else "tokens"
+            tokens = sum(v for _, v, _ in run)
+            usd = rows[(rows["_hour"] >= first) & (rows["_hour"] < last)]["usd"].sum() if priced else None
+            cost = f" (about {usd:,.2f} USD)" if usd is not None else ""
+            group = Group(subject=str(principal), rows=calls, start=calls["time"].min(), end=calls["time"].max())
             out.append(
                 finding(
-                    entry,
-                    calls,
-                    f"{principal}: {total:,.2f} {unit} in {len(run)} h, "
-                    f"{total / len(run) / run[0][2]:.0f}x its usual hour",
-                    f"{principal} spent {total:,.2f} {unit} between {first:%Y-%m-%d %H:%M}Z and {last:%H:%M}Z "
-                    f"({len(calls)} calls); its median active hour before was {run[0][2]:,.2f} {unit}.",
-                    resources=sorted({str(m) for m in calls["model_id"].dropna()}),
+                    group,
+                    rule_id=entry.id,
+                    severity=entry.severity,
+                    title=f"{principal}: {tokens:,.0f} tokens{cost} in {len(run)} h, "
+                    f"{tokens / len(run) / max(run[0][2], 1.0):.0f}x its usual hour",
+                    summary=f"{principal} used {tokens:,.0f} tokens{cost} between {first:%Y-%m-%d %H:%M}Z and "
+                    f"{last:%H:%M}Z ({len(calls)} calls); its median active hour before used {run[0][2]:,.0f} tokens.",
+                    resources=group.values("model_id"),
                 )
             )
     return out
