@@ -432,9 +432,12 @@ def finish(qy: Query, table: pa.Table) -> pd.DataFrame:
 
 def stream(con: duckdb.DuckDBPyConnection, qy: Query, *, chunk_rows: int = 200_000) -> Iterator[pd.DataFrame]:
     """The frame of ``qy`` in chunks of at most ``chunk_rows`` rows (each typed like the whole frame; in
-    storage order unless ``qy`` orders, and then each chunk in order)."""
+    storage order unless ``qy`` orders, and then the engine sorts every row first, so chunks follow each
+    other in order)."""
     _prepare(con, qy)
-    reader = con.sql(qy.sql, params=qy.params or None).to_arrow_reader(chunk_rows)
+    keys = ORDER_KEYS.get(qy.order or "", ())
+    sql = f"SELECT * FROM ({qy.sql}) AS _s ORDER BY {', '.join(keys)}" if keys else qy.sql
+    reader = con.sql(sql, params=qy.params or None).to_arrow_reader(chunk_rows)
     for batch in reader:
         yield finish(qy, pa.Table.from_batches([batch]))
 

@@ -25,7 +25,7 @@ import pandas as pd
 from aiaudit.core.config import PIPELINES, Environment
 from aiaudit.core.errors import InputError
 from aiaudit.core.result import Result
-from aiaudit.core.timerange import TimeRange
+from aiaudit.core.timerange import ONE_SECOND, TimeRange
 from aiaudit.frames import empty_frame, project_table
 from aiaudit.query.sql import run_sql
 from aiaudit.sources.base import Source, check_focus, check_pipeline
@@ -237,6 +237,13 @@ def _empty_times() -> pd.DataFrame:
     out = pd.DataFrame({c: pd.Series([], dtype="datetime64[ns, UTC]") for c in TIMES_COLUMNS[:2]})
     out["@ptr"] = pd.Series([], dtype="string")
     return out
+
+
+def _in_range(stamps: pd.Series, time_range: TimeRange | None) -> pd.Series:
+    """Times within a range (whole seconds, both ends inclusive, as StartQuery)."""
+    if time_range is None:
+        return pd.Series(True, index=stamps.index)
+    return (stamps >= time_range.start) & (stamps < time_range.end + ONE_SECOND)
 
 
 def _plain(value: Any) -> Any:

@@ -1,10 +1,12 @@
 """The field planner: names as Logs Insights writes them, and one value per field whichever way it is read.
 
 The agreement test reads, on the real samples, every raw column of ``docs/frames.md`` and every dotted
-field the catalogue's queries name, four ways: through Logs Insights SQL, through the standard
-projection (for the documented columns), straight from the store's table, and from the stored record
-itself walked by the documented rule in plain Python (the oracle below, which shares no code with the
-engine). All four must give the same value for every record.
+field the catalogue names (in its SQL and classic queries, metric-filter patterns and Contributor
+Insights rules), every way the engine reads a field: through Logs Insights SQL, through classic Logs
+Insights QL, through the filter-pattern compiler, through the standard projection (for the documented
+columns), straight from the store's table, and from the stored record itself walked by the documented
+rule in plain Python (the oracle below, which shares no code with the engine). All must give the same
+value for every record.
 """
 
 from __future__ import annotations
@@ -20,7 +22,11 @@ import yaml
 
 import aiaudit
 from aiaudit import TimeRange
+from aiaudit.catalog.entry import load_entry
 from aiaudit.frames import COLUMNS
+from aiaudit.query.cwli import run_cwli
+from aiaudit.query.cwli.compiler import Compiler
+from aiaudit.query.cwli.parser import parse as parse_cwli
 from aiaudit.query.fields import (
     TYPED_FIELDS,
     field_kind,
@@ -30,6 +36,7 @@ from aiaudit.query.fields import (
     read,
     segments,
 )
+from aiaudit.query.filterpattern import field_sql, parse_selector
 from aiaudit.query.sql import check
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
@@ -176,19 +183,32 @@ def documented_fields() -> dict[str, list[str]]:
     return {p: [c.name for c in cols if c.source.replace("[0]", ".0") == c.name] for p, cols in COLUMNS.items()}
 
 
+#: A JSON selector of a filter pattern or a Contributor Insights rule (``$.resources[0].type``).
+_SELECTOR = re.compile(r"\$(?:\.[A-Za-z0-9_-]+|\[\d+\])+")
+
+
 def catalogue_fields() -> dict[str, set[str]]:
-    """Per pipeline, the dotted field names the catalogue's SQL queries use (from the parsed queries)."""
+    """Per pipeline, the dotted field names the catalogue uses: columns of its SQL queries (parsed), raw
+    fields of its classic queries (as the classic-QL compiler asks the scan for them), and the selectors
+    of its metric-filter patterns and Contributor Insights rules."""
     from sqlglot import exp
 
     out: dict[str, set[str]] = {p: set() for p in PIPELINES}
     for path in sorted(ENTRIES.glob("*/*.yaml")):
         entry = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if entry.get("language") != "sql" or not entry.get("query"):
-            continue
-        tree = check(entry["query"])
-        names = {c.name for c in tree.find_all(exp.Column) if "." in c.name and not c.name.startswith("@")}
+        language = entry.get("language")
+        names: set[str] = set()
+        if language == "sql" and entry.get("query"):
+            tree = check(entry["query"])
+            names = {c.name for c in tree.find_all(exp.Column) if "." in c.name}
+        elif language == "cwli" and entry.get("query"):
+            text = load_entry(path).dry_run()  # parameters bound to their defaults
+            names = set(Compiler(parse_cwli(text), lambda _name: "text").compile().raw)
+        elif language in ("filter_pattern", "ci_rule"):
+            block = entry.get("metric_filter") or entry.get("contributor_insights") or {}
+            names = {parse_selector(m).dotted for m in _SELECTOR.findall(json.dumps(block))}
         for pipeline in entry.get("pipelines") or []:
-            out[pipeline] |= names
+            out[pipeline] |= {n for n in names if "." in n and not n.startswith("@")}
     return out
 
 
@@ -197,6 +217,8 @@ def test_the_catalogue_uses_dotted_fields() -> None:
     assert "userIdentity.arn" in fields["cloudtrail"]
     assert "input.inputBodyJson.messages.0.content.0.text" in fields["invocations"]
     assert "attributes.session.id" in fields["spans"]
+    assert "output.outputBodyJson.stopReason" in fields["invocations"]  # D01, a classic query
+    assert "userIdentity.sessionContext.sessionIssuer.arn" in fields["cloudtrail"]  # metric filters
 
 
 @pytest.fixture(scope="module")
@@ -218,16 +240,28 @@ def test_every_field_reads_the_same_four_ways(samples: Any, pipeline: str) -> No
     typed = {name for name, _ in TYPED_FIELDS[pipeline]}
     frame = samples.projection(pipeline, EVERYTHING, columns=["@ptr", *documented])
     projected = {c: dict(zip(frame["@ptr"], frame[c].astype(object))) for c in documented}
+    table_columns = {name for (name,) in con.execute(f"SELECT name FROM pragma_table_info('{pipeline}')").fetchall()}
     checked = 0
     for name in fields:
         sql = samples.query(f"SELECT `@ptr`, `{name}` AS v FROM `{pipeline}`", EVERYTHING).frame
         by_sql = dict(zip(sql["@ptr"], sql["v"].astype(object)))
+        # the classic engine's own answer: the source then types it as GetQueryResults rows are typed (an
+        # alias whose every value looks like a number becomes one), which is result typing, not field reading
+        classic = run_cwli(samples.store, f"fields @ptr, `{name}` as v", EVERYTHING, log_groups=[pipeline]).frame
+        by_classic = dict(zip(classic["@ptr"], classic["v"].astype(object)))
         stored = dict(con.execute(f'SELECT "@ptr", "{name}" FROM "{pipeline}"').fetchall()) if name in typed else None
+        by_pattern = None
+        selector = "$" + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in name.split("."))
+        if _SELECTOR.fullmatch(selector):  # a name a filter pattern can write
+            value = field_sql(pipeline, parse_selector(selector), table_columns).value
+            by_pattern = dict(con.execute(f'SELECT "@ptr", {value} FROM "{pipeline}"').fetchall())
         for ptr, record in records.items():
             want = oracle_read(pipeline, record, name)
-            got = {"sql": as_text(by_sql.get(ptr))}
+            got = {"sql": as_text(by_sql.get(ptr)), "classic QL": as_text(by_classic.get(ptr))}
             if stored is not None:
                 got["store"] = as_text(stored.get(ptr))
+            if by_pattern is not None:
+                got["filter pattern"] = as_text(by_pattern.get(ptr))
             if name in projected:
                 got["projection"] = as_text(projected[name].get(ptr))
             for way, value in got.items():
