@@ -192,11 +192,16 @@ class UnauthenticatedIpLink(Link):
         ct = found.get("cloudtrail")
         if ct is None or ct.empty:
             return set()
-        return {ip for ips in ct["source_ips"] if isinstance(ips, list) for ip in ips if ip}
+        # list cells come back as Python lists from tolist() (iterating or map() on an Arrow list gives arrays)
+        return {ip for ips in ct["source_ips"].tolist() if isinstance(ips, list) for ip in ips if ip}
 
     def match(self, pipeline: str, frame: pd.DataFrame, values: set[str]) -> pd.Series:
         if pipeline not in self.pipelines or frame.empty or not values:
             return _none(frame)
         anonymous = frame["principal"].astype("string").str.startswith("ip:").fillna(False).astype(bool)
-        addressed = frame["source_ips"].map(lambda ips: isinstance(ips, list) and any(ip in values for ip in ips))
-        return (anonymous & addressed.astype(bool)).astype(bool)
+        addressed = pd.Series(
+            [isinstance(ips, list) and any(ip in values for ip in ips) for ips in frame["source_ips"].tolist()],
+            index=frame.index,
+            dtype=bool,
+        )
+        return (anonymous & addressed).astype(bool)
