@@ -78,13 +78,13 @@ def triage_table(inv: Any) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
     table["other_errors"] = count(errors, "other")
     table["denials"] = count(denied)
     denied_calls = denied.groupby("session_id")["eventName"].agg(lambda s: ", ".join(sorted(set(s.dropna()))))
-    table["denied_calls"] = table["session_id"].map(denied_calls).fillna("")
+    table["denied_calls"] = table["session_id"].map(denied_calls).astype(object).fillna("")
     failed_tools = (
         errors[errors["kind"] == "tool"]
         .groupby("session_id")["tool_name"]
         .agg(lambda s: ", ".join(sorted(set(s.dropna()))))
     )
-    table["failed_tools"] = table["session_id"].map(failed_tools).fillna("")
+    table["failed_tools"] = table["session_id"].map(failed_tools).astype(object).fillna("")
     table["verdict"] = "ok"
     table.loc[table["other_errors"] > 0, "verdict"] = "unknown"
     table.loc[table["tool_errors"] > 0, "verdict"] = "tool"
