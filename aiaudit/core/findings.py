@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
@@ -216,10 +216,15 @@ def order(findings: Iterable[Finding]) -> list[Finding]:
     )
 
 
-def merge(findings: Iterable[Finding], related: Mapping[str, str]) -> list[Finding]:
+def merge(findings: Iterable[Finding], related: Mapping[str, str], *, defer: Collection[str] = ()) -> list[Finding]:
     """Join findings of rules that detect the same thing (``related``: rule id → signal name) when they
     have the same subject and overlapping windows: one finding listing every rule id, the highest
-    severity, the union of the facts. Findings of rules without a signal pass through unchanged."""
+    severity, the union of the facts. Findings of rules without a signal pass through unchanged.
+
+    Rules in ``defer`` count matching events without judging them (a metric alarm fires on every change
+    its filter names): joined with a rule that did judge the same events, they take that rule's grade
+    instead of raising it (a logging configuration that was switched back on is not a high finding
+    because an alarm counted it)."""
     passthrough: list[Finding] = []
     buckets: dict[tuple[str, str], list[Finding]] = {}
     for f in findings:
@@ -240,17 +245,20 @@ def merge(findings: Iterable[Finding], related: Mapping[str, str]) -> list[Findi
                 cluster_end = max(cluster_end, end) if end else cluster_end
                 continue
             if cluster:
-                out.append(_joined(cluster))
+                out.append(_joined(cluster, defer))
             cluster, cluster_end = [f], end
         if cluster:
-            out.append(_joined(cluster))
+            out.append(_joined(cluster, defer))
     return out
 
 
-def _joined(cluster: list[Finding]) -> Finding:
+def _joined(cluster: list[Finding], defer: Collection[str] = ()) -> Finding:
     if len(cluster) == 1:
         return cluster[0]
-    lead = order(cluster)[0]
+    judged = [f for f in cluster if f.rule_id not in defer] or cluster
+    # the lead names the merged finding: the most severe, and among those the one holding the most evidence
+    # (a detection that read every matching row says more than an alarm's one-minute datapoint)
+    lead = sorted(order(judged), key=lambda f: (-f.severity_rank, -f.evidence_count))[0]
     rules = sorted({r for f in cluster for r in f.rule_ids})
     others = [f for f in cluster if f is not lead]
     evidence = sorted({e for f in cluster for e in f.evidence})

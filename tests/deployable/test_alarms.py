@@ -174,6 +174,8 @@ def test_alarm_fires_above_its_threshold_and_not_at_it(entry_id: str, bursts_src
             f"{over - alarms.REQUEST_ID_CAP} request id(s) beyond {alarms.REQUEST_ID_CAP} not listed" in finding.summary
         )
     assert finding.principals == [PRINCIPAL.get(entry_id, APP)]
+    # one principal behind the episode: it is the subject, so the alarm merges with detections on them
+    assert finding.subject == f"principal:{PRINCIPAL.get(entry_id, APP)}"
     assert finding.rule_id == entry_id and finding.severity == catalog[entry_id].severity
     assert f"ALARM {slot:%Y-%m-%d %H:%M}" in finding.title and f", {over} " in finding.title
     assert len(finding.evidence) == min(over, alarms.EVIDENCE_CAP)
@@ -211,6 +213,7 @@ def test_consecutive_periods_make_one_episode_and_planned_changes_none(tmp_path:
         (["by-deploy"], at + pd.Timedelta(minutes=5), at + pd.Timedelta(minutes=5, seconds=59)),
     ]
     assert [f.request_ids for f in planned.findings] == [["by-user-1", "by-user-2"]]
+    assert planned.findings[0].subject == "principal:arn:aws:iam::111122223333:user/ops"
     assert "assumed-role/deploy/*" in planned.pattern
 
 

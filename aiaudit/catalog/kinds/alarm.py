@@ -268,6 +268,9 @@ def _finding(
         time_start=start.to_pydatetime(),
         time_end=(end - pd.Timedelta(seconds=1)).to_pydatetime(),
         principals=principals,
+        # one principal behind the whole episode: the alarm is about them, so it merges with the detections
+        # of the same signal on that principal (one alert, every rule id) instead of repeating them
+        subject=f"principal:{principals[0]}" if len(principals) == 1 else "",
         source_ips=sorted({ip for ip in events["source_ip"] if isinstance(ip, str) and ip}),
         request_ids=request_ids[:REQUEST_ID_CAP],
         resources=sorted({r for r in events["resource"] if isinstance(r, str) and r}),
