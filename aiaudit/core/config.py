@@ -96,6 +96,8 @@ class Config:
     sources: dict[str, SourceConfig] = field(default_factory=dict)
     environment: Environment = field(default_factory=Environment)
     path: Path | None = None
+    #: the suppressions file (``suppressions = "..."``, relative to the config file), for reports and ``detect``
+    suppressions: str | None = None
 
     def log_groups(self, source: str | None = None) -> dict[str, str]:
         """Pipeline -> log group, defaults filled in."""
@@ -106,7 +108,7 @@ class Config:
 
 
 # --- schema ---------------------------------------------------------------------------------------
-_TOP_KEYS = {"sources", "environment"}
+_TOP_KEYS = {"sources", "environment", "suppressions"}
 _SOURCE_KEYS = {"kind", "path", "cache_dir", "profile", "regions", "log_groups"}
 _ENV_KEYS = {
     "corporate_cidrs",
@@ -157,7 +159,12 @@ def parse_config(raw: dict[str, Any], *, source_file: str = "aiaudit.toml") -> C
     for name, table in _table(raw.get("sources", {}), source_file, "sources").items():
         sources[name] = _parse_source(name, _table(table, source_file, f"sources.{name}"), source_file)
     environment = _parse_environment(_table(raw.get("environment", {}), source_file, "environment"), source_file)
-    return Config(sources=sources, environment=environment, path=Path(source_file))
+    suppressions = raw.get("suppressions")
+    if suppressions is not None:
+        _expect(suppressions, str, source_file, "suppressions")
+        if not os.path.isabs(suppressions):
+            suppressions = str((Path(source_file).parent / suppressions).resolve())
+    return Config(sources=sources, environment=environment, path=Path(source_file), suppressions=suppressions)
 
 
 def _parse_source(name: str, table: dict[str, Any], file: str) -> SourceConfig:

@@ -15,6 +15,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,12 +25,14 @@ import duckdb
 import pandas
 
 from aiaudit import __version__, connect
-from aiaudit.core.config import find_config
+from aiaudit.core.config import find_config, load_config
 from aiaudit.core.errors import InputError
 from aiaudit.core.findings import Finding, dedupe, severity_rank
+from aiaudit.core.suppress import Suppression, apply, load_suppressions
 from aiaudit.core.timerange import TimeRange, iso, resolve_window
 from aiaudit.investigate.availability import availability, range_hint
 from aiaudit.reports.html import inert_json, inert_notebook, inert_value, render_notebook, ship_plotly
+from aiaudit.reports.history import compare, counted, gone_json, load_previous, render_section
 from aiaudit.reports.index import render_index
 from aiaudit.reports.playbook import Playbook, notebook_dir
 from aiaudit.reports.redact import Redactor
@@ -139,8 +142,14 @@ def run_playbook(
     timeout: int = 900,
     notebooks: Path | None = None,
     progress: bool = True,
+    suppressions: str | Path | None = None,
+    previous: str | Path | None = None,
 ) -> PlaybookRun:
-    """Execute every notebook of ``book`` against ``source`` and write the report folder ``out``."""
+    """Execute every notebook of ``book`` against ``source`` and write the report folder ``out``.
+
+    ``suppressions`` (a file, else the config's ``suppressions``) marks accepted findings; ``previous`` (the
+    last report's folder) marks each finding new or still open and lists what is gone
+    (:mod:`aiaudit.reports.history`). The exit status counts only new, unsuppressed findings."""
 
     timings: dict[str, float] = {}
     clock = time.monotonic()
@@ -153,6 +162,8 @@ def run_playbook(
     threshold = fail_on or book.fail_on
     if threshold:
         severity_rank(threshold)
+    accepted = Accepted.load(suppressions)
+    before = load_previous(previous) if previous is not None else None
 
     source = absolute_source(source)
     with connect(source) as src:  # ingests once, under the writer lock
@@ -213,17 +224,22 @@ def run_playbook(
         ship_plotly(out)
         banner = f"{book.name} · {time_range} · source {source}"
         for run in runs:
-            _collect(run, scratch, out, redactor, banner)
+            _collect(run, scratch, out, redactor, banner, accepted.mark)
         timings["render_s"] = time.monotonic() - clock
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
     findings = dedupe(f for run in runs for f in run.findings)
     findings = [f for f in findings if f.severity_rank >= severity_rank(book.min_severity)]
+    history = compare(findings, before, time_range)
+    history.notes = [redactor.text(line) for line in [*accepted.warnings, *history.notes]]
+    findings = history.findings
+    for line in history.notes:
+        print(f"note: {line}", file=sys.stderr)
     exit_code = EXIT_OK
     if any(run.status != "ok" for run in runs):
         exit_code = EXIT_NOTEBOOK_FAILED
-    elif threshold and any(f.severity_rank >= severity_rank(threshold) for f in findings):
+    elif counted(findings, threshold):
         exit_code = EXIT_FINDINGS
 
     (out / "findings.json").write_text(
@@ -241,19 +257,38 @@ def run_playbook(
         "redactions": dict(redactor.counts),
         "exit_code": exit_code,
         "notebooks": [run.to_dict() for run in runs],
-        "findings": {"total": len(findings), "by_severity": _by_severity(findings)},
+        "findings": {
+            "total": len(findings),
+            "by_severity": _by_severity(findings),
+            "counted_for_exit": len(counted(findings, threshold)),
+        },
+        "history": history.manifest(),
+        "suppressions": redactor.value(accepted.manifest(findings)),
         "limitations": limitations,
         "timings": {k: round(v, 2) for k, v in timings.items()},
         "versions": _versions(__version__),
     }
     (out / "manifest.json").write_text(inert_json(json.dumps(manifest, indent=2, ensure_ascii=False)), encoding="utf-8")
+    if before is not None:
+        (out / "gone.json").write_text(inert_json(gone_json(history)), encoding="utf-8")
+    lead = render_section(history) if before is not None or accepted.entries else ""
     index = out / "index.html"
-    index.write_text(render_index(book, time_range, source, runs, findings, exit_code, limitations), encoding="utf-8")
+    index.write_text(
+        render_index(book, time_range, source, runs, findings, exit_code, limitations, lead=lead), encoding="utf-8"
+    )
     return PlaybookRun(book, out, time_range, source, runs, findings, exit_code, index, timings)
 
 
-def _collect(run: NotebookRun, scratch: Path, out: Path, redactor: Redactor, banner: str) -> None:
-    """Redact and render one executed notebook; read (and redact) its findings."""
+def _collect(
+    run: NotebookRun,
+    scratch: Path,
+    out: Path,
+    redactor: Redactor,
+    banner: str,
+    mark: Callable[[list[Finding]], list[Finding]],
+) -> None:
+    """Redact and render one executed notebook; read its findings, mark the suppressed ones (on the raw
+    subjects the suppressions name), then redact them."""
     import nbformat
 
     executed = scratch / f"{run.notebook}.ipynb"
@@ -267,9 +302,41 @@ def _collect(run: NotebookRun, scratch: Path, out: Path, redactor: Redactor, ban
     raw = scratch / f"{run.notebook}.findings.json"
     if raw.exists():
         payload = json.loads(raw.read_text(encoding="utf-8"))
-        run.findings = [Finding.from_dict(inert_value(redactor.value(item))) for item in payload.get("findings", [])]
+        raw_findings = mark([Finding.from_dict(item) for item in payload.get("findings", [])])
+        run.findings = [Finding.from_dict(inert_value(redactor.value(f.to_dict()))) for f in raw_findings]
     elif run.status == "ok":
         run.status, run.error = "failed", "the notebook published no findings (missing inv.publish())"
+
+
+@dataclass
+class Accepted:
+    """The run's suppressions: loaded once, applied to each notebook's raw findings."""
+
+    file: Path | None
+    entries: list[Suppression]
+    warnings: list[str]
+
+    @classmethod
+    def load(cls, path: str | Path | None) -> Accepted:
+        """``path``, else the config file's ``suppressions``; none → nothing is suppressed."""
+        if path is None:
+            config = load_config()
+            path = config.suppressions
+        if path is None:
+            return cls(None, [], [])
+        entries = load_suppressions(path)
+        return cls(Path(path), entries, apply([], entries).warnings)
+
+    def mark(self, findings: list[Finding]) -> list[Finding]:
+        return apply(findings, self.entries).findings if self.entries else findings
+
+    def manifest(self, findings: list[Finding]) -> dict[str, Any]:
+        matched = {s.where: 0 for s in self.entries}
+        for f in findings:
+            for where in (f.suppressed or {}).get("where", []):
+                if where in matched:
+                    matched[where] += 1
+        return {"file": str(self.file) if self.file else None, "matched": matched, "expired": self.warnings}
 
 
 def _by_severity(findings: list[Finding]) -> dict[str, int]:
