@@ -89,6 +89,8 @@ class SourceConfig:
     profile: str | None = None
     regions: tuple[str, ...] = ()
     log_groups: dict[str, str] = field(default_factory=dict)
+    #: the cost guard of an aws source: refuse a query or run estimated to scan more (0: no limit)
+    max_scan_gb: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ class Config:
 
 # --- schema ---------------------------------------------------------------------------------------
 _TOP_KEYS = {"sources", "environment", "suppressions"}
-_SOURCE_KEYS = {"kind", "path", "cache_dir", "profile", "regions", "log_groups"}
+_SOURCE_KEYS = {"kind", "path", "cache_dir", "profile", "regions", "log_groups", "max_scan_gb"}
 _ENV_KEYS = {
     "corporate_cidrs",
     "expected_regions",
@@ -185,6 +187,9 @@ def _parse_source(name: str, table: dict[str, Any], file: str) -> SourceConfig:
     for key in ("path", "cache_dir", "profile"):
         if key in table:
             _expect(table[key], str, file, f"{where}.{key}")
+    limit = table.get("max_scan_gb", 0.0)
+    if not isinstance(limit, int | float) or isinstance(limit, bool) or limit < 0:
+        raise InputError(f"{where}.max_scan_gb must be a number of GB, 0 or more (0: no limit)", where=file)
     path = table.get("path")
     if path and kind == "local" and not os.path.isabs(path):
         path = str((Path(file).parent / path).resolve())
@@ -196,6 +201,7 @@ def _parse_source(name: str, table: dict[str, Any], file: str) -> SourceConfig:
         profile=table.get("profile"),
         regions=regions,
         log_groups=dict(groups),
+        max_scan_gb=float(limit),
     )
 
 

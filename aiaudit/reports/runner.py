@@ -8,6 +8,7 @@ written into the report folder, so a crash cannot leave raw prompts or secrets b
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -17,7 +18,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,8 @@ from aiaudit.reports.history import compare, counted, gone_json, load_previous, 
 from aiaudit.reports.index import render_index
 from aiaudit.reports.playbook import Playbook, notebook_dir
 from aiaudit.reports.redact import Redactor
+from aiaudit.sources.aws.fetch import aws_pointers, fetch
+from aiaudit.sources.aws.source import AwsSource
 from aiaudit.sources.spec import parse_spec
 
 EXIT_OK, EXIT_NOTEBOOK_FAILED, EXIT_FINDINGS = 0, 1, 3
@@ -144,12 +147,15 @@ def run_playbook(
     progress: bool = True,
     suppressions: str | Path | None = None,
     previous: str | Path | None = None,
+    fetch_once: bool = True,
 ) -> PlaybookRun:
     """Execute every notebook of ``book`` against ``source`` and write the report folder ``out``.
 
     ``suppressions`` (a file, else the config's ``suppressions``) marks accepted findings; ``previous`` (the
     last report's folder) marks each finding new or still open and lists what is gone
-    (:mod:`aiaudit.reports.history`). The exit status counts only new, unsuppressed findings."""
+    (:mod:`aiaudit.reports.history`). The exit status counts only new, unsuppressed findings. On an ``aws:``
+    source each pipeline is fetched once for the range into a run-local store that every notebook reads
+    (:mod:`aiaudit.sources.aws.fetch`; ``fetch_once=False``: each notebook queries AWS itself)."""
 
     timings: dict[str, float] = {}
     clock = time.monotonic()
@@ -176,8 +182,23 @@ def run_playbook(
             anchor=anchor,
             default_since=book.since,
         )
-        hint = range_hint(src, time_range) if src.spec.kind == "local" else None
-        limitations = ([hint] if hint else []) + availability(src, time_range).messages()
+        fetched = None
+        if fetch_once and isinstance(src, AwsSource):
+            fetched = fetch(src, time_range, Path(tempfile.mkdtemp(prefix="aiaudit-fetch-")) / "data")
+        else:
+            hint = range_hint(src, time_range) if src.spec.kind == "local" else None
+            limitations = ([hint] if hint else []) + availability(src, time_range).messages()
+    read_from = source
+    if fetched is not None:
+        read_from = f"local:{fetched.folder}"
+        with connect(read_from) as copy:  # the run-local store: ingested once, read by every notebook
+            # what the fetched copy holds answers what is missing without querying AWS again
+            limitations = availability(copy, time_range).messages() + fetched.notes()
+        if progress:
+            print(
+                f"fetched once: {fetched.queries} queries, {fetched.bytes_scanned / 1e9:.3f} GB scanned",
+                file=sys.stderr,
+            )
     for line in limitations:
         print(f"note: {line}", file=sys.stderr)
     timings["ingest_s"] = time.monotonic() - clock
@@ -185,6 +206,7 @@ def run_playbook(
     redactor = Redactor(enabled=redact)
     runs = [NotebookRun(step.notebook, step.title) for step in book.steps]
     scratch = Path(tempfile.mkdtemp(prefix="aiaudit-run-"))
+    stack = contextlib.ExitStack()
     try:
         clock = time.monotonic()
         jobs = {}
@@ -194,7 +216,7 @@ def run_playbook(
                     **book.parameters,
                     **step.parameters,
                     **(params or {}),
-                    "source": source,
+                    "source": read_from,
                     "since": "",
                     "start": iso(time_range.start),
                     "end": iso(time_range.end),
@@ -223,11 +245,25 @@ def run_playbook(
         clock = time.monotonic()
         ship_plotly(out)
         banner = f"{book.name} · {time_range} · source {source}"
+        mark = accepted.mark
+        if fetched is not None:
+            local = connect(read_from, read_only=True)
+            stack.callback(local.close)
+            folder = fetched.folder
+
+            def mark(found: list[Finding]) -> list[Finding]:
+                pointers = aws_pointers(local, folder, {e for f in found for e in f.evidence})
+                cited = [replace(f, evidence=[pointers.get(e, e) for e in f.evidence]) for f in found]
+                return accepted.mark(cited)
+
         for run in runs:
-            _collect(run, scratch, out, redactor, banner, accepted.mark)
+            _collect(run, scratch, out, redactor, banner, mark)
         timings["render_s"] = time.monotonic() - clock
     finally:
+        stack.close()
         shutil.rmtree(scratch, ignore_errors=True)
+        if fetched is not None:
+            shutil.rmtree(fetched.folder.parent, ignore_errors=True)
 
     findings = dedupe(f for run in runs for f in run.findings)
     findings = [f for f in findings if f.severity_rank >= severity_rank(book.min_severity)]
@@ -262,6 +298,7 @@ def run_playbook(
             "by_severity": _by_severity(findings),
             "counted_for_exit": len(counted(findings, threshold)),
         },
+        "fetched": fetched.manifest() if fetched is not None else None,
         "history": history.manifest(),
         "suppressions": redactor.value(accepted.manifest(findings)),
         "limitations": limitations,

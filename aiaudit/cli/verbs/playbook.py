@@ -37,6 +37,11 @@ def register(parser: argparse.ArgumentParser) -> None:
         help="suppressions file (rule, subject, reason, owner, expires; default: the config's 'suppressions')",
     )
     run.add_argument(
+        "--live",
+        action="store_true",
+        help="aws sources: every notebook queries AWS itself (default: each pipeline is fetched once for the run)",
+    )
+    run.add_argument(
         "--previous",
         metavar="DIR",
         help="the last report's folder: mark findings new / open / gone; exit status counts only new ones",
@@ -80,6 +85,7 @@ def run_run(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         suppressions=args.suppressions,
         previous=args.previous,
+        fetch_once=not args.live,
     )
     failed = [r.notebook for r in outcome.runs if r.status != "ok"]
     print(

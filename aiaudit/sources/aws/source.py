@@ -30,6 +30,7 @@ from aiaudit.query.quoting import cwli_literal, sql_literal
 from aiaudit.sources.aws.cache import ResultCache, cache_key
 from aiaudit.sources.aws.check import inventory
 from aiaudit.sources.aws.client import make_client, make_session, translate
+from aiaudit.sources.aws.costguard import Estimate, check, estimate
 from aiaudit.sources.aws.execute import Execution, execute, merge, sort_frame
 from aiaudit.sources.aws.options import AwsOptions
 from aiaudit.sources.aws.querytext import (
@@ -67,6 +68,11 @@ class AwsSource(Source):
         self.spec = spec
         self.config = config
         self.options = options or AwsOptions.from_env()
+        configured = config.sources.get(spec.name) if spec.name else None
+        if not self.options.max_scan_gb and configured is not None and configured.max_scan_gb:
+            self.options = self.options.with_(max_scan_gb=configured.max_scan_gb)
+        #: bytes this source object's queries scanned (what the cost guard counts against max_scan_gb)
+        self.scanned_bytes = 0.0
         groups = config.log_groups(spec.name)
         groups.update(spec.log_groups)
         self.log_group_names = groups
@@ -147,13 +153,17 @@ class AwsSource(Source):
         shape = classify_sql(text) if lang == "sql" else classify_cwli(text) if lang == "cwli" else Shape(False, "PPL")
         jobs: list[Job] = []
         ptr_added = False
+        scan: dict[str, list[str]] = {}
         for region in self.regions:
+            named = scan.setdefault(region, [])
 
             def resolve(name: str, region: str = region) -> list[str]:
                 return self.groups_for(name, region, resolve_prefix=not dry_run)
 
-            def pipeline_only(name: str, region: str = region) -> list[str] | None:
-                return self.groups_for(name, region, resolve_prefix=not dry_run) if name in PIPELINES else None
+            def pipeline_only(name: str, region: str = region, named: list[str] = named) -> list[str] | None:
+                found = self.groups_for(name, region, resolve_prefix=not dry_run) if name in PIPELINES else None
+                named.extend(found or [name])
+                return found
 
             if lang == "sql":
                 final = rewrite_sql_from(text, pipeline_only)
@@ -162,9 +172,10 @@ class AwsSource(Source):
                 jobs.append(Job(region, tr, final, lang))
             else:
                 groups = self._query_groups(text, log_groups, resolve)
+                named.extend(groups or [])
                 final = rewrite_cwli_source(text, self._configured) if lang == "cwli" else text
                 jobs.append(Job(region, tr, final, lang, groups))
-        result = self._run(jobs, shape, text, lang, tr, dry_run=dry_run, no_cache=no_cache)
+        result = self._run(jobs, shape, text, lang, tr, dry_run=dry_run, no_cache=no_cache, scan=scan)
         if ptr_added and "@ptr" in result.frame.columns:
             result.frame = result.frame.drop(columns="@ptr")
         return result
@@ -207,6 +218,7 @@ class AwsSource(Source):
         dry_run: bool,
         no_cache: bool,
         add_region: bool = True,
+        scan: Mapping[str, Sequence[str]] | None = None,
     ) -> Result:
         started = time.monotonic()
         if dry_run:
@@ -247,7 +259,10 @@ class AwsSource(Source):
             )
             query_ids.extend(entry.meta.get("query_ids", []))
         refetched = 0
+        guarded = None
         if to_run:
+            wanted = {job.region: list((scan or {}).get(job.region) or job.groups or []) for job in to_run}
+            guarded = self.guard(wanted, tr)
             execution = execute(runner, to_run, shape, progress=self.options.progress)
             fresh = merge(execution, shape)
             for region, frame in fresh.items():
@@ -271,6 +286,12 @@ class AwsSource(Source):
             chunks, elapsed_s=time.monotonic() - started, price_per_gb=self.options.price_per_gb
         )
         stats.messages_refetched = refetched
+        self.scanned_bytes += stats.bytes_scanned
+        if guarded is not None:
+            warnings.append(
+                f"cost guard: estimated {guarded.bytes / 1e9:.3f} GB, scanned {stats.bytes_scanned / 1e9:.3f} GB "
+                f"(max_scan_gb {self.options.max_scan_gb:g}; this source has scanned {self.scanned_bytes / 1e9:.3f} GB)"
+            )
         return Result(
             frame=frame,
             stats=stats,
@@ -282,6 +303,15 @@ class AwsSource(Source):
             query_ids=query_ids,
             complete=complete,
         )
+
+    def guard(self, groups: Mapping[str, Sequence[str]], tr: TimeRange, *, what: str = "query") -> Estimate | None:
+        """With ``max_scan_gb`` set: estimate the scan of ``groups`` (region → names) over ``tr`` and refuse
+        above the limit (:mod:`aiaudit.sources.aws.costguard`); without a limit nothing is asked."""
+        if not self.options.max_scan_gb:
+            return None
+        found = estimate(self.clients, groups, tr)
+        check(found, limit_gb=self.options.max_scan_gb, spent_bytes=self.scanned_bytes, source=self.spec.name or "", what=what)
+        return found
 
     def _refetch_cut(self, frames: dict[str, pd.DataFrame], regions: set[str]) -> Refetch:
         """Fetch whole every ``@message`` GetQueryResults cut (see :mod:`aiaudit.sources.aws.whole`)."""
@@ -346,6 +376,19 @@ class AwsSource(Source):
     # -- projections ------------------------------------------------------------------------------
     def projection(self, pipeline: str, time_range: TimeRange | None = None, **focus: Any) -> pd.DataFrame:
 
+        wanted = check_focus(focus)
+        result = self.raw_projection(pipeline, time_range, **focus)
+        frame = apply_focus(project(pipeline, result.frame), wanted, pipeline)
+        result.warnings.extend(str(w) for w in frame.attrs.get("warnings", []))
+        result.frame = frame
+        result.language = "projection"
+        frame.attrs["aiaudit"] = result.summary()
+        return frame
+
+    def raw_projection(self, pipeline: str, time_range: TimeRange | None = None, **focus: Any) -> Result:
+        """The query behind a projection: the pipeline's raw events (``@timestamp``, ``@message`` whole,
+        ``@log``, ``@logStream``, ``@ptr``) in the range, focus pushed down, split by time until every row
+        arrived. What a playbook fetches once per pipeline (:mod:`aiaudit.sources.aws.fetch`)."""
         check_pipeline(pipeline)
         wanted = check_focus(focus)
         tr = self.window(time_range)
@@ -361,18 +404,16 @@ class AwsSource(Source):
                 text = projection_cwli(pipeline, wanted)
                 jobs.append(Job(region, tr, text, "cwli", groups))
         shape = Shape(True, sort=[("@timestamp", True)])
-        result = self._run(jobs, shape, text, lang, tr, dry_run=False, no_cache=False, add_region=False)
-        raw = result.frame
-        if not len(raw.columns):
+        scan = {job.region: list(job.groups or []) for job in jobs}
+        if lang == "sql":
+            scan = {region: self.groups_for(pipeline, region) for region in self.regions}
+        result = self._run(jobs, shape, text, lang, tr, dry_run=False, no_cache=False, add_region=False, scan=scan)
+        if not len(result.frame.columns):
             raw = pd.DataFrame({name: pd.Series(dtype="string") for name in PROJECTION_FIELDS})
             raw["@timestamp"] = pd.Series(dtype="datetime64[ns, UTC]")
-        frame = apply_focus(project(pipeline, raw), wanted, pipeline)
-        result.warnings.extend(str(w) for w in frame.attrs.get("warnings", []))
-        result.frame = frame
-        result.language = "projection"
+            result.frame = raw
         result.query = f"projection {pipeline} focus={wanted}: {text}"
-        frame.attrs["aiaudit"] = result.summary()
-        return frame
+        return result
 
     # -- records and inventory --------------------------------------------------------------------
     def record(self, ptr: str) -> dict[str, Any]:
