@@ -91,6 +91,9 @@ class SourceConfig:
     log_groups: dict[str, str] = field(default_factory=dict)
     #: the cost guard of an aws source: refuse a query or run estimated to scan more (0: no limit)
     max_scan_gb: float = 0.0
+    #: member accounts of an aws source, each reached by assuming ``role`` (sources/aws/accounts.py)
+    accounts: tuple[str, ...] = ()
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,7 @@ class Config:
 
 # --- schema ---------------------------------------------------------------------------------------
 _TOP_KEYS = {"sources", "environment", "suppressions"}
-_SOURCE_KEYS = {"kind", "path", "cache_dir", "profile", "regions", "log_groups", "max_scan_gb"}
+_SOURCE_KEYS = {"kind", "path", "cache_dir", "profile", "regions", "log_groups", "max_scan_gb", "accounts", "role"}
 _ENV_KEYS = {
     "corporate_cidrs",
     "expected_regions",
@@ -190,6 +193,19 @@ def _parse_source(name: str, table: dict[str, Any], file: str) -> SourceConfig:
     limit = table.get("max_scan_gb", 0.0)
     if not isinstance(limit, int | float) or isinstance(limit, bool) or limit < 0:
         raise InputError(f"{where}.max_scan_gb must be a number of GB, 0 or more (0: no limit)", where=file)
+    accounts = tuple(_str_list(table.get("accounts", []), file, f"{where}.accounts"))
+    for account in accounts:
+        if len(account) != 12 or not account.isdigit():
+            raise InputError(f"{where}.accounts: {account!r} is not a 12-digit AWS account id", where=file)
+    if len(set(accounts)) != len(accounts):
+        raise InputError(f"{where}.accounts: an account is named twice", where=file)
+    role = table.get("role")
+    if role is not None:
+        _expect(role, str, file, f"{where}.role")
+    if accounts and not role:
+        raise InputError(f"{where}: accounts need role = 'NAME' (the role to assume in each)", where=file)
+    if role and not accounts:
+        raise InputError(f"{where}: role is assumed in the listed accounts: add accounts = ['111122223333', ...]", where=file)
     path = table.get("path")
     if path and kind == "local" and not os.path.isabs(path):
         path = str((Path(file).parent / path).resolve())
@@ -202,6 +218,8 @@ def _parse_source(name: str, table: dict[str, Any], file: str) -> SourceConfig:
         regions=regions,
         log_groups=dict(groups),
         max_scan_gb=float(limit),
+        accounts=accounts,
+        role=role,
     )
 
 

@@ -27,6 +27,7 @@ from aiaudit.frames.focus import FOCUS_COLUMNS, _tokens, normalise_focus
 from aiaudit.query.cwli import has_source
 from aiaudit.query.params import bind_text
 from aiaudit.query.quoting import cwli_literal, sql_literal
+from aiaudit.sources.aws.accounts import Target, assume_all, session_name, target_key
 from aiaudit.sources.aws.cache import ResultCache, cache_key
 from aiaudit.sources.aws.check import inventory
 from aiaudit.sources.aws.client import make_client, make_session, translate
@@ -77,16 +78,27 @@ class AwsSource(Source):
         groups.update(spec.log_groups)
         self.log_group_names = groups
         self.regions = list(spec.regions)
+        #: accounts named by the source whose role could not be assumed → why (left out, said in every result)
+        self.account_errors: dict[str, str] = {}
+        self._sessions: dict[str, Any] = {}
+        targets = [Target(r, None, r) for r in self.regions]
         if clients is not None:
             self.clients = dict(clients)
             self._session = session
         else:
             self._session = session or make_session(spec.profile)
+            if spec.accounts:
+                targets = self._assume(spec)
             pool = self.options.cwli_concurrency + self.options.sql_concurrency
             self.clients = {
-                r: make_client(self._session, "logs", r, pool=pool, attempts=self.options.sdk_attempts)
-                for r in self.regions
+                t.key: make_client(
+                    self._session_of(t.key, targets), "logs", t.region, pool=pool, attempts=self.options.sdk_attempts
+                )
+                for t in targets
             }
+        #: what each client key names: the region, or ``ACCOUNT/REGION`` for a source of many accounts
+        self.targets = {t.key: t for t in targets}
+        self.regions = list(self.targets)
         missing = [r for r in self.regions if r not in self.clients]
         if missing:
             raise InputError(f"no client for region {missing[0]}", where="source")
@@ -94,14 +106,37 @@ class AwsSource(Source):
         self._prefixes: dict[tuple[str, str], list[str]] = {}
         self._lock = threading.Lock()
 
+    def _assume(self, spec: SourceSpec) -> list[Target]:
+        """Assume ``spec.role`` in every account (:mod:`aiaudit.sources.aws.accounts`); one target per
+        assumed account and region."""
+        import boto3  # the AWS SDK is optional until an aws: source is used
+
+        sts = make_client(self._session, "sts", self.regions[0])
+        credentials, self.account_errors = assume_all(sts, spec.accounts, spec.role or "", session_name())
+        for account, found in credentials.items():
+            self._sessions[account] = boto3.Session(**found)
+        return [Target(target_key(a, r), a, r) for a in spec.accounts if a in credentials for r in self.regions]
+
+    def _session_of(self, key: str, targets: list[Target] | None = None) -> Any:
+        found = next((t for t in targets or self.targets.values() if t.key == key), None)
+        if found is not None and found.account in self._sessions:
+            return self._sessions[found.account]
+        return self._session
+
     def service_client(self, service: str, region: str) -> Any:
-        """Another service's client in the same session (``bedrock`` for the set-up check)."""
+        """Another service's client in the same session (``bedrock`` for the set-up check); ``region`` is a
+        client key (``ACCOUNT/REGION`` on a source of many accounts)."""
         if service == "logs":
             return self.clients[region]
         with self._lock:
             if self._session is None:
                 self._session = make_session(self.spec.profile)
-            return make_client(self._session, service, region)
+            target = self.targets.get(region)
+            return make_client(self._session_of(region), service, target.region if target else region)
+
+    def account_notes(self) -> list[str]:
+        """One sentence per account left out (its role could not be assumed)."""
+        return [f"account {a} not queried: {why}" for a, why in self.account_errors.items()]
 
     # -- log groups -------------------------------------------------------------------------------
     def groups_for(self, name: str, region: str, *, resolve_prefix: bool = True) -> list[str]:
@@ -282,6 +317,9 @@ class AwsSource(Source):
             if use_cache and complete:
                 self._store(execution, frames, keys, to_run)
         frame = self._combine(frames, warnings, add_region)
+        if self.account_errors:
+            warnings.extend(self.account_notes())
+            complete = False
         stats = QueryStats.from_chunks(
             chunks, elapsed_s=time.monotonic() - started, price_per_gb=self.options.price_per_gb
         )
@@ -359,6 +397,8 @@ class AwsSource(Source):
 
     def _combine(self, frames: dict[str, pd.DataFrame], warnings: list[str], add_region: bool) -> pd.DataFrame:
         ordered = [(r, frames[r]) for r in self.regions if r in frames]
+        if any(t.account for t in self.targets.values()) and add_region:
+            return self._by_account(ordered, warnings)
         if len(ordered) == 1 or not add_region:
             parts = [f for _, f in ordered]
             return pd.concat(parts, ignore_index=True) if len(parts) > 1 else (parts[0] if parts else pd.DataFrame())
@@ -372,6 +412,21 @@ class AwsSource(Source):
             f.insert(0, column, pd.Series([region] * len(f), dtype="string"))
             parts.append(f)
         return pd.concat(parts, ignore_index=True)
+
+    def _by_account(self, ordered: list[tuple[str, pd.DataFrame]], warnings: list[str]) -> pd.DataFrame:
+        """Results of a source of many accounts: ``account`` and ``region`` columns first (``source_*`` when
+        the query returns columns of those names)."""
+        parts = []
+        clash = [n for n in ("account", "region") if any(n in f.columns for _, f in ordered)]
+        if clash:
+            warnings.append(f"the query returns {', '.join(clash)}: the fan-out's are in source_account, source_region")
+        for key, f in ordered:
+            target = self.targets[key]
+            f = f.copy()
+            for name, value in (("region", target.region), ("account", target.account)):
+                f.insert(0, f"source_{name}" if clash else name, pd.Series([value] * len(f), dtype="string"))
+            parts.append(f)
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
     # -- projections ------------------------------------------------------------------------------
     def projection(self, pipeline: str, time_range: TimeRange | None = None, **focus: Any) -> pd.DataFrame:
