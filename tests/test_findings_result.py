@@ -110,7 +110,10 @@ def test_key_rounds_the_window_start_down_to_the_rules_window():
     assert unsaid.key == unsaid.finding_id
     assert make().key == make().finding_id and make().key != make(request_ids=["r-9"]).key
     # the key is kept as read (a redacted report's subjects would give another key)
-    assert Finding.from_dict({**unsaid.to_dict(), "subject": "principal:email-1234abcd@redacted.invalid"}).key == unsaid.key
+    assert (
+        Finding.from_dict({**unsaid.to_dict(), "subject": "principal:email-1234abcd@redacted.invalid"}).key
+        == unsaid.key
+    )
     with pytest.raises(InputError, match="fixed length"):
         make(window="1mo")
     with pytest.raises(InputError, match="unknown finding status"):

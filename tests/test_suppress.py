@@ -67,7 +67,8 @@ def test_expiry_holds_through_the_last_day_then_warns_and_stops(tmp_path):
     after = apply([finding("Q05", OTHER)], entries, today=date(2026, 12, 2))
     assert after.findings[0].suppressed is None
     assert after.warnings == [
-        f"suppression expired on 2026-12-01 and no longer suppresses: rule Q0*, subject * (owner secops; {path}:suppress[2])"
+        "suppression expired on 2026-12-01 and no longer suppresses: rule Q0*, subject * "
+        f"(owner secops; {path}:suppress[2])"
     ]
 
 

@@ -39,7 +39,6 @@ def add_source(parser: argparse.ArgumentParser, *, required: bool = False) -> No
     )
 
 
-
 def add_time(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("time range (UTC, both ends inclusive)")
     group.add_argument("--since", help="relative (24h, 7d, 1mo, today, yesterday) or an absolute start")

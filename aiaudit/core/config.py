@@ -205,7 +205,9 @@ def _parse_source(name: str, table: dict[str, Any], file: str) -> SourceConfig:
     if accounts and not role:
         raise InputError(f"{where}: accounts need role = 'NAME' (the role to assume in each)", where=file)
     if role and not accounts:
-        raise InputError(f"{where}: role is assumed in the listed accounts: add accounts = ['111122223333', ...]", where=file)
+        raise InputError(
+            f"{where}: role is assumed in the listed accounts: add accounts = ['111122223333', ...]", where=file
+        )
     path = table.get("path")
     if path and kind == "local" and not os.path.isabs(path):
         path = str((Path(file).parent / path).resolve())

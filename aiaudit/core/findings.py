@@ -95,7 +95,9 @@ class Finding:
         if self.window and self.window != "range":
             window_seconds(self.window)  # refuse a window that is not a fixed length here, not in a later report
         if self.status not in STATUSES:
-            raise InputError(f"unknown finding status {self.status!r} (one of {', '.join(STATUSES[1:])})", where="status")
+            raise InputError(
+                f"unknown finding status {self.status!r} (one of {', '.join(STATUSES[1:])})", where="status"
+            )
         if not self.key:
             self.key = self.compute_key()
 

@@ -113,7 +113,9 @@ def load_suppressions(path: str | Path) -> list[Suppression]:
         raise InputError("a suppressions file is .toml, .yaml or .yml", where=str(path))
     if not isinstance(raw, dict) or set(raw) - {"suppress"}:
         extra = sorted(set(raw) - {"suppress"}) if isinstance(raw, dict) else ["(not a table)"]
-        raise InputError(f"unknown key {extra[0]!r}: a suppressions file holds only 'suppress' entries", where=str(path))
+        raise InputError(
+            f"unknown key {extra[0]!r}: a suppressions file holds only 'suppress' entries", where=str(path)
+        )
     entries = raw.get("suppress", [])
     if not isinstance(entries, list):
         raise InputError("'suppress' must be a list of entries ([[suppress]] in TOML)", where=str(path))
@@ -187,7 +189,7 @@ def apply(findings: Iterable[Finding], suppressions: list[Suppression], *, today
     matched = {s.where: 0 for s in suppressions}
     out = []
     for finding in findings:
-        covering = []
+        covering: list[Suppression] = []
         for rule_id in finding.rule_ids or [finding.rule_id]:
             hit = next((s for s in live if s.matches(rule_id, finding.subject)), None)
             if hit is None:

@@ -86,7 +86,7 @@ def load_previous(path: str | Path) -> Previous:
     except (json.JSONDecodeError, TypeError, AttributeError) as exc:
         raise InputError(f"cannot read the previous report's findings: {exc}", where=str(findings_file)) from None
     except InputError as exc:
-        raise InputError(exc.message, where=str(findings_file)) from None
+        raise InputError(str(exc), where=str(findings_file)) from None
     manifest_file = folder / "manifest.json"
     manifest: dict[str, Any] = {}
     if manifest_file.is_file():

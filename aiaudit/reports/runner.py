@@ -32,8 +32,8 @@ from aiaudit.core.findings import Finding, dedupe, severity_rank
 from aiaudit.core.suppress import Suppression, apply, load_suppressions
 from aiaudit.core.timerange import TimeRange, iso, resolve_window
 from aiaudit.investigate.availability import availability, range_hint
-from aiaudit.reports.html import inert_json, inert_notebook, inert_value, render_notebook, ship_plotly
 from aiaudit.reports.history import compare, counted, gone_json, load_previous, render_section
+from aiaudit.reports.html import inert_json, inert_notebook, inert_value, render_notebook, ship_plotly
 from aiaudit.reports.index import render_index
 from aiaudit.reports.playbook import Playbook, notebook_dir
 from aiaudit.reports.redact import Redactor
@@ -245,19 +245,12 @@ def run_playbook(
         clock = time.monotonic()
         ship_plotly(out)
         banner = f"{book.name} · {time_range} · source {source}"
-        mark = accepted.mark
+        prepare: Callable[[list[Finding]], list[Finding]] = accepted.mark
         if fetched is not None:
-            local = connect(read_from, read_only=True)
-            stack.callback(local.close)
-            folder = fetched.folder
-
-            def mark(found: list[Finding]) -> list[Finding]:
-                pointers = aws_pointers(local, folder, {e for f in found for e in f.evidence})
-                cited = [replace(f, evidence=[pointers.get(e, e) for e in f.evidence]) for f in found]
-                return accepted.mark(cited)
-
+            local = stack.enter_context(connect(read_from, read_only=True))
+            prepare = _citing_aws(local, fetched.folder, accepted.mark)
         for run in runs:
-            _collect(run, scratch, out, redactor, banner, mark)
+            _collect(run, scratch, out, redactor, banner, prepare)
         timings["render_s"] = time.monotonic() - clock
     finally:
         stack.close()
@@ -314,6 +307,18 @@ def run_playbook(
         render_index(book, time_range, source, runs, findings, exit_code, limitations, lead=lead), encoding="utf-8"
     )
     return PlaybookRun(book, out, time_range, source, runs, findings, exit_code, index, timings)
+
+
+def _citing_aws(
+    local: Any, folder: Path, then: Callable[[list[Finding]], list[Finding]]
+) -> Callable[[list[Finding]], list[Finding]]:
+    """Findings of notebooks that read the run-local copy cite the AWS ``@ptr`` of their evidence."""
+
+    def cite(found: list[Finding]) -> list[Finding]:
+        pointers = aws_pointers(local, folder, {e for f in found for e in f.evidence})
+        return then([replace(f, evidence=[pointers.get(e, e) for e in f.evidence]) for f in found])
+
+    return cite
 
 
 def _collect(

@@ -11,6 +11,7 @@ import time
 import boto3
 import pytest
 from botocore.stub import Stubber
+from motohelp import aws, moto_url  # noqa: F401 - fixtures
 
 from aiaudit import connect
 from aiaudit.cli import main
@@ -18,8 +19,6 @@ from aiaudit.core.config import parse_config
 from aiaudit.core.errors import InputError, SourceError
 from aiaudit.sources.aws.accounts import assume_all, role_arn, session_name
 from aiaudit.sources.aws.check import check
-
-from motohelp import aws, moto_url  # noqa: F401 - fixtures
 
 ACCOUNTS = ("111111111111", "222222222222", "333333333333")
 RETENTION = {"111111111111": 30, "222222222222": 90, "333333333333": None}
@@ -100,9 +99,17 @@ def test_a_query_fans_out_to_every_account_and_rows_carry_it(aws, tmp_path, monk
     data = tmp_path / "data"
     data.mkdir()
     records = [
-        {"eventVersion": "1.09", "eventTime": f"2026-11-19T10:0{i}:00Z", "eventSource": "bedrock.amazonaws.com",
-         "eventName": "InvokeModel", "awsRegion": "us-east-1", "eventID": f"e-{i}", "requestID": f"r-{i}",
-         "recipientAccountId": "111111111111", "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::1:user/a"}}
+        {
+            "eventVersion": "1.09",
+            "eventTime": f"2026-11-19T10:0{i}:00Z",
+            "eventSource": "bedrock.amazonaws.com",
+            "eventName": "InvokeModel",
+            "awsRegion": "us-east-1",
+            "eventID": f"e-{i}",
+            "requestID": f"r-{i}",
+            "recipientAccountId": "111111111111",
+            "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::1:user/a"},
+        }
         for i in range(2)
     ]
     (data / "trail.json").write_text(json.dumps({"Records": records}), encoding="utf-8")
@@ -132,19 +139,26 @@ def test_a_query_fans_out_to_every_account_and_rows_carry_it(aws, tmp_path, monk
 def test_an_account_that_cannot_be_assumed_is_reported_and_the_others_go_on():
     sts = boto3.client("sts", region_name="us-east-1")
     stub = Stubber(sts)
-    creds = {"AccessKeyId": "ASIAEXAMPLEEXAMPLE01", "SecretAccessKey": "x" * 40, "SessionToken": "t" * 20,
-             "Expiration": "2026-12-05T12:00:00Z"}
+    creds = {
+        "AccessKeyId": "ASIAEXAMPLEEXAMPLE01",
+        "SecretAccessKey": "x" * 40,
+        "SessionToken": "t" * 20,
+        "Expiration": "2026-12-05T12:00:00Z",
+    }
     expected = {"RoleSessionName": "aiaudit-alice", "DurationSeconds": 3600}
-    stub.add_response("assume_role", {"Credentials": creds},
-                      {"RoleArn": "arn:aws:iam::111111111111:role/aiaudit-read", **expected})
+    stub.add_response(
+        "assume_role", {"Credentials": creds}, {"RoleArn": "arn:aws:iam::111111111111:role/aiaudit-read", **expected}
+    )
     stub.add_client_error(
-        "assume_role", "AccessDenied",
+        "assume_role",
+        "AccessDenied",
         "User: arn:aws:iam::999999999999:user/alice is not authorized to perform: sts:AssumeRole on resource: "
         "arn:aws:iam::222222222222:role/aiaudit-read",
         expected_params={"RoleArn": "arn:aws:iam::222222222222:role/aiaudit-read", **expected},
     )
-    stub.add_response("assume_role", {"Credentials": creds},
-                      {"RoleArn": "arn:aws:iam::333333333333:role/aiaudit-read", **expected})
+    stub.add_response(
+        "assume_role", {"Credentials": creds}, {"RoleArn": "arn:aws:iam::333333333333:role/aiaudit-read", **expected}
+    )
     with stub:
         found, errors = assume_all(sts, ACCOUNTS, "aiaudit-read", "aiaudit-alice")
     assert sorted(found) == ["111111111111", "333333333333"]

@@ -28,7 +28,9 @@ def source(limit: float, config: Config | None = None, spec: str = "aws:@us-east
     client = boto3.client("logs", region_name="us-east-1")
     stub = Stubber(client)
     opts = AwsOptions(cache=False, progress=False, max_scan_gb=limit, sleep=lambda s: None)
-    src = AwsSource(parse_spec(spec, config or Config()), config or Config(), options=opts, clients={"us-east-1": client})
+    src = AwsSource(
+        parse_spec(spec, config or Config()), config or Config(), options=opts, clients={"us-east-1": client}
+    )
     stub.activate()
     return src, stub
 
@@ -41,8 +43,9 @@ def describe(stub: Stubber, *, stored: float, retention: int | None, created: da
 
 
 def run_query(stub: Stubber, qid: str, scanned: float) -> None:
-    stub.add_response("start_query", {"queryId": qid}, {"queryString": ANY, "startTime": ANY, "endTime": ANY,
-                                                        "queryLanguage": "SQL"})
+    stub.add_response(
+        "start_query", {"queryId": qid}, {"queryString": ANY, "startTime": ANY, "endTime": ANY, "queryLanguage": "SQL"}
+    )
     stats = {"recordsMatched": 0.0, "recordsScanned": 5.0, "bytesScanned": scanned}
     stub.add_response("get_query_results", {"status": "Complete", "results": [], "statistics": stats}, {"queryId": qid})
 

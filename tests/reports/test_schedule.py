@@ -82,7 +82,7 @@ def nightly(tmp_path_factory):
 
 
 def test_first_run_without_a_previous_report_marks_everything_new(nightly):
-    root, outcomes = nightly
+    root, _ = nightly
     findings = read(root / "day1")
     assert findings and {f["status"] for f in findings} == {"new"}
     manifest = json.loads((root / "day1" / "manifest.json").read_text())
@@ -92,7 +92,7 @@ def test_first_run_without_a_previous_report_marks_everything_new(nightly):
 
 
 def test_next_day_everything_is_new_and_yesterday_is_gone(nightly):
-    root, outcomes = nightly
+    root, _ = nightly
     day1, day2 = read(root / "day1"), read(root / "day2")
     assert day2 and {f["status"] for f in day2} == {"new"}
     gone = read(root / "day2", "gone.json")

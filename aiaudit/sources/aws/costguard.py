@@ -95,7 +95,11 @@ def share_of_held(time_range: TimeRange, held_from: datetime, now: datetime) -> 
 
 
 def estimate(
-    clients: Mapping[str, Any], groups: Mapping[str, Sequence[str]], time_range: TimeRange, *, now: datetime | None = None
+    clients: Mapping[str, Any],
+    groups: Mapping[str, Sequence[str]],
+    time_range: TimeRange,
+    *,
+    now: datetime | None = None,
 ) -> Estimate:
     """Estimate the scan of ``groups`` (region → names) over ``time_range``."""
     now = now or datetime.now(UTC)
@@ -130,8 +134,9 @@ def check(found: Estimate, *, limit_gb: float, spent_bytes: float = 0.0, source:
     name = source or "NAME"
     already = f" on top of {spent_bytes / GB:.3f} GB already scanned" if spent_bytes else ""
     detail = "; ".join(found.lines()[:6])
+    raise_to = max(needed * 1.2, 0.001)
     raise ScanLimitExceeded(
         f"this {what} would scan about {found.bytes / GB:.3f} GB{already} (estimate: {detail}), above "
-        f"max_scan_gb = {limit_gb:g}. Narrow the range, or raise the limit: --max-scan-gb {max(needed * 1.2, 0.001):.3g} "
+        f"max_scan_gb = {limit_gb:g}. Narrow the range, or raise the limit: --max-scan-gb {raise_to:.3g} "
         f"(or [sources.{name}] max_scan_gb, or AIAUDIT_AWS_MAX_SCAN_GB)"
     )

@@ -160,8 +160,8 @@ def aws_pointers(local: Any, folder: Path, ptrs: set[str]) -> dict[str, str]:
         rows = (
             local.store.connection()
             .execute(
-                f'SELECT t."@ptr", f.path, t._line FROM "{pipeline}" t JOIN "{FILES_TABLE}" f ON t._file_id = f.file_id '
-                'WHERE t."@ptr" IN (SELECT unnest(?::VARCHAR[]))',
+                f'SELECT t."@ptr", f.path, t._line FROM "{pipeline}" t '
+                f'JOIN "{FILES_TABLE}" f ON t._file_id = f.file_id WHERE t."@ptr" IN (SELECT unnest(?::VARCHAR[]))',
                 [wanted],
             )
             .fetchall()

@@ -348,7 +348,13 @@ class AwsSource(Source):
         if not self.options.max_scan_gb:
             return None
         found = estimate(self.clients, groups, tr)
-        check(found, limit_gb=self.options.max_scan_gb, spent_bytes=self.scanned_bytes, source=self.spec.name or "", what=what)
+        check(
+            found,
+            limit_gb=self.options.max_scan_gb,
+            spent_bytes=self.scanned_bytes,
+            source=self.spec.name or "",
+            what=what,
+        )
         return found
 
     def _refetch_cut(self, frames: dict[str, pd.DataFrame], regions: set[str]) -> Refetch:
