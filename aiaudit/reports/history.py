@@ -25,8 +25,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from aiaudit.core.config import load_config
 from aiaudit.core.errors import InputError
 from aiaudit.core.findings import Finding, order, severity_rank
+from aiaudit.core.suppress import Suppression, apply, load_suppressions
 from aiaudit.core.timerange import TimeRange, iso
 
 
@@ -68,6 +70,37 @@ class History:
             "previous_time_range": self.previous.time_range if self.previous else None,
             **self.counts(),
         }
+
+
+@dataclass
+class Accepted:
+    """The run's suppressions: loaded once, applied to each notebook's raw findings."""
+
+    file: Path | None
+    entries: list[Suppression]
+    warnings: list[str]
+
+    @classmethod
+    def load(cls, path: str | Path | None) -> Accepted:
+        """``path``, else the config file's ``suppressions``; none → nothing is suppressed."""
+        if path is None:
+            config = load_config()
+            path = config.suppressions
+        if path is None:
+            return cls(None, [], [])
+        entries = load_suppressions(path)
+        return cls(Path(path), entries, apply([], entries).warnings)
+
+    def mark(self, findings: list[Finding]) -> list[Finding]:
+        return apply(findings, self.entries).findings if self.entries else findings
+
+    def manifest(self, findings: list[Finding]) -> dict[str, Any]:
+        matched = {s.where: 0 for s in self.entries}
+        for f in findings:
+            for where in (f.suppressed or {}).get("where", []):
+                if where in matched:
+                    matched[where] += 1
+        return {"file": str(self.file) if self.file else None, "matched": matched, "expired": self.warnings}
 
 
 def load_previous(path: str | Path) -> Previous:

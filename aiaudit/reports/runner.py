@@ -26,13 +26,12 @@ import duckdb
 import pandas
 
 from aiaudit import __version__, connect
-from aiaudit.core.config import find_config, load_config
+from aiaudit.core.config import find_config
 from aiaudit.core.errors import InputError
 from aiaudit.core.findings import Finding, dedupe, severity_rank
-from aiaudit.core.suppress import Suppression, apply, load_suppressions
 from aiaudit.core.timerange import TimeRange, iso, resolve_window
 from aiaudit.investigate.availability import availability, range_hint
-from aiaudit.reports.history import compare, counted, gone_json, load_previous, render_section
+from aiaudit.reports.history import Accepted, compare, counted, gone_json, load_previous, render_section
 from aiaudit.reports.html import inert_json, inert_notebook, inert_value, render_notebook, ship_plotly
 from aiaudit.reports.index import render_index
 from aiaudit.reports.playbook import Playbook, notebook_dir
@@ -184,7 +183,7 @@ def run_playbook(
         )
         fetched = None
         if fetch_once and isinstance(src, AwsSource):
-            fetched = fetch(src, time_range, Path(tempfile.mkdtemp(prefix="aiaudit-fetch-")) / "data")
+            fetched = _fetch_once(src, time_range)
         else:
             hint = range_hint(src, time_range) if src.spec.kind == "local" else None
             limitations = ([hint] if hint else []) + availability(src, time_range).messages()
@@ -309,6 +308,16 @@ def run_playbook(
     return PlaybookRun(book, out, time_range, source, runs, findings, exit_code, index, timings)
 
 
+def _fetch_once(src: AwsSource, time_range: TimeRange) -> Any:
+    """Each pipeline fetched once into a fresh temporary folder (removed again when the fetch fails)."""
+    folder = Path(tempfile.mkdtemp(prefix="aiaudit-fetch-"))
+    try:
+        return fetch(src, time_range, folder / "data")
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
 def _citing_aws(
     local: Any, folder: Path, then: Callable[[list[Finding]], list[Finding]]
 ) -> Callable[[list[Finding]], list[Finding]]:
@@ -348,37 +357,6 @@ def _collect(
         run.findings = [Finding.from_dict(inert_value(redactor.value(f.to_dict()))) for f in raw_findings]
     elif run.status == "ok":
         run.status, run.error = "failed", "the notebook published no findings (missing inv.publish())"
-
-
-@dataclass
-class Accepted:
-    """The run's suppressions: loaded once, applied to each notebook's raw findings."""
-
-    file: Path | None
-    entries: list[Suppression]
-    warnings: list[str]
-
-    @classmethod
-    def load(cls, path: str | Path | None) -> Accepted:
-        """``path``, else the config file's ``suppressions``; none → nothing is suppressed."""
-        if path is None:
-            config = load_config()
-            path = config.suppressions
-        if path is None:
-            return cls(None, [], [])
-        entries = load_suppressions(path)
-        return cls(Path(path), entries, apply([], entries).warnings)
-
-    def mark(self, findings: list[Finding]) -> list[Finding]:
-        return apply(findings, self.entries).findings if self.entries else findings
-
-    def manifest(self, findings: list[Finding]) -> dict[str, Any]:
-        matched = {s.where: 0 for s in self.entries}
-        for f in findings:
-            for where in (f.suppressed or {}).get("where", []):
-                if where in matched:
-                    matched[where] += 1
-        return {"file": str(self.file) if self.file else None, "matched": matched, "expired": self.warnings}
 
 
 def _by_severity(findings: list[Finding]) -> dict[str, int]:

@@ -53,7 +53,7 @@ def test_daily_playbook_on_aws_fetches_each_pipeline_once_per_chunk(tmp_path, mo
         encoding="utf-8",
     )
     with aiaudit.connect(f"local:{data}", read_only=True) as backend:
-        # 3 GB of CloudTrail held over 30 days; the 2 simulated days are 2/30 of it: about 0.2 GB estimated
+        # 3 GB of CloudTrail held over 30 days; the 2 simulated days are about 2/30 of it: about 0.2 GB
         emulator = Emulator(backend, cap=CAP, group_facts={"cloudtrail": {"storedBytes": 3e9, "retentionInDays": 30}})
         server = serve(emulator)
         try:
@@ -94,7 +94,9 @@ def test_daily_playbook_on_aws_fetches_each_pipeline_once_per_chunk(tmp_path, mo
     assert fetched["total"]["bytes_scanned"] == pytest.approx(scanned) and scanned > 0
     assert fetched["total"]["estimated_cost_usd"] == pytest.approx(scanned / 1e9 * 0.005)
     guard = fetched["cost_guard"]
-    assert guard["max_scan_gb"] == 1.0 and guard["estimate"]["bytes"] == pytest.approx(3e9 * 2 / 30)
+    # the range's end second is inclusive: 2 days and 1 second of a 30-day retention
+    assert guard["max_scan_gb"] == 1.0
+    assert guard["estimate"]["bytes"] == pytest.approx(3e9 * (2 * 86400 + 1) / (30 * 86400))
     # the notebooks read the run-local copy and find what they find locally, evidence as AWS pointers
     assert len(local.findings) > 0
     assert [f.to_dict() for f in remote.findings] == [f.to_dict() for f in local.findings]
@@ -139,3 +141,29 @@ def test_cost_guard_refuses_a_playbook_run_before_anything_is_sent(tmp_path, mon
     assert "playbook run (each pipeline fetched once) would scan about 0.100 GB" in message
     assert "max_scan_gb = 0.05" in message and "[sources.emu] max_scan_gb" in message
     assert not (tmp_path / "report" / "index.html").exists()
+
+
+@pytest.mark.parametrize("unit", ["ns", "us", "ms"])
+def test_fetched_events_keep_their_cloudwatch_time_whatever_the_resolution(tmp_path, unit):
+    import pandas as pd
+
+    from aiaudit.sources.aws.fetch import _write
+
+    times = pd.Series(pd.to_datetime(["2026-11-19T10:00:00.123Z", "2026-11-19T10:00:01.000Z"], utc=True)).dt.as_unit(unit)
+    frame = pd.DataFrame(
+        {
+            "@timestamp": times,
+            "@message": ['{"a": 1}', "plain stdout text"],
+            "@logStream": ["s1", "s2"],
+            "@ptr": ["p1", "p2"],
+        }
+    )
+    assert _write(frame, tmp_path / "x.jsonl") == (1, 1)  # the text message is counted, not kept
+    (line,) = (tmp_path / "x.jsonl").read_text().splitlines()
+    # 2026-01-01 is 1,767,225,600 s; + 322 days + 10 h = 1,795,082,400 s; + 123 ms
+    assert json.loads(line) == {
+        "eventId": "p1",
+        "logStreamName": "s1",
+        "timestamp": 1795082400123,
+        "message": '{"a": 1}',
+    }

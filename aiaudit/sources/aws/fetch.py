@@ -131,13 +131,14 @@ def _write(frame: pd.DataFrame, path: Path) -> tuple[int, int]:
     if not len(frame):
         return 0, 0
     times = pd.to_datetime(frame["@timestamp"], utc=True)
-    millis = (times.astype("int64") // 1_000_000).tolist() if len(times) else []
+    # whatever the frame's time resolution (ns, us, ms), epoch milliseconds as CloudWatch writes them
+    millis = ((times - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(milliseconds=1)).tolist()
     messages = frame["@message"].tolist()
     streams = frame["@logStream"].tolist() if "@logStream" in frame.columns else [None] * len(frame)
     ptrs = frame["@ptr"].tolist() if "@ptr" in frame.columns else [None] * len(frame)
     with path.open("w", encoding="utf-8") as handle:
         for ms, message, stream, ptr in zip(millis, messages, streams, ptrs, strict=True):
-            if not isinstance(message, str) or not message.lstrip().startswith("{"):
+            if not isinstance(message, str) or not message.lstrip().startswith("{") or ms != ms:
                 skipped += 1
                 continue
             event = {"eventId": ptr, "logStreamName": stream if isinstance(stream, str) else None}
