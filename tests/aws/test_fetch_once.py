@@ -149,7 +149,8 @@ def test_fetched_events_keep_their_cloudwatch_time_whatever_the_resolution(tmp_p
 
     from aiaudit.sources.aws.fetch import _write
 
-    times = pd.Series(pd.to_datetime(["2026-11-19T10:00:00.123Z", "2026-11-19T10:00:01.000Z"], utc=True)).dt.as_unit(unit)
+    stamps = pd.to_datetime(["2026-11-19T10:00:00.123Z", "2026-11-19T10:00:01.000Z"], utc=True)
+    times = pd.Series(stamps).dt.as_unit(unit)
     frame = pd.DataFrame(
         {
             "@timestamp": times,
