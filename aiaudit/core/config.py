@@ -89,6 +89,11 @@ class SourceConfig:
     profile: str | None = None
     regions: tuple[str, ...] = ()
     log_groups: dict[str, str] = field(default_factory=dict)
+    #: the cost guard of an aws source: refuse a query or run estimated to scan more (0: no limit)
+    max_scan_gb: float = 0.0
+    #: member accounts of an aws source, each reached by assuming ``role`` (sources/aws/accounts.py)
+    accounts: tuple[str, ...] = ()
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,8 @@ class Config:
     sources: dict[str, SourceConfig] = field(default_factory=dict)
     environment: Environment = field(default_factory=Environment)
     path: Path | None = None
+    #: the suppressions file (``suppressions = "..."``, relative to the config file), for reports and ``detect``
+    suppressions: str | None = None
 
     def log_groups(self, source: str | None = None) -> dict[str, str]:
         """Pipeline -> log group, defaults filled in."""
@@ -106,8 +113,8 @@ class Config:
 
 
 # --- schema ---------------------------------------------------------------------------------------
-_TOP_KEYS = {"sources", "environment"}
-_SOURCE_KEYS = {"kind", "path", "cache_dir", "profile", "regions", "log_groups"}
+_TOP_KEYS = {"sources", "environment", "suppressions"}
+_SOURCE_KEYS = {"kind", "path", "cache_dir", "profile", "regions", "log_groups", "max_scan_gb", "accounts", "role"}
 _ENV_KEYS = {
     "corporate_cidrs",
     "expected_regions",
@@ -157,7 +164,12 @@ def parse_config(raw: dict[str, Any], *, source_file: str = "aiaudit.toml") -> C
     for name, table in _table(raw.get("sources", {}), source_file, "sources").items():
         sources[name] = _parse_source(name, _table(table, source_file, f"sources.{name}"), source_file)
     environment = _parse_environment(_table(raw.get("environment", {}), source_file, "environment"), source_file)
-    return Config(sources=sources, environment=environment, path=Path(source_file))
+    suppressions = raw.get("suppressions")
+    if suppressions is not None:
+        _expect(suppressions, str, source_file, "suppressions")
+        if not os.path.isabs(suppressions):
+            suppressions = str((Path(source_file).parent / suppressions).resolve())
+    return Config(sources=sources, environment=environment, path=Path(source_file), suppressions=suppressions)
 
 
 def _parse_source(name: str, table: dict[str, Any], file: str) -> SourceConfig:
@@ -178,6 +190,24 @@ def _parse_source(name: str, table: dict[str, Any], file: str) -> SourceConfig:
     for key in ("path", "cache_dir", "profile"):
         if key in table:
             _expect(table[key], str, file, f"{where}.{key}")
+    limit = table.get("max_scan_gb", 0.0)
+    if not isinstance(limit, int | float) or isinstance(limit, bool) or limit < 0:
+        raise InputError(f"{where}.max_scan_gb must be a number of GB, 0 or more (0: no limit)", where=file)
+    accounts = tuple(_str_list(table.get("accounts", []), file, f"{where}.accounts"))
+    for account in accounts:
+        if len(account) != 12 or not account.isdigit():
+            raise InputError(f"{where}.accounts: {account!r} is not a 12-digit AWS account id", where=file)
+    if len(set(accounts)) != len(accounts):
+        raise InputError(f"{where}.accounts: an account is named twice", where=file)
+    role = table.get("role")
+    if role is not None:
+        _expect(role, str, file, f"{where}.role")
+    if accounts and not role:
+        raise InputError(f"{where}: accounts need role = 'NAME' (the role to assume in each)", where=file)
+    if role and not accounts:
+        raise InputError(
+            f"{where}: role is assumed in the listed accounts: add accounts = ['111122223333', ...]", where=file
+        )
     path = table.get("path")
     if path and kind == "local" and not os.path.isabs(path):
         path = str((Path(file).parent / path).resolve())
@@ -189,6 +219,9 @@ def _parse_source(name: str, table: dict[str, Any], file: str) -> SourceConfig:
         profile=table.get("profile"),
         regions=regions,
         log_groups=dict(groups),
+        max_scan_gb=float(limit),
+        accounts=accounts,
+        role=role,
     )
 
 

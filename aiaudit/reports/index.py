@@ -43,9 +43,12 @@ def render_index(
     findings: list[Finding],
     exit_code: int,
     limitations: list[str] | None = None,
+    *,
+    lead: str = "",
 ) -> str:
     """The index page; ``limitations`` are the sentences on what the source cannot show (missing pipelines,
-    a range that misses the data), listed before anything else."""
+    a range that misses the data), listed before anything else; ``lead`` is HTML (already escaped) shown
+    next: what is new since the last report (:func:`aiaudit.reports.history.render_section`)."""
     counts = {s: sum(f.severity == s for f in findings) for s in SEVERITIES}
     summary = " · ".join(f"{counts[s]} {s}" for s in reversed(SEVERITIES) if counts[s]) or "no findings"
     rows_nb = []
@@ -74,6 +77,7 @@ def render_index(
 <p class="meta">time range {_e(time_range)} · source {_e(source)} · {_e(status)} · {_e(summary)}</p>
 <p class="meta"><a href="findings.json">findings.json</a> · <a href="manifest.json">manifest.json</a></p>
 {_limits(limitations or [])}
+{lead}
 <h2>Notebooks</h2>
 <table><tr><th>notebook</th><th>status</th><th>findings</th><th>time</th></tr>
 {"".join(rows_nb)}
