@@ -42,10 +42,10 @@ import pandas as pd
 
 from aiaudit.catalog import catalog
 from aiaudit.catalog.kinds import metric_filter
+from aiaudit.core import grouping
 from aiaudit.core.errors import AiauditError, InputError
 from aiaudit.core.findings import Finding, findings_frame
 from aiaudit.core.result import Result
-from aiaudit.core import grouping
 from aiaudit.core.timerange import TimeRange
 
 #: ``@ptr``s and request ids kept per finding: the one cap every finding has (the count of matching events
