@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from aiaudit.catalog import ENTRIES, catalog, concepts, load_entry, schema
+from aiaudit.catalog import ENTRIES, catalog, concepts, entry_files, load_entry, schema
 from aiaudit.catalog.registry import DETECTIONS, implementation
 from aiaudit.core.errors import InputError
 
-FILES = sorted(ENTRIES.glob("*/*.yaml"))
+FILES = entry_files()
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)

@@ -7,6 +7,7 @@ import sys
 
 from aiaudit import connect
 from aiaudit.catalog import catalog
+from aiaudit.catalog.peers import markdown, peer_table
 from aiaudit.cli.common import add_common, emit, parse_params, resolve_time
 from aiaudit.cli.verbs import with_subverbs
 from aiaudit.cli.verbs.detect import folder_environment
@@ -17,7 +18,10 @@ from aiaudit.core.findings import findings_frame
 def register(parser: argparse.ArgumentParser) -> None:
     subs = with_subverbs(parser, {"list": "list entries", "show": "show one entry", "run": "run one entry"})
     subs["list"].add_argument("--kind", choices=["view", "detection"], help="only entries of this kind")
-    subs["list"].add_argument("--format", choices=["table", "csv", "json"], default="table")
+    subs["list"].add_argument(
+        "--peer", action="store_true", help="the peer map instead: what other tools alert on (P01..) -> entries"
+    )
+    subs["list"].add_argument("--format", choices=["table", "csv", "json", "markdown"], default="table")
     subs["list"].set_defaults(handler=run_list, output=None)
     subs["show"].add_argument("id")
     subs["show"].set_defaults(handler=run_show)
@@ -30,7 +34,14 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-
+    if args.peer:
+        if args.format == "markdown":
+            sys.stdout.write(markdown(catalog))
+        else:
+            emit(peer_table(catalog), args)
+        return 0
+    if args.format == "markdown":
+        raise InputError("--format markdown is for --peer", where="--format")
     frame = catalog.frame()
     if args.kind:
         frame = frame[frame["kind"] == args.kind]
