@@ -176,6 +176,9 @@ def generate_shard(world: World, em: Emitter, day: int, account_key: str, region
 
 def _act(world: World, em: Emitter, actor: Actor, t: float, rng: random.Random) -> None:
     profile = actor.profile
+    if profile == "keyed":
+        _keyed_call(em, actor, t, rng)
+        return
     if profile == "app":
         if rng.random() < 0.62:
             _app_call(world, em, actor, t, rng)
@@ -350,6 +353,23 @@ def _app_call(world: World, em: Emitter, actor: Actor, t: float, rng: random.Ran
             guardrail=guardrail,
             intervened=intervened,
         )
+
+
+def _keyed_call(em: Emitter, actor: Actor, t: float, rng: random.Random) -> None:
+    """A job or integration on long-lived credentials: one model, one client, steady small calls."""
+    prompt, answer = bodies.conversation(rng, "summarize" if actor.api_key else "dev")
+    tin, tout = app_tokens(rng, 600, 180)
+    em.model_call(
+        actor,
+        t,
+        "Converse" if actor.api_key else "InvokeModel",
+        actor.models[0],
+        prompt,
+        answer,
+        in_tokens=tin,
+        out_tokens=tout,
+        latency_ms=300 + tout * 9,
+    )
 
 
 def _human_call(world: World, em: Emitter, actor: Actor, t: float, rng: random.Random) -> None:
