@@ -1179,7 +1179,7 @@ SCENARIOS: dict[str, tuple[Scenario, str, str, float, list[str], list[str]]] = {
         "A CI job's long-term access key driven from a browser: console-only checks, a listing, then streaming",
         0.25,
         ["X16", "X17"],
-        ["cost_attribution", "detections"],
+        ["detections"],
     ),
     "bedrock-api-key-misuse": (
         bedrock_api_key_misuse,
@@ -1195,7 +1195,7 @@ SCENARIOS: dict[str, tuple[Scenario, str, str, float, list[str], list[str]]] = {
         "An agent is made to print its container credentials; its execution role is then used from elsewhere",
         0.44,
         ["X23", "X27", "X28"],
-        ["who_asked_what", "detections"],
+        ["detections"],
     ),
     "knowledge-base-poisoning": (
         knowledge_base_poisoning,

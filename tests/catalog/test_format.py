@@ -124,7 +124,7 @@ def test_guide_fixes_are_in_the_query_text() -> None:
 def test_change_alarms_are_marked_and_catalogue_frame_lists_them() -> None:
     frame = catalog.frame()
     alarms = set(frame[frame["change_alarm"]]["id"])
-    assert alarms == {"Q05", "Q07", "Q08", "Q21"}
+    assert alarms == {"Q05", "Q07", "Q08", "Q21", "X21", "X24", "X25", "X26", "X31"}
     assert json.loads(frame.to_json(orient="records"))[0]["id"] == "Q01"
 
 
