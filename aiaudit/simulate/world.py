@@ -164,7 +164,7 @@ class Actor:
         """The CloudTrail ``userIdentity`` block for one credential session."""
         acct = self.account.id
         if self.kind == "iam_user":
-            ident = {
+            user: dict[str, Any] = {
                 "type": "IAMUser",
                 "principalId": self.principal_id,
                 "arn": self.role_arn,
@@ -173,8 +173,8 @@ class Actor:
                 "userName": self.role_name,
             }
             if self.api_key:  # a Bedrock API key is a service-specific credential, not an access key
-                del ident["accessKeyId"]
-            return ident
+                del user["accessKeyId"]
+            return user
         ident: dict[str, Any] = {
             "type": "AssumedRole",
             "principalId": f"{self.principal_id}:{self.session_name}",

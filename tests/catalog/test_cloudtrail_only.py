@@ -31,10 +31,12 @@ def test_every_detection_runs_on_cloudtrail_alone(tmp_path: Path, pipelines: tup
     simulate(out, days=2, seed=31, scale=0.05, end="2026-11-20T00:00:00Z", scenarios=SCENARIOS, pipelines=pipelines)
     truth = load_truth(out)
     with aiaudit.connect(f"local:{out}") as src:
-        result = run(src, TimeRange.from_dict(truth["window"]), environment=load_config(out / "aiaudit.toml").environment)
+        environment = load_config(out / "aiaudit.toml").environment
+        result = run(src, TimeRange.from_dict(truth["window"]), environment=environment)
     assert result.errors == []
     assert {"X27", "X28", "X29", "X12"} <= set(result.skipped), "entries that need invocation or runtime logs say so"
-    by_rule = {rule: [i for f in found for i in covered_by(f, truth["incidents"])] for rule, found in result.found.items()}
+    incidents = truth["incidents"]
+    by_rule = {rule: [i for f in found for i in covered_by(f, incidents)] for rule, found in result.found.items()}
     want = {"X16": "long-term-key-llmjacking", "X17": "long-term-key-llmjacking", "X22": "bedrock-api-key-misuse"}
     if pipelines == ("cloudtrail",):  # knowledge-base and the agent's own calls are data events
         want.update({"X23": "agentcore-role-outside-runtime", "X24": "knowledge-base-poisoning"})

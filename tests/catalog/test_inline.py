@@ -55,3 +55,11 @@ def test_a_malformed_tests_file_names_the_file_and_field(tmp_path: Path) -> None
     with pytest.raises(InputError) as info:
         load_cases(path)
     assert str(path) in str(info.value) and "cases.1.expect" in str(info.value)
+
+
+def test_catalog_test_verb_reports_each_case(capsys: pytest.CaptureFixture[str]) -> None:
+    from aiaudit.cli import main
+
+    assert main(["catalog", "test", "X25"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2 and all(line.startswith("ok   X25: ") for line in out)

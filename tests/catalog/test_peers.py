@@ -42,7 +42,7 @@ def test_references_name_rows_that_exist_and_say_how_aiaudit_covers_them() -> No
 
 def test_docs_show_the_generated_peer_table() -> None:
     text = DOC.read_text(encoding="utf-8")
-    assert markdown(catalog) in text, "docs/catalog.md's peer table is stale: aiaudit catalog list --peer --format markdown"
+    assert markdown(catalog) in text, "docs/catalog.md's peer table is stale: catalog list --peer --format markdown"
 
 
 @pytest.mark.parametrize("fmt", ["json", "markdown"])

@@ -153,7 +153,7 @@ def _session_of(ctx: Context, rows: pd.DataFrame) -> pd.DataFrame:
     looked_up = out["request_id"].map(session) if "request_id" in out.columns else known
     out["session_id"] = known.where(known.notna(), looked_up)
     tools = spans[spans["tool_name"].notna() & spans["session_id"].notna()]
-    after = []
+    after: list[list[str]] = []
     for sid, when in zip(out["session_id"].tolist(), out["time"].tolist(), strict=True):
         if sid is None or (isinstance(sid, float) and sid != sid):
             after.append([])

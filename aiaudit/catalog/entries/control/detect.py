@@ -56,8 +56,8 @@ def agent_or_knowledge_base_changed(
         severity=severity,
         title=lambda g: f"{kind(g)} changed by {g.subject}: {g.listing('eventName', 4)}",
         summary=lambda g: (
-            f"{g.subject} made {g.count} {kind(g)} change(s) ({g.listing('eventName', 8)}) from {g.listing('source_ip')} "
-            f"on {g.listing('resource_arn')}. "
+            f"{g.subject} made {g.count} {kind(g)} change(s) ({g.listing('eventName', 8)}) from "
+            f"{g.listing('source_ip')} on {g.listing('resource_arn')}. "
             + (
                 "It made none of these changes since the lookback start: review the new content, data source or "
                 "action group before agents serve it (retrieved documents and tools steer what the model does)."

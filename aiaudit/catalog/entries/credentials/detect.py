@@ -131,8 +131,8 @@ def bedrock_api_key_misuse(
         summary=lambda g: (
             f"{_reasons(g.rows, '_why')}. The IAM user behind a Bedrock API key ({user_prefix}…) exists only to call "
             "Bedrock; giving it an access key or a password, or using it elsewhere, turns a model key into an account "
-            "foothold. A bearer token that deletes guardrails, logging, models or capacity is a model key used to blind "
-            f"or break the account. Source: {g.listing('source_ip')}."
+            "foothold. A bearer token that deletes guardrails, logging, models or capacity is a model key used to "
+            f"blind or break the account. Source: {g.listing('source_ip')}."
         ),
         window=LLMJACK_WINDOW,
         resources=lambda g: g.values("eventName", "region"),
@@ -183,15 +183,17 @@ def agentcore_role_outside_runtime(
     def severity(g: Group) -> str:
         return "high" if any(r.startswith("outside") for items in g.rows["_why"] for r in items) else entry.severity
 
+    def how(g: Group) -> str:
+        return "outside its runtime" if severity(g) == "high" else "for services its runtime does not use"
+
     return findings(
         hits,
         rule_id=entry.id,
         severity=severity,
-        title=lambda g: (
-            f"AgentCore execution role {g.subject} used {'outside its runtime' if severity(g) == 'high' else 'for services its runtime does not use'}"
-        ),
+        title=lambda g: f"AgentCore execution role {g.subject} used {how(g)}",
         summary=lambda g: (
-            f"{g.count} call(s) by execution role {g.subject} ({g.listing('eventName', 6)}): {_reasons(g.rows, '_why')[:400]}. "
+            f"{g.count} call(s) by execution role {g.subject} ({g.listing('eventName', 6)}): "
+            f"{_reasons(g.rows, '_why')[:400]}. "
             "An agent's role acts from inside its runtime and calls Bedrock, AgentCore, logs, traces, metrics and ECR; "
             "its credentials replayed from elsewhere, or used to explore other services, mean the agent was made to "
             "leak them (metadata endpoint, tool output) or its code was changed."
