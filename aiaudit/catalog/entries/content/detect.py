@@ -17,6 +17,7 @@ from aiaudit.catalog.context import Context
 from aiaudit.catalog.registry import detection
 from aiaudit.core.findings import Finding
 from aiaudit.core.grouping import Group, findings, mask
+from aiaudit.investigate import session_table
 from aiaudit.investigate.content import Indicators, judge, scan, user_turns
 
 WINDOW = "24h"
@@ -137,16 +138,17 @@ def guardrail_interventions(
 
 
 def _session_of(ctx: Context, rows: pd.DataFrame) -> pd.DataFrame:
-    """Rows with the agent session their request ran in (the spans that carry the request id) and the tools the
-    session called after the row — so a credential or harvesting prompt leads to what the agent did next."""
+    """Rows with the agent session their request ran in (:func:`aiaudit.investigate.session_table`: the spans
+    that carry the request id) and the tools the session called after the row — so a credential or harvesting
+    prompt leads to what the agent did next."""
     spans = ctx.all("spans")
     out = rows.copy()
     if spans.empty:
         out["session_id"] = out.get("session_id", pd.Series(None, index=out.index, dtype=object))
         out["tools_after"] = pd.Series([[] for _ in range(len(out))], index=out.index, dtype=object)
         return out
-    by_request = spans[spans["request_id"].notna() & spans["session_id"].notna()]
-    session = by_request.drop_duplicates("request_id").set_index("request_id")["session_id"]
+    sessions = session_table(spans)[["session_id", "request_ids"]].explode("request_ids").dropna()
+    session = sessions.drop_duplicates("request_ids").set_index("request_ids")["session_id"]
     if "session_id" not in out.columns:
         out["session_id"] = None
     known = out["session_id"].astype("object")
