@@ -22,7 +22,7 @@ from aiaudit.catalog.context import Context, among, successful
 from aiaudit.catalog.registry import detection
 from aiaudit.core.findings import Finding
 from aiaudit.core.grouping import Group, findings, mask
-from aiaudit.core.vocabulary import matching, patterns
+from aiaudit.core.vocabulary import compile_patterns, matching, patterns
 
 LLMJACK_WINDOW = "24h"
 
@@ -150,12 +150,10 @@ def _execution_roles(ct: pd.DataFrame, runtime_agent: list[Any]) -> set[str]:
 
 @detection("X23")
 def agentcore_role_outside_runtime(
-    ctx: Context, entry: Any, *, runtime_sources: list[str], runtime_agent_marker: str
+    ctx: Context, entry: Any, *, runtime_sources: list[str], runtime_agents: list[str]
 ) -> list[Finding]:
     every = ctx.all("cloudtrail")
-    runtime_agent = [p for p in patterns("agentcore_runtime_user_agents") if p.pattern == runtime_agent_marker] or list(
-        patterns("agentcore_runtime_user_agents")
-    )
+    runtime_agent = compile_patterns(runtime_agents, "runtime_agents")
     roles = _execution_roles(every, runtime_agent)
     if not roles:
         return []
