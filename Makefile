@@ -8,7 +8,7 @@ SAMPLES ?= ../shared/samples
 DEMO_DIR ?= out/demo
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: venv demo demo-samples test lint typecheck unit bench clean
+.PHONY: venv demo demo-samples test lint typecheck unit bench fuzz reliability clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,17 @@ test: lint typecheck unit
 bench: venv
 	taskset -c 0,1 $(BIN)/python bench/ingest.py
 	taskset -c 0,1 $(BIN)/python bench/queries.py
+
+# Long coverage-guided fuzzing of every registered parser (tests/fuzz/harness.py); FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 600
+fuzz: venv
+	$(BIN)/python -m tests.fuzz.campaign --seconds $(FUZZ_SECONDS) --out out/reliability/fuzz.json
+
+# docs/reliability.md from measured runs (the corpus, injection, fault and fuzz tests, and the heavy store
+# runs under bench/reliability/). Takes a while; other jobs on the machine affect the figures.
+reliability: venv
+	$(BIN)/python bench/reliability/run.py --out out/reliability
+	$(BIN)/python bench/reliability/report.py out/reliability docs/reliability.md
 
 clean:
 	rm -rf $(VENV) .cache out .pytest_cache .mypy_cache .ruff_cache

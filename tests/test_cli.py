@@ -89,3 +89,61 @@ def test_params_are_typed():
         parse_params(["oops"])
     with pytest.raises(InputError, match="twice"):
         parse_params(["a=1", "a=2"])
+
+
+HOSTILE_TERMINAL = [
+    "\x1b[2J\x1b[H",  # clear the screen
+    "\x1b]0;owned\x07",  # set the window title
+    "\x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\",  # a hyperlink
+    "\x9b31m",  # C1 CSI: an escape sequence without ESC
+    "safe\u202etxt.exe",  # right-to-left override
+    "line\rover",  # carriage return overwriting what was shown
+]
+
+
+def test_table_output_shows_control_characters_as_escapes(tmp_path, capsys) -> None:
+    """Log content printed by `aiaudit query/detect/catalog run/pivot` cannot drive the terminal."""
+    import argparse
+
+    import pandas as pd
+
+    from aiaudit.cli.common import emit
+
+    frame = pd.DataFrame({"prompt": HOSTILE_TERMINAL, "n": range(len(HOSTILE_TERMINAL))})
+    frame["prompt"] = frame["prompt"].astype("string")
+    emit(frame, argparse.Namespace(format="table", output=None))
+    out = capsys.readouterr().out
+    for char in ("\x1b", "\x07", "\x9b", "\u202e", "\r"):
+        assert char not in out
+    assert "\\x1b[2J" in out and "\\x9b31m" in out and "safe\\u202etxt.exe" in out and "line\\x0dover" in out
+
+
+def test_query_verb_prints_hostile_event_fields_inert(tmp_path, capsys) -> None:
+    import json
+
+    event = {
+        "eventVersion": "1.08",
+        "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::123456789012:user/a"},
+        "eventTime": "2024-05-01T00:00:07Z",
+        "eventSource": "s3.amazonaws.com",
+        "eventName": "\x1b]0;owned\x07Get\x1b[2J",
+        "requestID": "r1",
+        "eventID": "e1",
+    }
+    (tmp_path / "a.jsonl").write_text(json.dumps(event) + "\n")
+    code = main(
+        [
+            "query",
+            "SELECT eventName FROM `cloudtrail`",
+            "--source",
+            f"local:{tmp_path}",
+            "--start",
+            "2024-05-01T00:00:00Z",
+            "--end",
+            "2024-05-02T00:00:00Z",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "\x1b" not in out and "\x07" not in out
+    assert "\\x1b]0;owned\\x07Get\\x1b[2J" in out

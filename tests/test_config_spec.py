@@ -143,3 +143,22 @@ def test_connect_overrides_are_checked():
     assert with_overrides(spec, regions="eu-west-1").regions == ("eu-west-1",)
     with pytest.raises(InputError, match="unknown connect\\(\\) option 'region'"):
         with_overrides(spec, region="eu-west-1")
+
+
+def test_fuzz_findings_are_input_errors() -> None:
+    """Found by fuzzing (atheris): a spec with a ':' and a name longer than the OS allows raised OSError."""
+    from aiaudit.core.errors import InputError as _InputError
+    from aiaudit.sources.spec import parse_spec as _parse_spec
+
+    with pytest.raises(_InputError, match="unknown source kind"):
+        _parse_spec("aw" + "\ufffd" * 300 + "s:x")
+
+
+@pytest.mark.parametrize(("spec", "message"), [("local:~\x01", "no such user"), ("local:/data\x00x", "NUL")])
+def test_fuzz_findings_in_local_paths(spec: str, message: str) -> None:
+    """Found by fuzzing (hypothesis): '~' + an unknown user raised RuntimeError, a NUL raised ValueError."""
+    from aiaudit.core.errors import InputError as _InputError
+    from aiaudit.sources.spec import parse_spec as _parse_spec
+
+    with pytest.raises(_InputError, match=message):
+        _parse_spec(spec)

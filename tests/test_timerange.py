@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from aiaudit.core.errors import InputError
-from aiaudit.core.timerange import TimeRange, add_months, parse_duration, to_utc
+from aiaudit.core.timerange import TimeRange, add_months, default_window, parse_duration, resolve_window, to_utc
 
 T = lambda text: datetime.fromisoformat(text.replace("Z", "+00:00"))  # noqa: E731
 
@@ -184,22 +184,50 @@ def test_to_utc_refuses_garbage():
         to_utc(True)
 
 
-class _Span:  # the one method resolve_window reads from a Source
-    def __init__(self, span):
-        self.span = span
-
-    def data_span(self):
-        return self.span
+DATA = TimeRange("2026-11-17T00:00:00Z", "2026-11-20T00:00:00Z")
 
 
 def test_resolve_window_is_shared_by_cli_notebooks_and_playbooks():
-    from aiaudit.sources.base import resolve_window
-
-    data = _Span(TimeRange("2026-11-17T00:00:00Z", "2026-11-20T00:00:00Z"))
-    got = resolve_window(data, since="", start="", end="", anchor="data-end", default_since="24h")
+    got = resolve_window(DATA, lookback="30d", since="", start="", end="", anchor="data-end", default_since="24h")
     assert got == TimeRange("2026-11-19T00:00:00Z", "2026-11-20T00:00:00Z")
-    got = resolve_window(data, since="6h", anchor="data-end")
+    got = resolve_window(DATA, lookback="30d", since="6h", anchor="data-end")
     assert got == TimeRange("2026-11-19T18:00:00Z", "2026-11-20T00:00:00Z")
-    assert resolve_window(data, anchor="data-end") is None  # nothing asked, no default
     with pytest.raises(InputError, match="holds no data"):  # notebooks used to fall back to now silently
-        resolve_window(_Span(None), since="24h", anchor="data-end")
+        resolve_window(None, lookback="30d", since="24h", anchor="data-end")
+
+
+def test_no_range_is_the_lookback_ending_at_the_newest_record():
+    assert default_window(DATA, "30d") == TimeRange("2026-10-21T00:00:00Z", "2026-11-20T00:00:00Z")
+    assert default_window(DATA, "2d") == TimeRange("2026-11-18T00:00:00Z", "2026-11-20T00:00:00Z")
+    assert default_window(DATA, "1mo") == TimeRange("2026-10-20T00:00:00Z", "2026-11-20T00:00:00Z")
+    empty = default_window(None, "7d", now=datetime(2026, 12, 1, 12, tzinfo=UTC))
+    assert empty == TimeRange("2026-11-24T12:00:00Z", "2026-12-01T12:00:00Z")  # no data: ending now
+
+
+def test_a_run_without_range_or_default_gets_the_sources_no_range_window():
+    """``aiaudit query`` without --since covers what ``src.query(q)`` covers, whatever the anchor."""
+    expected = TimeRange("2026-11-13T00:00:00Z", "2026-11-20T00:00:00Z")
+    assert resolve_window(DATA, lookback="7d") == expected
+    assert resolve_window(DATA, lookback="7d", anchor="data-end", since="", start="") == expected
+
+
+def test_the_data_span_is_read_once_and_only_when_needed():
+    calls = []
+
+    def span():
+        calls.append(1)
+        return DATA
+
+    resolve_window(span, lookback="30d", since="24h", anchor="2026-11-20T00:00:00Z")
+    assert calls == []
+    resolve_window(span, lookback="30d", since="24h", anchor="data-end")
+    resolve_window(span, lookback="30d")
+    assert calls == [1, 1]
+
+
+def test_a_duration_reaching_before_year_one_is_an_input_error() -> None:
+    """Found by fuzzing: ``--since 20000000h`` raised OverflowError (2,000,000 months: ValueError)."""
+    anchor = datetime(2024, 5, 2, tzinfo=UTC)
+    for expr in ("20000000h", "99999999999d", "2000000mo"):
+        with pytest.raises(InputError, match="before the year 1"):
+            TimeRange.relative(expr, anchor=anchor)

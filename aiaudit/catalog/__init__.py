@@ -13,6 +13,7 @@ them all (``run_all``).
 
 from __future__ import annotations
 
+import re
 import sys
 import types
 from collections.abc import Iterator, Mapping
@@ -29,9 +30,22 @@ ENTRIES = HERE / "entries"
 TESTS_SUFFIX = ".tests.yaml"
 
 
+#: Families in DESIGN §7's order: the guide's queries, its dashboards' queries, then the deployable
+#: kinds, then detections beyond the guide.
+_FAMILIES = ("Q", "D", "MF", "AL", "CI", "SEL", "X", "P")
+
+
+def _id_order(entry_id: str) -> tuple[int, str]:
+    family = re.match(r"[A-Z]+", entry_id)
+    name = family.group() if family else ""
+    rank = _FAMILIES.index(name) if name in _FAMILIES else (0 if name == "QAGG" else len(_FAMILIES))
+    return rank, entry_id
+
+
 def entry_files(folder: Path = ENTRIES) -> list[Path]:
     """Every entry file under ``folder`` (``<topic>/<ID>.yaml``; inline test files are not entries)."""
-    return sorted((p for p in folder.glob("*/*.yaml") if not p.name.endswith(TESTS_SUFFIX)), key=lambda p: p.stem)
+    paths = (p for p in folder.glob("*/*.yaml") if not p.name.endswith(TESTS_SUFFIX))
+    return sorted(paths, key=lambda p: _id_order(p.stem))
 
 
 class Catalog(Mapping[str, Entry]):

@@ -10,7 +10,7 @@ AgentCore runtime log records — and what the entry must do with it:
     at least one finding (a view: at least one row), and, when ``match`` is given, one finding whose
     principals, request ids, session ids, resources and source addresses contain each listed marker
     (substrings), with ``severity`` and a ``title`` substring when given (a view: one row mentioning every
-    marker);
+    marker, and every ``values`` text: a model id, a count, an hour);
 ``expect: none``
     no finding at all (a view: no row);
 ``absent``
@@ -232,7 +232,9 @@ def judge_findings(case: Case, found: list[Finding]) -> list[str]:
         if not found:
             problems.append("expected findings, got none")
         for wanted in case.match:
-            if not any(_mentions_all(f, wanted) for f in found):
+            if "values" in wanted:
+                problems.append("match.values is for views (a row's text); a finding is matched by its keys")
+            elif not any(_mentions_all(f, wanted) for f in found):
                 problems.append(f"no finding matches {wanted}; got {titles}")
     for marker in case.absent:
         hits = [f.title for f in found if _mentions(f, marker)]
@@ -250,7 +252,7 @@ def judge_rows(case: Case, frame: pd.DataFrame) -> list[str]:
         if not rows:
             problems.append("expected rows, got none")
         for wanted in case.match if rows else ():
-            markers = [m for name in _MARKERS for m in wanted.get(name) or []]
+            markers = [m for name in (*_MARKERS, "values") for m in wanted.get(name) or []]
             if not any(all(m in row for m in markers) for row in rows):
                 problems.append(f"no row mentions all of {markers}")
     for marker in case.absent:

@@ -6,18 +6,24 @@ the deployable kinds come later) and *how it runs* (``language``: ``sql`` or ``c
 cannot answer (``cloudtrail-data``: CloudTrail data events), so a run on a source that lacks them says
 so instead of reporting a silent nothing. ``signal`` names what a detection detects: findings of entries
 with the same signal, subject and overlapping window merge into one (:func:`aiaudit.core.findings.merge`).
+
+The deployable kinds (metric filters, alarms, Contributor Insights rules, event selectors) keep their
+AWS-shaped block in :attr:`Entry.spec`; their logic lives in ``aiaudit.catalog.kinds.<kind>`` (validation,
+back-test, rendering), so this module only dispatches to it.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from aiaudit.catalog import kinds
 from aiaudit.catalog.context import Context
 from aiaudit.catalog.registry import implementation
 from aiaudit.catalog.rows import findings_from_rows, mark_planned
@@ -27,7 +33,8 @@ from aiaudit.core.result import Result
 from aiaudit.core.timerange import TimeRange, to_utc
 from aiaudit.core.vocabulary import concepts
 from aiaudit.core.yamlfile import load_validated
-from aiaudit.query.sql import bind_text
+from aiaudit.query.cwli import has_source
+from aiaudit.query.params import bind_text, names
 
 HERE = Path(__file__).parent
 
@@ -39,6 +46,8 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "datetime": (datetime, str),
     "list": (list, tuple),
 }
+#: entry kinds that report findings: detections, and alarms (one finding per back-tested ALARM episode)
+REPORTING_KINDS = ("detection", "alarm")
 _LIMIT_PARAM = re.compile(r"\bLIMIT\s+:([A-Za-z_][A-Za-z0-9_]*)\b", re.IGNORECASE)
 
 
@@ -93,7 +102,13 @@ class Entry:
     change_alarm: bool = False
     requires: tuple[str, ...] | None = None
     signal: str | None = None
+    spec: Mapping[str, Any] = field(default_factory=dict)
     path: Path | None = None
+
+    @property
+    def deployable(self) -> bool:
+        """A metric filter, alarm, Contributor Insights rule or event selector (logic in ``catalog.kinds``)."""
+        return self.kind in kinds.DEPLOYABLE
 
     # -- what it needs ----------------------------------------------------------------------------
     def unavailable(self, available: Any) -> list[str]:
@@ -120,9 +135,9 @@ class Entry:
                 raise InputError(f"{self.id} needs parameter {name!r}", where=self.id)
             else:
                 bound[name] = spec.default
-        if self.language == "python":
+        if self.language == "python" or self.deployable:
             return bound
-        used = set(re.findall(r":([A-Za-z_][A-Za-z0-9_]*)", self.query))
+        used = set(names(self.language, self.query))  # the language's own binder finds its placeholders
         return {k: v for k, v in bound.items() if k in used}
 
     def with_thresholds(self, environment: Any, params: dict[str, Any]) -> dict[str, Any]:
@@ -151,23 +166,36 @@ class Entry:
 
     # -- running ----------------------------------------------------------------------------------
     def dry_run(self, **params: Any) -> str:
-        """The query text with every parameter rendered through the quoting module (what AWS would get)."""
+        """The query text with every parameter rendered through the language's binder (what AWS would get);
+        for a deployable kind, what would be deployed (the filter pattern, the alarm, the rule, the selector)."""
+        if self.deployable:
+            return kinds.handler(self.kind).render(self, **params)
         if self.language == "python":
             raise InputError(
                 f"{self.id} is a detection in Python ({self.path.parent / 'detect.py' if self.path else 'detect.py'}); "
                 "it has no query text",
                 where=self.id,
             )
-        return bind_text(self.query, self.bind(**params))
+        return bind_text(self.language, self.query, self.bind(**params))
 
     def run(self, src: Any, time_range: TimeRange | None = None, **params: Any) -> Result:
-        """Run on any :class:`~aiaudit.sources.base.Source`: a query's rows, or a Python detection's findings
-        frame."""
+        """Run on any :class:`~aiaudit.sources.base.Source`: a query's rows, a Python detection's findings
+        frame; a metric filter's metric per period, an alarm's back-tested state timeline, a Contributor
+        Insights rule's top contributors per period."""
+        if self.deployable:
+            if time_range is None:
+                raise InputError(f"{self.id}: give a time range", where=self.id)
+            return kinds.handler(self.kind).run(self, src, time_range, **params)  # the kind checks its options
         if self.language == "python":
             if time_range is None:
                 raise InputError(f"{self.id} is a detection: give a time range", where=self.id)
             found = self.detect(src, time_range, **params)
             return Result(frame=findings_frame(found), language="python", time_range=time_range, query=self.id)
+        if self.language == "cwli" and not has_source(self.query):
+            # a classic query reads the entry's pipelines (AWS's logGroupNames), unless SOURCE names them
+            return src.query(
+                self.query, time_range, language="cwli", params=self.bind(**params), log_groups=list(self.pipelines)
+            )
         return src.query(self.query, time_range, language=self.language, params=self.bind(**params))
 
     def detect(
@@ -183,7 +211,7 @@ class Entry:
         :class:`~aiaudit.catalog.context.Context` (which carries the range, the lookback and the
         environment, caches projections and collects notes such as a query stopped at its row limit).
         A view has no findings. Changes made by ``[environment] change_roles`` are planned: ``info``."""
-        if self.kind != "detection":
+        if self.kind not in REPORTING_KINDS:
             return []
         if isinstance(data, Context):
             ctx = data
@@ -194,6 +222,8 @@ class Entry:
         params = self.with_thresholds(ctx.environment, params)
         if self.language == "python":
             found = implementation(self.id)(ctx, self, **self.bind(**params))
+        elif self.deployable:
+            found = kinds.handler(self.kind).detect(ctx, self, **self.bind(**params))
         else:
             if ctx.tel.source is None:
                 raise InputError(f"{self.id} is a query: it needs a Source, not raw frames", where=self.id)
@@ -246,6 +276,8 @@ class Entry:
         if self.language == "python":
             fn = implementation(self.id)
             lines += ["", f"implementation: {fn.__module__}.{fn.__name__} (Python)"]
+        elif self.deployable:
+            lines += ["", self.dry_run().rstrip()]
         else:
             lines += ["", self.query.rstrip()]
         return "\n".join(lines)
@@ -270,7 +302,7 @@ def load_entry(path: Path) -> Entry:
             required="default" not in spec,
             description=spec.get("description", ""),
         )
-    return Entry(
+    entry = Entry(
         id=raw["id"],
         title=raw["title"],
         kind=raw["kind"],
@@ -287,5 +319,9 @@ def load_entry(path: Path) -> Entry:
         change_alarm=bool(raw.get("change_alarm", False)),
         requires=tuple(raw["requires"]) if "requires" in raw else None,
         signal=raw.get("signal"),
+        spec=dict(raw.get(raw["kind"]) or {}) if raw["kind"] in kinds.DEPLOYABLE else {},
         path=path,
     )
+    if entry.deployable:
+        kinds.handler(entry.kind).check(entry)
+    return entry

@@ -19,15 +19,13 @@ from typing import Any
 import aiaudit
 from aiaudit.catalog import catalog
 from aiaudit.catalog.context import Context
+from aiaudit.catalog.entry import REPORTING_KINDS
 from aiaudit.catalog.registry import DETECTIONS, detection, implementation
 from aiaudit.core.config import Environment
 from aiaudit.core.errors import InputError
 from aiaudit.core.findings import Finding, dedupe, merge, severity_rank
 from aiaudit.core.timerange import TimeRange
-from aiaudit.investigate.availability import Availability, availability
-
-#: entry kinds that report findings
-FINDING_KINDS = ("detection",)
+from aiaudit.investigate.availability import ABOUT, Availability, availability
 
 
 @dataclass
@@ -76,8 +74,11 @@ class Run:
         """One line per missing requirement, naming the entries it kept from running."""
         by_need: dict[str, list[str]] = {}
         for entry_id, needs in self.skipped.items():
-            by_need.setdefault(", ".join(needs), []).append(entry_id)
+            by_need.setdefault(self._names(needs), []).append(entry_id)
         return [f"not run (no {need} in range): {', '.join(sorted(ids))}" for need, ids in sorted(by_need.items())]
+
+    def _names(self, needs: list[str]) -> str:
+        return ", ".join(ABOUT[n][0] if n in ABOUT else n for n in needs)
 
     @property
     def complete(self) -> bool:
@@ -97,7 +98,7 @@ def run(
     and cost detections (default ``[environment] default_lookback``); ``params`` maps an entry id to its
     parameters. Entries whose required pipelines hold no data in range are skipped and listed."""
     ctx = Context.make(src, time_range, lookback=lookback, environment=environment)
-    wanted = list(ids) if ids is not None else [i for i in catalog if catalog[i].kind in FINDING_KINDS]
+    wanted = list(ids) if ids is not None else [i for i in catalog if catalog[i].kind in REPORTING_KINDS]
     for entry_id in wanted:
         if entry_id not in catalog:
             raise InputError(f"no catalogue entry {entry_id!r} (see aiaudit catalog list)", where="ids")

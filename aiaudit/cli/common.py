@@ -16,8 +16,9 @@ from typing import Any
 import pandas as pd
 
 from aiaudit.core.errors import InputError
-from aiaudit.core.timerange import TimeRange
-from aiaudit.sources.base import resolve_window
+from aiaudit.core.timerange import TimeRange, resolve_window
+from aiaudit.investigate.availability import range_hint
+from aiaudit.sources.base import Source
 
 FORMATS = ("table", "csv", "json", "parquet")
 DEFAULT_SOURCE_ENV = "AIAUDIT_SOURCE"
@@ -104,17 +105,55 @@ def _typed(value: str) -> Any:
         return value
 
 
-def resolve_time(args: argparse.Namespace, source: Any = None, *, default_since: str | None = None) -> TimeRange | None:
-    """Resolve --since/--start/--end/--anchor once (:func:`aiaudit.sources.base.resolve_window`)."""
-
-    return resolve_window(
-        source,
+def resolve_time(args: argparse.Namespace, source: Source, *, default_since: str | None = None) -> TimeRange:
+    """Resolve --since/--start/--end/--anchor once (:func:`aiaudit.core.timerange.resolve_window`); with none
+    of them, the verb's ``default_since``, else the source's default window (as a library call without a
+    range). When a local source holds data but none in the range, say so on stderr with the option that
+    covers it."""
+    time_range = resolve_window(
+        source.data_span,
+        lookback=source.environment.default_lookback,
         since=getattr(args, "since", None),
         start=getattr(args, "start", None),
         end=getattr(args, "end", None),
         anchor=getattr(args, "anchor", "now"),
         default_since=default_since,
     )
+    if source.spec.kind == "local":
+        hint = range_hint(source, time_range)
+        if hint:
+            print(f"note: {hint}", file=sys.stderr)
+    return time_range
+
+
+#: Characters a terminal acts on rather than shows: C0 and C1 controls (ESC starts colour, cursor, title and
+#: hyperlink sequences; CSI is a one-byte ESC[), DEL, and the bidi overrides and isolates that reorder
+#: what is shown (Trojan Source). Log content is attacker-written: in a table they are shown as escapes.
+_TERMINAL_UNSAFE = {
+    c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+    for c in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+}
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every control character shown as a visible escape (``\\x1b``), so it cannot act."""
+    return text.translate(_TERMINAL_UNSAFE)
+
+
+def terminal_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` safe to print on a terminal: text cells and column names through
+    :func:`terminal_safe` (list cells print as their ``repr``, which escapes controls already)."""
+    safe = frame.copy()
+    safe.columns = [terminal_safe(str(c)) for c in safe.columns]
+    for column in safe.columns:
+        series = safe[column]
+        if not (
+            pd.api.types.is_numeric_dtype(series)
+            or pd.api.types.is_bool_dtype(series)
+            or pd.api.types.is_datetime64_any_dtype(series)
+        ):  # object, string, string[pyarrow], large_string[pyarrow] ...
+            safe[column] = safe[column].map(lambda v: terminal_safe(v) if isinstance(v, str) else v)
+    return safe
 
 
 def emit(frame: pd.DataFrame, args: argparse.Namespace) -> None:
@@ -132,7 +171,7 @@ def emit(frame: pd.DataFrame, args: argparse.Namespace) -> None:
         text = frame.to_json(orient="records", date_format="iso", force_ascii=False) + "\n"
     else:
         with pd.option_context("display.max_rows", 200, "display.max_columns", 50, "display.width", 200):
-            text = (frame.to_string(index=False) if len(frame) else "(no rows)") + "\n"
+            text = (terminal_frame(frame).to_string(index=False) if len(frame) else "(no rows)") + "\n"
     if target:
         with open(target, "w", encoding="utf-8") as handle:
             handle.write(text)

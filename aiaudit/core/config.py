@@ -51,7 +51,8 @@ class Environment:
     expected_regions: tuple[str, ...] = ()
     expected_models: dict[str, tuple[str, ...]] = field(default_factory=dict)
     break_glass_roles: tuple[str, ...] = ()
-    #: roles whose configuration changes are planned (deploy pipelines): change detections report them as info
+    #: role ARNs whose configuration changes are planned (deploy pipelines): change detections report them as
+    #: info, and the change alarms' filter patterns leave them out
     change_roles: tuple[str, ...] = ()
     agent_tools: dict[str, tuple[str, ...]] = field(default_factory=dict)
     model_prices: dict[str, ModelPrice] = field(default_factory=dict)
@@ -240,12 +241,12 @@ def _parse_environment(table: dict[str, Any], file: str) -> Environment:
         expected_regions=tuple(_str_list(table.get("expected_regions", []), file, "environment.expected_regions")),
         expected_models=models,
         break_glass_roles=tuple(_str_list(table.get("break_glass_roles", []), file, "environment.break_glass_roles")),
-        change_roles=tuple(_str_list(table.get("change_roles", []), file, "environment.change_roles")),
         agent_tools=tools,
         model_prices=prices,
         default_lookback=lookback,
         accounts=tuple(_str_list(table.get("accounts", []), file, "environment.accounts")),
         thresholds=thresholds,
+        change_roles=_change_roles(table.get("change_roles", []), file),
     )
 
 
@@ -264,6 +265,19 @@ def _parse_thresholds(table: dict[str, Any], file: str) -> dict[str, dict[str, A
             raise InputError(f"environment.thresholds.{key} must be a value, not a table", where=file)
         out.setdefault(entry_id, {})[name] = value
     return out
+
+
+def _change_roles(value: Any, file: str) -> tuple[str, ...]:
+    """Role ARNs (``arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME``); anything else names the entry."""
+    roles = _str_list(value, file, "environment.change_roles")
+    for role in roles:
+        parts = role.split(":", 5)
+        if len(parts) != 6 or parts[0] != "arn" or parts[2] != "iam" or not parts[5].startswith("role/"):
+            raise InputError(
+                f"environment.change_roles: {role!r} is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)",
+                where=file,
+            )
+    return tuple(roles)
 
 
 def _unknown(table: dict[str, Any], allowed: set[str], file: str, where: str) -> None:

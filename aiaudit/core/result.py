@@ -50,6 +50,7 @@ class QueryStats:
     estimated_cost_usd: float = 0.0
     elapsed_s: float = 0.0
     chunks: list[ChunkStats] = field(default_factory=list)
+    messages_refetched: int = 0  # AWS: cut @message values fetched whole with GetLogRecord
 
     @classmethod
     def from_chunks(
@@ -72,6 +73,7 @@ class QueryStats:
             "bytes_scanned": self.bytes_scanned,
             "estimated_cost_usd": self.estimated_cost_usd,
             "elapsed_s": self.elapsed_s,
+            "messages_refetched": self.messages_refetched,
             "chunks": [c.to_dict() for c in self.chunks],
         }
 

@@ -9,15 +9,22 @@ covered whole, exactly like an inclusive epoch-second bound. Chunks never overla
 is the start of the next minus one second.
 
 Relative expressions (``24h``, ``7d``, ``2w``, ``1mo``, ``today``, ``yesterday``) are resolved **once** per
-run against an anchor: now, or the end of the data (``anchor="data-end"``, resolved by the caller from
-the source inventory). The resolved range is what manifests record.
+run against an anchor: now, or the end of the data (``anchor="data-end"``). The resolved range is what
+manifests record.
+
+**No range** (``src.query(q)``, ``src.cloudtrail()``) means the same on every backend:
+:func:`default_window` — the ``[environment] default_lookback`` (30 days unless configured) ending at the
+data's newest record, or ending now when the source holds nothing. Why the data's end and not now: an
+export examined offline is usually older than any lookback from today, and a live AWS account must not be
+scanned (and billed) back to its first log group by accident. :func:`resolve_window` turns a run's
+parameters (CLI, notebooks, playbooks) into one range and falls back to the same default window.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -69,7 +76,10 @@ def parse_duration(text: str) -> timedelta | int:
         raise InputError(f"duration must be positive: {text!r}", where="duration")
     if unit == "months":
         return amount
-    return timedelta(**{unit: amount})
+    try:
+        return timedelta(**{unit: amount})
+    except OverflowError:  # more days than a timedelta holds: before the year 1 whatever the anchor
+        raise InputError(f"{text!r} reaches back before the year 1", where="duration") from None
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -193,9 +203,12 @@ class TimeRange:
         if not _DURATION.match(raw):
             return cls(_parse_absolute(str(expr), "since"), end)
         width = parse_duration(raw)
-        if isinstance(width, int):
-            return cls(add_months(end, -width), end)
-        return cls(end - width, end)
+        try:
+            if isinstance(width, int):
+                return cls(add_months(end, -width), end)
+            return cls(end - width, end)
+        except (OverflowError, ValueError):  # '20000000h' reaches before year 1 (found by fuzzing)
+            raise InputError(f"{expr!r} reaches back before the year 1", where="since") from None
 
     # -- properties -------------------------------------------------------------------------------
     @property
@@ -287,3 +300,59 @@ def _resolve_point(value: Any, anchor: datetime, what: str) -> datetime:
     if isinstance(value, str) and _DURATION.match(value.strip().lower()):
         return TimeRange.relative(value, anchor=anchor).start
     return to_utc(value, what=what)
+
+
+#: A source's data span, or a function that reads it (called at most once, and only when needed).
+DataSpan = TimeRange | Callable[[], TimeRange | None] | None
+
+
+def default_window(
+    span: TimeRange | None, lookback: str | timedelta | int, *, now: datetime | None = None
+) -> TimeRange:
+    """What "no range" means for a query or a projection, on every backend: the ``lookback`` (a duration,
+    ``"30d"``, or whole months) ending at the data's newest record ``span.end``; with no data, ending ``now``."""
+    end = span.end if span is not None else (to_utc(now, what="now") if now is not None else utc_now())
+    width = parse_duration(lookback) if isinstance(lookback, str) else lookback
+    start = add_months(end, -width) if isinstance(width, int) else end - width
+    return TimeRange(start, end)
+
+
+def resolve_window(
+    data_span: DataSpan,
+    *,
+    lookback: str | timedelta | int,
+    since: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    anchor: str | None = "now",
+    default_since: str | None = None,
+) -> TimeRange:
+    """The one place a run's time parameters become a :class:`TimeRange` (CLI, notebooks, playbooks).
+
+    Empty strings mean "not given" (papermill parameters). ``anchor`` is ``now``, ``data-end`` (the data's
+    newest record; an error when the source holds nothing) or a time. Without ``since``/``start`` the range
+    is ``default_since`` back from the anchor when the caller has a default (a notebook's ``24h``, a
+    playbook's ``since``), else :func:`default_window` — the range the source itself uses given none.
+    ``data_span`` is the source's span or its ``data_span`` method, read once and only when needed.
+    """
+    read: list[TimeRange | None] = []
+
+    def span() -> TimeRange | None:
+        if not read:
+            read.append(data_span() if callable(data_span) else data_span)
+        return read[0]
+
+    since, start, end = since or None, start or None, end or None
+    if since is None and start is None:
+        if not default_since:
+            return default_window(span(), lookback)
+        since = default_since
+    anchor_text = (anchor or "now").strip()
+    if anchor_text == "data-end":
+        data = span()
+        if data is None:
+            raise InputError("anchor data-end: the source holds no data (or none was given)", where="anchor")
+        anchor_time = data.end
+    else:
+        anchor_time = resolve_anchor(anchor_text)
+    return TimeRange.parse(since if start is None else None, start=start, end=end, anchor=anchor_time)

@@ -34,7 +34,8 @@ def _convert(var: str, kind: str) -> str:
     if kind == "string":
         return f"({var} if type({var}) is str else (None if {var} is None else _text({var})))"
     if kind == "int":
-        return f"({var} if type({var}) is int else (None if {var} is None else _as_int({var})))"
+        in_range = f"-9223372036854775808 <= {var} <= 9223372036854775807"  # wider: _as_int makes it missing
+        return f"({var} if type({var}) is int and {in_range} else (None if {var} is None else _as_int({var})))"
     if kind == "bool":
         return f"({var} if type({var}) is bool else (None if {var} is None else _as_bool({var})))"
     return var

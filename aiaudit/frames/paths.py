@@ -9,6 +9,7 @@ both shapes, the same way on the local store and on ``@message`` strings from AW
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Any
 
@@ -84,38 +85,49 @@ def text(value: Any) -> str | None:
     return str(value)
 
 
+#: The range of the ``Int64`` columns counts and nanosecond times land in: a wider integer is malformed.
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
 def as_int(value: Any) -> int | None:
-    """An integer from a JSON number or numeric text; anything else → None (never raises)."""
+    """An integer from a JSON number or numeric text; anything else → None (never raises).
+
+    Infinity, NaN and integers wider than 64 bits (attacker-written or broken records) are missing, not
+    an ``OverflowError`` that would take the whole projection down.
+    """
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
+        return value if _INT64_MIN <= value <= _INT64_MAX else None
     if isinstance(value, float):
-        return int(value) if value == value else None
+        return as_int(int(value)) if math.isfinite(value) else None
     if isinstance(value, str):
         s = value.strip()
         try:
-            return int(s)
+            return as_int(int(s))
         except ValueError:
             try:
                 f = float(s)
             except ValueError:
                 return None
-            return int(f) if f == f and abs(f) != float("inf") else None
+            return as_int(int(f)) if math.isfinite(f) else None
     return None
 
 
 def as_float(value: Any) -> float | None:
+    """A finite float from a JSON number or numeric text; Infinity, NaN and numbers beyond a float → None."""
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
+    try:
+        if isinstance(value, (int, float)):
+            f = float(value)
+        elif isinstance(value, str):
+            f = float(value.strip())
+        else:
             return None
-    return None
+    except (ValueError, OverflowError):
+        return None
+    return f if math.isfinite(f) else None
 
 
 def as_bool(value: Any) -> bool | None:

@@ -7,6 +7,7 @@ says what it joined on (:class:`JoinReport`). See ``docs/investigate.md``.
 
 from aiaudit.investigate.access import Telemetry
 from aiaudit.investigate.baseline import Baseline
+from aiaudit.investigate.blinded import blinded_windows, hidden_records
 from aiaudit.investigate.correlate import (
     Correlation,
     change_then_effect,
@@ -35,6 +36,7 @@ __all__ = [
     "JoinReport",
     "PivotResult",
     "Telemetry",
+    "blinded_windows",
     "change_then_effect",
     "classify",
     "correlate_requests",
@@ -45,6 +47,7 @@ __all__ = [
     "gaps",
     "gather_focus",
     "guardrail_change_effects",
+    "hidden_records",
     "ingestion_delays",
     "keyed_join",
     "lookback_range",

@@ -24,6 +24,7 @@ from aiaudit.core.config import PIPELINES, Environment
 from aiaudit.core.errors import InputError
 from aiaudit.core.timerange import ONE_SECOND, TimeRange
 from aiaudit.frames import apply_focus, empty_frame, project
+from aiaudit.frames.paths import dig, text
 from aiaudit.sources.base import Source, check_focus, check_pipeline
 
 TIMES_COLUMNS = ("@timestamp", "@ingestionTime", "@ptr")
@@ -151,26 +152,55 @@ class Telemetry:
         self, time_range: TimeRange | None, event_names: tuple[str, ...], fields: tuple[str, ...]
     ) -> pd.DataFrame:
         """``@ptr``, ``@timestamp`` and raw CloudTrail fields the projection does not carry (dotted paths such
-        as ``additionalEventData.targetId``) for the events named. On a Source this is one SQL query, recorded
-        in ``queries``; rows known to be missing are listed in ``attrs["incomplete"]``."""
+        as ``additionalEventData.targetId``) for the events named (:meth:`raw_fields` on CloudTrail)."""
+        return self.raw_fields("cloudtrail", time_range, fields, equals={"eventName": event_names})
+
+    def raw_fields(
+        self,
+        pipeline: str,
+        time_range: TimeRange | None,
+        fields: tuple[str, ...],
+        *,
+        equals: Mapping[str, tuple[str, ...] | list[str]] | None = None,
+        contains: Mapping[str, str] | None = None,
+    ) -> pd.DataFrame:
+        """``@ptr``, ``@timestamp`` and raw fields (dotted Logs Insights names, read as Logs Insights reads
+        them) of the records of one pipeline whose every ``equals`` field is one of its values and, when
+        ``contains`` is given, one of whose ``contains`` fields holds its text. On a Source this is one SQL
+        query, recorded in ``queries``; rows known to be missing are listed in ``attrs["incomplete"]``.
+
+        Why: links resolve a few fields the standard projections do not carry (a gateway call's target
+        id, a client span's URL) without widening the projection contract for every reader."""
+        check_pipeline(pipeline)
+        equals = {k: tuple(v) for k, v in (equals or {}).items()}
+        contains = dict(contains or {})
         columns = ("@ptr", "@timestamp", *fields)
         if self.source is None:
-            raw = self.raw.get("cloudtrail")
+            raw = self.raw.get(pipeline)
             rows: list[dict[str, Any]] = []
             if raw is not None and not raw.empty:
                 raw = raw[_in_range(raw["@timestamp"], time_range)]
                 for ptr, stamp, message in zip(raw["@ptr"], raw["@timestamp"], raw["@message"], strict=True):
                     record = _json(message)
-                    if record.get("eventName") in event_names:
-                        rows.append({"@ptr": ptr, "@timestamp": stamp, **{f: dig(record, f) for f in fields}})
+                    if not all(text(dig(record, k)) in v for k, v in equals.items()):
+                        continue
+                    if contains and not any(t in (text(dig(record, k)) or "") for k, t in contains.items()):
+                        continue
+                    rows.append({"@ptr": ptr, "@timestamp": stamp, **{f: dig(record, f) for f in fields}})
             return pd.DataFrame(rows, columns=list(columns))
         selected = ", ".join(f"`{c}`" for c in columns)
-        result = self.source.query(
-            f"SELECT {selected} FROM `cloudtrail` WHERE eventName IN :names",
-            time_range,
-            params={"names": sorted(event_names)},
-        )
-        self.queries.append({"pipeline": "cloudtrail", **result.summary()})
+        params: dict[str, Any] = {}
+        where = []
+        for i, (key, values) in enumerate(equals.items()):
+            params[f"e{i}"] = sorted(values)
+            where.append(f"`{key}` IN :e{i}")
+        if contains:
+            for i, needle in enumerate(contains.values()):
+                params[f"c{i}"] = f"%{needle}%"
+            where.append("(" + " OR ".join(f"`{key}` LIKE :c{i}" for i, key in enumerate(contains)) + ")")
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        result = self.source.query(f"SELECT {selected} FROM `{pipeline}`{clause}", time_range, params=params)
+        self.queries.append({"pipeline": pipeline, **result.summary()})
         frame = result.frame.reindex(columns=list(columns))
         if not result.complete:
             frame.attrs["incomplete"] = list(result.warnings)
@@ -207,19 +237,6 @@ def _json(message: Any) -> dict[str, Any]:
     except (TypeError, ValueError):
         return {}
     return value if isinstance(value, dict) else {}
-
-
-def dig(record: Any, dotted: str) -> Any:
-    """``record["a"]["b"]`` for ``"a.b"`` (number segments index lists); None where the path is absent."""
-    value = record
-    for part in dotted.split("."):
-        if isinstance(value, dict):
-            value = value.get(part)
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        else:
-            return None
-    return value
 
 
 def _empty_times() -> pd.DataFrame:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from aiaudit.core.errors import InputError
@@ -196,6 +197,58 @@ def session_table(spans: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def _ns(times: pd.Series) -> Any:
+    return pd.to_datetime(times, utc=True).dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+
+
+def interval_pairs(spans: pd.DataFrame, events: pd.DataFrame, pad: timedelta) -> tuple[Any, Any]:
+    """Positions ``(into spans, into events)`` of every event whose ``runtime_arn`` is one of a span's
+    ``runtime_arns`` and whose ``time`` lies within ``pad`` of that span's ``[start, end]``. ``spans`` is a
+    :func:`session_table` (or any frame with those three columns, one row per session or turn).
+
+    Why sorted search rather than a filter per session: a runtime serves thousands of sessions a day, and
+    each lookup is then a binary search in that runtime's events."""
+    table = spans.reset_index(drop=True)
+    table = table.assign(_pos=np.arange(len(table))).explode("runtime_arns")
+    table = table[table["runtime_arns"].notna()]
+    keyed = events.reset_index(drop=True).assign(_pos=np.arange(len(events)))
+    keyed = keyed[keyed["runtime_arn"].notna() & keyed["time"].notna()]
+    span_pos: list[Any] = []
+    event_pos: list[Any] = []
+    for arn, group in keyed.groupby("runtime_arn", sort=True):
+        mine = table[table["runtime_arns"] == arn]
+        if mine.empty:
+            continue
+        group = group.sort_values("time", kind="stable")
+        times = _ns(group["time"])
+        lo = np.searchsorted(times, _ns(mine["start"] - pad), side="left")
+        hi = np.searchsorted(times, _ns(mine["end"] + pad), side="right")
+        counts = np.maximum(hi - lo, 0)
+        if not counts.sum():
+            continue
+        span_pos.append(np.repeat(mine["_pos"].to_numpy(), counts))
+        offsets = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi, strict=True) if b > a])
+        event_pos.append(group["_pos"].to_numpy()[offsets])
+    if not span_pos:
+        return np.array([], dtype=int), np.array([], dtype=int)
+    return np.concatenate(span_pos), np.concatenate(event_pos)
+
+
+def runtime_time_links(sessions: pd.DataFrame, cloudtrail: pd.DataFrame, pad: timedelta) -> pd.DataFrame:
+    """CloudTrail rows of a session's runtime (``runtime_arn``: ``inScopeOf.credentialsIssuedTo`` or a resource)
+    within ``pad`` of the session's first start / last end, one row per event and session, with
+    ``session_id`` and ``link="runtime_arn+time"`` (the guide's "session + time" link; a runtime serves many
+    sessions, so an event near two concurrent sessions appears twice). ``sessions`` is a
+    :func:`session_table`."""
+    if sessions.empty or cloudtrail.empty:
+        return cloudtrail.iloc[0:0].assign(session_id=[], link=[])
+    session_pos, event_pos = interval_pairs(sessions, cloudtrail, pad)
+    out = cloudtrail.iloc[event_pos].assign(
+        session_id=sessions["session_id"].to_numpy()[session_pos], link="runtime_arn+time"
+    )
+    return out.reset_index(drop=True)
+
+
 def correlate_sessions(
     data: Any,
     time_range: TimeRange | None = None,
@@ -229,14 +282,7 @@ def correlate_sessions(
         columns=["request_ids"]
     )
     exact["link"] = "request_id"
-    timed_parts = []
-    for row in sessions.itertuples(index=False):
-        for arn in row.runtime_arns:
-            hit = ct[(ct["runtime_arn"] == arn).fillna(False).astype(bool)]
-            hit = hit[(hit["time"] >= row.start - pad) & (hit["time"] <= row.end + pad)]
-            if len(hit):
-                timed_parts.append(hit.assign(session_id=row.session_id, link="runtime_arn+time"))
-    timed = pd.concat(timed_parts, ignore_index=True) if timed_parts else ct.iloc[0:0].assign(session_id=[], link=[])
+    timed = runtime_time_links(sessions, ct, pad)
     if len(exact) and len(timed):
         already = set(zip(exact["@ptr"], exact["session_id"]))
         timed = timed[[(p, s) not in already for p, s in zip(timed["@ptr"], timed["session_id"])]]
@@ -389,13 +435,16 @@ def guardrail_change_effects(
     *,
     within: timedelta | str = "24h",
     events: frozenset[str] = GUARDRAIL_CHANGES,
+    lookback: timedelta | str | None = None,
 ) -> Correlation:
     """Guardrail changes (CloudTrail, successful) → the invocations that used that guardrail afterwards
-    (catalogue Q21's question, with a key and a bound). Changes are read from ``within`` before the range
-    so an effect early in the range still finds its change."""
+    (catalogue Q21's question, with a key and a bound). Changes are read from ``lookback`` (default:
+    ``within``) before the range so an effect early in the range still finds its change; a pivot, which
+    only asks about changes inside its window, passes ``lookback=timedelta(0)``."""
     tel = Telemetry.of(data)
     bound = as_timedelta(within, timedelta(hours=24)) or timedelta(hours=24)
-    ct_range = None if time_range is None else TimeRange(time_range.start - bound, time_range.end)
+    before = bound if lookback is None else as_timedelta(lookback, bound)
+    ct_range = None if time_range is None or before is None else TimeRange(time_range.start - before, time_range.end)
     ct = tel.projection("cloudtrail", ct_range)
     changes = ct[ct["eventName"].isin(events).fillna(False).astype(bool) & ~ct["is_error"].fillna(False).astype(bool)]
     changes = changes.assign(guardrail_key=changes["guardrail_id"].map(guardrail_key).astype("string"))

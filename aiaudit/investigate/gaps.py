@@ -52,6 +52,41 @@ def _account(frame: pd.DataFrame) -> pd.Series:
     return frame["account"].fillna("?").astype(str)
 
 
+def model_calls(cloudtrail: pd.DataFrame) -> pd.DataFrame:
+    """Successful CloudTrail model calls with a request id: the calls that should each leave an invocation
+    log record."""
+    ok = ~mask(cloudtrail, cloudtrail["is_error"])
+    return cloudtrail[is_model_call(cloudtrail) & ok & cloudtrail["request_id"].notna()]
+
+
+def unlogged_model_calls(cloudtrail: pd.DataFrame, invocations: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`model_calls` whose request id no invocation log record carries (read the
+    invocations a margin wider than the calls: the two clocks differ by seconds)."""
+    calls = model_calls(cloudtrail)
+    logged = set(invocations["request_id"].dropna().str.lower())
+    return calls[~mask(calls, calls["request_id"].str.lower().isin(logged))]
+
+
+def unrecorded_requests(
+    cloudtrail: pd.DataFrame, invocations: pd.DataFrame, spans: pd.DataFrame, *, span_calls: str = "model"
+) -> dict[str, pd.DataFrame]:
+    """Invocation log records, and spans that carry their own request id, whose request id no CloudTrail
+    event has (read CloudTrail a margin wider). ``span_calls="model"`` keeps model-call spans only (the
+    calls CloudTrail always records); ``"all"`` keeps every AWS call span (data events included: what a
+    trail change can hide)."""
+    recorded = set(cloudtrail["request_id"].dropna().str.lower())
+    inv = invocations[invocations["request_id"].notna()]
+    sp = spans[mask(spans, spans["request_id_source"] == "own")]
+    if span_calls == "model":
+        sp = sp[mask(sp, sp["remote_operation"].isin(MODEL_CALLS)) | sp["gen_ai_operation"].notna()]
+    elif span_calls != "all":
+        raise ValueError("span_calls must be 'model' or 'all'")
+    return {
+        "invocations": inv[~mask(inv, inv["request_id"].str.lower().isin(recorded))],
+        "spans": sp[~mask(sp, sp["request_id"].str.lower().isin(recorded))],
+    }
+
+
 def missing_invocation_logs(
     data: Any,
     time_range: TimeRange | None,
@@ -65,10 +100,8 @@ def missing_invocation_logs(
     tel = Telemetry.of(data)
     pad = as_timedelta(margin, DEFAULT_MARGIN) or DEFAULT_MARGIN
     ct = tel.projection("cloudtrail", time_range)
-    calls = ct[is_model_call(ct) & ~mask(ct, ct["is_error"]) & ct["request_id"].notna()]
     inv = tel.projection("invocations", widen(time_range, pad))
-    logged = set(inv["request_id"].dropna().str.lower())
-    missing = calls[~mask(calls, calls["request_id"].str.lower().isin(logged))].copy()
+    missing = unlogged_model_calls(ct, inv).copy()
     if missing.empty:
         return []
     inv_hours = set(zip(_account(inv), inv["region"].astype(str), inv["time"].dt.floor("1h"), strict=True))
@@ -106,17 +139,10 @@ def missing_cloudtrail(
     tel = Telemetry.of(data)
     pad = as_timedelta(margin, DEFAULT_MARGIN) or DEFAULT_MARGIN
     ct = tel.projection("cloudtrail", widen(time_range, pad))
-    recorded = set(ct["request_id"].dropna().str.lower())
-    inv = tel.projection("invocations", time_range)
-    inv = inv[inv["request_id"].notna()]
-    sp = tel.projection("spans", time_range)
-    sp = sp[
-        mask(sp, sp["request_id_source"] == "own")
-        & (mask(sp, sp["remote_operation"].isin(MODEL_CALLS)) | sp["gen_ai_operation"].notna())
-    ]
+    unrecorded = unrecorded_requests(ct, tel.projection("invocations", time_range), tel.projection("spans", time_range))
     out: list[Finding] = []
-    for pipeline, frame in (("invocations", inv), ("spans", sp)):
-        lost = frame[~mask(frame, frame["request_id"].str.lower().isin(recorded))].copy()
+    for pipeline, frame in unrecorded.items():
+        lost = frame.copy()
         if lost.empty:
             continue
         lost["_acct"] = _account(lost)

@@ -3,11 +3,20 @@
 Why hops over strong keys: a principal appears in CloudTrail and invocation logs, never in spans; a
 session id appears in spans and runtime logs, never in CloudTrail. Records of one story are connected by
 request ids (CloudTrail ↔ invocation log ↔ span), trace ids (span ↔ span ↔ runtime log) and session ids.
-Following those keys a few hops reaches the whole story without pulling in unrelated activity; following
-a principal or an IP fans out to everything that party did, and a guardrail or a runtime ARN to every
-call that used it, so those are opt-in (``follow=``). So is ``gateway_runtime``: gateway calls and the
-credential retrievals of the runtime serving the called target (:mod:`aiaudit.investigate.gateway`), the
-guide's "time + agent runtime ARN" link from a gateway caller to the credentials used.
+Following those keys a few hops reaches the whole story without pulling in unrelated activity.
+
+Some records of a story share no id with it; they are tied by a *resource* and by time. These links are
+resolved from the data (:mod:`aiaudit.investigate.links`, :mod:`aiaudit.investigate.blinded`,
+:mod:`aiaudit.investigate.gateway`), each bounded by its resource and a time window, and followed by
+default: ``session_runtime`` (an agent turn → its runtime's CloudTrail events while the turn ran),
+``guardrail_change`` (a guardrail change → the invocations under it until its next change),
+``blinded_window`` (a logging change → the records of the window it blinded that lack their counterpart),
+``gateway_runtime`` (gateway calls ↔ credential retrievals of the runtime serving the called target),
+``gateway_call`` (an agent's client span to a gateway → its ``InvokeGateway`` event) and
+``unauthenticated_ip`` (a party's addresses → calls from them with no identity, e.g. a Gateway 401).
+
+Following a principal or an IP fans out to everything that party did, and a guardrail or a runtime ARN
+to every call that used it, so those are opt-in (``follow=``).
 
 Every gathered row carries ``via`` (``value``/``focus``/``range`` for direct matches, else the key that
 linked it) and ``hop`` (0 = direct).
@@ -25,8 +34,9 @@ from aiaudit.core.errors import InputError
 from aiaudit.core.timerange import TimeRange
 from aiaudit.frames import FOCUS_COLUMNS
 from aiaudit.investigate.access import Telemetry
-from aiaudit.investigate.gateway import KEY as GATEWAY
-from aiaudit.investigate.gateway import GatewayLink
+from aiaudit.investigate.blinded import BlindedWindowLink
+from aiaudit.investigate.gateway import GatewayCallLink, GatewayLink
+from aiaudit.investigate.links import GuardrailChangeLink, Link, SessionRuntimeLink, UnauthenticatedIpLink
 from aiaudit.investigate.vocab import guardrail_key
 from aiaudit.sources.base import check_focus
 
@@ -40,9 +50,23 @@ LINK_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     "guardrail_id": {"cloudtrail": ("guardrail_id",), "invocations": ("guardrail_id",)},
     "runtime_arn": {"cloudtrail": ("runtime_arn",), "spans": ("runtime_arn",), "runtime_logs": ("runtime_arn",)},
 }
-#: Keys resolved through configuration rather than read from a column (:mod:`aiaudit.investigate.gateway`).
-DERIVED_LINKS = (GATEWAY,)
-DEFAULT_FOLLOW = ("request_id", "trace_id", "session_id")
+#: Keys resolved from the data rather than read from one column, strongest first.
+LINKS: dict[str, type[Link]] = {
+    link.key: link
+    for link in (
+        SessionRuntimeLink,
+        GuardrailChangeLink,
+        BlindedWindowLink,
+        GatewayLink,
+        GatewayCallLink,
+        UnauthenticatedIpLink,
+    )
+}
+DERIVED_LINKS = tuple(LINKS)
+#: Ids two records of one story share.
+STRONG_KEYS = ("request_id", "trace_id", "session_id")
+#: What a pivot follows unless told otherwise: the strong keys and every resource link.
+DEFAULT_FOLLOW = STRONG_KEYS + DERIVED_LINKS
 CASE_FREE = frozenset({"request_id", "trace_id"})
 
 
@@ -116,8 +140,8 @@ def check_follow(follow: Iterable[str] | None) -> tuple[str, ...]:
 
 
 def _pipelines(key: str) -> tuple[str, ...]:
-    """Pipelines a key can link rows of (derived links join CloudTrail events only)."""
-    return tuple(LINK_COLUMNS[key]) if key in LINK_COLUMNS else ("cloudtrail",)
+    """Pipelines a key can link rows of."""
+    return tuple(LINK_COLUMNS[key]) if key in LINK_COLUMNS else LINKS[key].pipelines
 
 
 def _mark(frame: pd.DataFrame, via: str | pd.Series, hop: int) -> pd.DataFrame:
@@ -136,18 +160,17 @@ def expand(
     hops: int = 2,
     notes: list[str] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Add, hop by hop, the records in ``window`` that share a followed key with what was found.
-    ``gateway_runtime`` links gateway calls and credential retrievals through the runtime serving the
-    called target (:class:`~aiaudit.investigate.gateway.GatewayLink`); what it could not resolve goes to
+    """Add, hop by hop, the records in ``window`` that share a followed key with what was found, or that a
+    followed resource link reaches from it (:data:`LINKS`); what a link could not resolve goes to
     ``notes``."""
     keys = check_follow(follow)
     found = {p: f for p, f in found.items()}
-    link = GatewayLink(tel, window, notes) if GATEWAY in keys else None
+    links = {k: LINKS[k](tel, window, notes) for k in keys if k in LINKS}
     seen_keys: dict[str, set[str]] = {k: set() for k in keys}
     for hop in range(1, hops + 1):
         current = keys_of(found, keys)
-        if link is not None:
-            current[GATEWAY] = link.values(found.get("cloudtrail"))
+        for key, link in links.items():
+            current[key] = link.values(found)
         fresh = {k: current[k] - seen_keys[k] for k in keys}
         for k in keys:
             seen_keys[k] |= current[k]
@@ -164,8 +187,8 @@ def expand(
             candidates = frame[~frame["@ptr"].isin(known_ptrs)]
             via = pd.Series(pd.NA, index=candidates.index, dtype="string")
             for key in wanted:
-                if key == GATEWAY and link is not None:
-                    hit = link.match(candidates, fresh[key])
+                if key in links:
+                    hit = links[key].match(pipeline, candidates, fresh[key])
                 else:
                     hit = match(candidates, LINK_COLUMNS[key][pipeline], fresh[key], casefold=_fold(key))
                 via = via.where(via.notna() | ~hit, key)
@@ -199,6 +222,6 @@ def gather_focus(
         if all(k in FOCUS_COLUMNS[pipeline] for k in wanted):
             found[pipeline] = _mark(tel.projection(pipeline, time_range, **wanted), "focus", 0)
     if wanted and follow:
-        keys = DEFAULT_FOLLOW if follow is True else tuple(follow)  # type: ignore[arg-type]
+        keys = STRONG_KEYS if follow is True else tuple(follow)  # type: ignore[arg-type]
         found = expand(tel, time_range, found, follow=keys, hops=hops)
     return found

@@ -8,8 +8,11 @@ tool name). :func:`pivot` then
 
 1. finds the records that mention the value in ``time_range`` (default: the whole data span) — the
    *sightings*, ``via = "value"``, ``hop = 0``;
-2. widens to ``[first sighting − around, last sighting + around]`` and follows request, trace and
-   session ids from the sightings (:mod:`aiaudit.investigate.gather`), ``hop ≥ 1``.
+2. widens to ``[first sighting − around, last sighting + around]`` and follows, hop by hop
+   (:mod:`aiaudit.investigate.gather`, ``hop ≥ 1``), request, trace and session ids and the resource links:
+   a guardrail change to the invocations made under it, a logging change to the window it blinded, an
+   agent turn to its runtime's CloudTrail events, a Gateway caller to the credentials of the runtime
+   behind the tool it called (``via`` names the key or link that reached each row).
 
 The matching is done on the normalised projection columns (a role ARN matches calls made from any of
 its sessions; an inference profile matches its base model), never on re-derived identities.
@@ -48,6 +51,8 @@ _HEX32 = re.compile(r"^[0-9a-fA-F]{32}$")
 _XRAY = re.compile(r"^1-[0-9a-fA-F]{8}-[0-9a-fA-F]{24}$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _PRINCIPAL_PREFIXES = ("jwt:", "ip:", "account:", "saml:", "webidentity:")
+#: Hops a pivot follows by default: change → effect → its calls → their traces → what the traces called.
+DEFAULT_HOPS = 4
 
 #: facet -> pipeline -> columns that mention it.
 FACETS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -218,14 +223,17 @@ def pivot(
     time_range: TimeRange | None = None,
     kind: str | None = None,
     follow: tuple[str, ...] | None = None,
-    hops: int = 3,
+    hops: int = DEFAULT_HOPS,
 ) -> PivotResult:
     """Everything in every pipeline that mentions ``value``, plus records linked to those sightings.
 
     ``time_range`` is where sightings are searched (default: the data's span); ``around`` widens the
     sightings' span for linked records; ``kind`` overrides :func:`classify`; ``follow`` names the keys to
-    follow (default request, trace and session ids; add ``principal`` or ``source_ip`` to fan out, and
-    ``gateway_runtime`` to go from gateway callers to the credentials of the runtime behind the target).
+    follow (default :data:`~aiaudit.investigate.gather.DEFAULT_FOLLOW`: request, trace and session ids and
+    the resource links ``session_runtime``, ``guardrail_change``, ``blinded_window``, ``gateway_runtime``,
+    ``gateway_call``, ``unauthenticated_ip``; add ``principal``, ``source_ip``, ``guardrail_id`` or
+    ``runtime_arn`` to fan out). ``hops`` bounds the chain: four reach a guardrail change's invocations,
+    their calls and traces, and the gateway calls those traces made.
     """
     tel = Telemetry.of(data)
     text = str(value).strip()

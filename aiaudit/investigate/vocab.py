@@ -23,6 +23,14 @@ GUARDRAIL_CHANGES = frozenset(words("guardrail_modify_events"))
 #: AgentCore Identity calls that hand a runtime a credential (guide Q14: token vault, OAuth2, API keys).
 CREDENTIAL_EVENTS = frozenset(words("agentcore_credential_events"))
 CREDENTIAL_TYPES = frozenset(words("agentcore_credential_types"))
+#: Calls that set (or remove) a Region's Bedrock model invocation logging: the next one ends the window the
+#: previous one may have blinded.
+INVOCATION_LOGGING_CHANGES = frozenset(words("invocation_logging_events"))
+#: CloudTrail calls after which a trail may record or deliver less (stopped, deleted, reconfigured, selectors
+#: replaced).
+TRAIL_BLINDING_CHANGES = frozenset(words("trail_blinding_events"))
+#: Every call that changes what a trail records: the blinding ones and those that restore a trail.
+TRAIL_STATE_CHANGES = TRAIL_BLINDING_CHANGES | frozenset(words("trail_restoring_events"))
 #: Control-plane calls that (re)configure which backend serves a gateway target.
 GATEWAY_TARGET_CHANGES = frozenset(words("gateway_target_events"))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,10 @@ import pandas as pd
 
 from aiaudit import connect
 from aiaudit.core.findings import Finding, dedupe, findings_frame
-from aiaudit.core.timerange import TimeRange
+from aiaudit.core.timerange import TimeRange, resolve_window
 from aiaudit.investigate import Telemetry
-from aiaudit.sources.base import FOCUS_KEYS, Source, resolve_window
+from aiaudit.investigate.availability import REQUIREMENTS, Availability, availability, range_hint
+from aiaudit.sources.base import FOCUS_KEYS, Source
 
 
 @dataclass
@@ -35,6 +37,7 @@ class Investigation:
     max_text: int = 500
     findings: list[Finding] = field(default_factory=list)
     _tel: Any = field(default=None, repr=False)
+    _available: Availability | None = field(default=None, repr=False)
 
     @property
     def tel(self) -> Any:
@@ -49,18 +52,30 @@ class Investigation:
         """The source's ``[environment]`` baseline (:attr:`aiaudit.sources.base.Source.environment`)."""
         return self.src.environment
 
+    @property
+    def available(self) -> Availability:
+        """What the source holds per pipeline in the time range (counted once per run)."""
+        if self._available is None:
+            self._available = availability(self.src, self.time_range)
+        return self._available
+
+    def limitations(self, reads: Iterable[str] = REQUIREMENTS) -> list[str]:
+        """Sentences for what cannot be shown: a range that misses the data, pipelines missing in range."""
+        out = [hint] if (hint := range_hint(self.src, self.time_range, "anchor = data-end")) else []
+        return out + self.available.messages(reads)
+
     def describe(self) -> str:
-        """One line per setting: what this run looks at."""
+        """One line per setting: what this run looks at, and what the source cannot show."""
         focus = ", ".join(f"{k}={v}" for k, v in self.focus.items()) or "none (whole account)"
-        return "\n".join(
-            [
-                f"notebook:   {self.name}",
-                f"source:     {self.src.spec.text}",
-                f"time range: {self.time_range}",
-                f"mode:       {self.mode}",
-                f"focus:      {focus}",
-            ]
-        )
+        lines = [
+            f"notebook:   {self.name}",
+            f"source:     {self.src.spec.text}",
+            f"time range: {self.time_range}",
+            f"mode:       {self.mode}",
+            f"focus:      {focus}",
+            f"baseline:   [environment] from {self.src.environment_origin}",
+        ]
+        return "\n".join(lines + [f"note:       {line}" for line in self.limitations()])
 
     @property
     def mode(self) -> str:
@@ -125,8 +140,15 @@ def start(
     if unknown:
         raise TypeError(f"unknown focus parameter {unknown[0]!r} (one of {', '.join(FOCUS_KEYS)})")
     src = connect(source, read_only=read_only or bool(os.environ.get("AIAUDIT_READ_ONLY")))
-    time_range = resolve_window(src, since=since, start=start, end=end, anchor=anchor, default_since="24h")
-    assert time_range is not None
+    time_range = resolve_window(
+        src.data_span,
+        lookback=src.environment.default_lookback,
+        since=since,
+        start=start,
+        end=end,
+        anchor=anchor,
+        default_since="24h",
+    )
     clean_focus = {k: str(v) for k, v in focus.items() if v not in (None, "")}
     return Investigation(
         name=name,

@@ -17,8 +17,11 @@ Three renderings, because the engines escape differently:
   query text raw.
 * ``cwli_literal(v)``: Logs Insights QL double-quoted strings with backslash escapes; lists ``[a, b]``.
 
-The local engine prefers DuckDB prepared parameters (values never enter the text at all); these
-functions serve dry runs (``aiaudit.query.sql.translate``), the AWS backend and the classic-QL engine.
+Where placeholders are and which values they take is the binders' job, one per language
+(:mod:`aiaudit.query.sql.bind` for ``:name``, :mod:`aiaudit.query.cwli.bind` for ``{{name}}``); this module
+only renders a checked value. The local SQL engine hands the checked values to DuckDB as prepared
+parameters (they never enter its text); dry runs, the AWS backend and the classic-QL engine use these
+renderings.
 """
 
 from __future__ import annotations
@@ -33,7 +36,6 @@ from aiaudit.core.errors import InputError
 
 #: A parameter name, as PutQueryDefinition allows for ``{{name}}`` and as SQL ``:name`` uses.
 PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_CWLI_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 Scalar = str | int | float | bool | datetime | None
 
@@ -85,13 +87,15 @@ def check_value(name: str, value: Any) -> Scalar | tuple[Scalar, ...]:
     return check_scalar(name, value)
 
 
-def check_names(used: Iterable[str], params: Mapping[str, Any] | None) -> None:
-    """Every used parameter must be given, and every given parameter must be used (a typo is an error)."""
+def check_names(used: Iterable[str], params: Mapping[str, Any] | None, *, spelling: str = ":{}") -> None:
+    """Every used parameter must be given, and every given parameter must be used (a typo is an error).
+    ``spelling`` shows a placeholder as the query writes it (``:{}`` in SQL, ``{{{{{}}}}}`` in classic QL)."""
     given = dict(params or {})
     used_set = set(used)
     missing = sorted(used_set - set(given))
     if missing:
-        raise InputError(f"query uses parameter :{missing[0]} but no value was given", where=f"param {missing[0]}")
+        shown = spelling.format(missing[0])
+        raise InputError(f"query uses parameter {shown} but no value was given", where=f"param {missing[0]}")
     unknown = sorted(set(given) - used_set)
     if unknown:
         raise InputError(
@@ -192,22 +196,3 @@ def _cwli_scalar(value: Scalar, name: str) -> str:
     if isinstance(value, int | float):
         return repr(value) if isinstance(value, float) else str(value)
     return _cwli_string(str(value))
-
-
-def cwli_params(query: str) -> list[str]:
-    """Names of the ``{{name}}`` placeholders in a Logs Insights QL query, in order of first use."""
-    seen: dict[str, None] = {}
-    for match in _CWLI_PLACEHOLDER.finditer(query):
-        seen.setdefault(match.group(1), None)
-    return list(seen)
-
-
-def bind_cwli(query: str, params: Mapping[str, Any] | None) -> str:
-    """Substitute ``{{name}}`` placeholders with :func:`cwli_literal` values (unknown/missing → error).
-
-    The placeholder syntax cannot occur inside a rendered literal's structure: a value's braces stay
-    inside its quotes, and substitution is one pass over the original text.
-    """
-    check_names(cwli_params(query), params)
-    values = dict(params or {})
-    return _CWLI_PLACEHOLDER.sub(lambda m: cwli_literal(values[m.group(1)], name=m.group(1)), query)

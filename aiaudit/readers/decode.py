@@ -13,8 +13,10 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass, field
+from typing import Any
 
 _CHUNK = 1 << 20
+_SALVAGE_SLICE = 256
 _GZIP_MAGIC = b"\x1f\x8b"
 _BAD_CHAR = re.compile("[\udc80-\udcff]")
 
@@ -45,7 +47,12 @@ def gunzip(data: bytes) -> tuple[bytes, int, str | None]:
         inflater = zlib.decompressobj(wbits=31)
         try:
             for start in range(0, len(rest), _CHUNK):
-                out.append(inflater.decompress(rest[start : start + _CHUNK]))
+                before = inflater.copy()
+                try:
+                    out.append(inflater.decompress(rest[start : start + _CHUNK]))
+                except zlib.error:
+                    out.append(_salvage_chunk(before, rest[start : start + _CHUNK]))
+                    raise
                 if inflater.eof:
                     break
             out.append(inflater.flush())
@@ -56,6 +63,23 @@ def gunzip(data: bytes) -> tuple[bytes, int, str | None]:
         members += 1
         rest = inflater.unused_data
     return b"".join(out), members, None
+
+
+def _salvage_chunk(inflater: Any, chunk: bytes, step: int = _SALVAGE_SLICE) -> bytes:
+    """The output of ``chunk`` up to the byte where it fails, from a copy of the inflater as it was
+    before the chunk. Why: a failing ``decompress`` call returns nothing, so a bad CRC in the trailer
+    would otherwise cost the whole last megabyte, i.e. all of a small file. Slices first, then the
+    failing slice byte by byte."""
+    got: list[bytes] = []
+    for start in range(0, len(chunk), step):
+        before = inflater.copy()
+        try:
+            got.append(inflater.decompress(chunk[start : start + step]))
+        except zlib.error:
+            if step > 1:
+                got.append(_salvage_chunk(before, chunk[start : start + step], 1))
+            break
+    return b"".join(got)
 
 
 def _looks_binary(head: bytes) -> bool:

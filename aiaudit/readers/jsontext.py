@@ -27,6 +27,10 @@ _WS = re.compile(r"[ \t\n\r]*")
 _RESYNC = re.compile(r"\n[\[{]")
 _WRAPPER_HEAD = re.compile(r'\{\s*"(Records|Events|events)"\s*:\s*\[')
 JSONDecodeError = json.JSONDecodeError
+#: What parsing one value can raise on bad content: invalid JSON, or nesting deeper than the stdlib
+#: parser's recursion limit (a 10,000-level array raises RecursionError, not a JSONDecodeError).
+PARSE_ERRORS = (json.JSONDecodeError, RecursionError)
+TOO_DEEP = "JSON nested too deeply to parse (deeper than Python's recursion limit)"
 
 #: Keys under which export wrappers hold their list of records.
 WRAPPER_KEYS = ("Records", "Events", "events", "results")
@@ -89,8 +93,15 @@ def _has_bad(bad: list[int], start: int, end: int) -> bool:
     return i < len(bad) and bad[i] < end
 
 
-def _error_text(exc: json.JSONDecodeError) -> str:
+def error_text(exc: Exception) -> str:
+    """The skip reason for one of :data:`PARSE_ERRORS`."""
+    if not isinstance(exc, json.JSONDecodeError):
+        return TOO_DEEP
     return f"invalid JSON: {exc.msg} (column {exc.colno})" if exc.lineno == 1 else f"invalid JSON: {exc}"
+
+
+def _extra_data(exc: Exception) -> bool:
+    return isinstance(exc, json.JSONDecodeError) and exc.msg == "Extra data"
 
 
 _BAD_UTF8 = "invalid UTF-8 bytes"
@@ -127,8 +138,8 @@ def looks_line_delimited(lines: list[str]) -> bool:
         if line[0] in "{[":
             try:
                 _loads(line)
-            except JSONDecodeError as exc:
-                if exc.msg == "Extra data":
+            except PARSE_ERRORS as exc:
+                if _extra_data(exc):
                     return True
                 continue
             return True
@@ -147,12 +158,20 @@ def iter_lines(lines: list[str], damage: str | None = None) -> Iterator[Item]:
             continue
         try:
             yield Value(number, _loads(line))
-        except JSONDecodeError as exc:
+        except PARSE_ERRORS as first:
+            exc: Exception = first
+            if line[:1] == "\ufeff":  # files joined with cat keep each one's BOM at the start of a line
+                line = line[1:]
+                try:
+                    yield Value(number, _loads(line))
+                    continue
+                except PARSE_ERRORS as again:
+                    exc = again
             cut = damage if damage and number == last else None
-            if exc.msg == "Extra data" or cut or line.lstrip()[:1] == "[" or _WRAPPER_HEAD.match(line.lstrip()):
+            if _extra_data(exc) or cut or line.lstrip()[:1] == "[" or _WRAPPER_HEAD.match(line.lstrip()):
                 yield from _iter_concatenated(line, number, cut)
             else:
-                yield Bad(number, _error_text(exc), excerpt(line))
+                yield Bad(number, error_text(exc), excerpt(line))
 
 
 def _iter_concatenated(line: str, number: int, damage: str | None) -> Iterator[Item]:
@@ -161,13 +180,13 @@ def _iter_concatenated(line: str, number: int, damage: str | None) -> Iterator[I
     while pos < len(line):
         try:
             obj, end = _raw_decode(line, pos)
-        except JSONDecodeError as exc:
+        except PARSE_ERRORS as exc:
             if line[pos] == "[" or _WRAPPER_HEAD.match(line, pos):
                 for item in _salvage(line, pos, [], _Lines(line), damage):
                     item.line = number
                     yield item
             else:
-                yield Bad(number, damage or _error_text(exc), excerpt(line[pos:]))
+                yield Bad(number, damage or error_text(exc), excerpt(line[pos:]))
             return
         yield Value(number, obj)
         pos = _WS.match(line, end).end()  # type: ignore[union-attr]
@@ -184,11 +203,11 @@ def iter_stream(text: str, bad: list[int], damage: str | None = None) -> Iterato
         if char in "{[":
             try:
                 obj, end = _raw_decode(text, pos)
-            except JSONDecodeError as exc:
+            except PARSE_ERRORS as exc:
                 if char == "[" or _WRAPPER_HEAD.match(text, pos):
                     yield from _salvage(text, pos, bad, lines, damage)
                     return
-                reason = damage if damage and _RESYNC.search(text, pos) is None else _error_text(exc)
+                reason = damage if damage and _RESYNC.search(text, pos) is None else error_text(exc)
                 stop = _next_start(text, pos)
                 yield Bad(line, reason, excerpt(text[pos:stop]))
                 pos = stop
@@ -241,8 +260,8 @@ def _salvage_array(text: str, pos: int, bad: list[int], lines: _Lines, damage: s
             return
         try:
             obj, end = _raw_decode(text, i)
-        except JSONDecodeError as exc:
-            reason = damage if damage else _error_text(exc)
+        except PARSE_ERRORS as exc:
+            reason = damage if damage else error_text(exc)
             yield _rest_bad(text, i, index + 1, lines, reason)
             return
         index += 1

@@ -28,7 +28,19 @@ def discover(root: Path) -> list[Path]:
     if root.is_file():
         return [root]
     found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    seen: set[tuple[int, int]] = set()
+    # symlinked folders are followed (log folders are often linked in), each real folder once: a link
+    # back up the tree (a symlink loop) is not walked again
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        try:
+            st = os.stat(dirpath)
+        except OSError:
+            dirnames[:] = []
+            continue
+        if (st.st_dev, st.st_ino) in seen:
+            dirnames[:] = []
+            continue
+        seen.add((st.st_dev, st.st_ino))
         dirnames[:] = [d for d in dirnames if not d.startswith(".") and d != STORE_DIR]
         for name in filenames:
             if name.startswith(".") or ".duckdb" in name:

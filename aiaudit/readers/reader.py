@@ -16,6 +16,8 @@ anything that is not a record is *skipped* with its line and reason; nothing is 
 from __future__ import annotations
 
 import gc
+import re
+import stat
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,14 +84,21 @@ class _FileReader:
         self.damage_reported = False
         self.end_line = 1
         self.decoded: Decoded | None = None
+        self.surrogates = False  # the text has \\uD800-\\uDFFF escapes: records may hold lone surrogates
+        self.surrogate_records = 0
 
     # -- entry --------------------------------------------------------------------------------------
     def read(self) -> Iterator[RawRecord]:
         """Decode and sniff now (so ``format`` is known at once); yield records lazily."""
         load = self.load
         try:
+            st = load.path.stat()
+            if not stat.S_ISREG(st.st_mode):  # a FIFO would block the load forever, a device never end
+                load.format = "unreadable"
+                load.skipped.append(Skipped(0, f"not a regular file ({file_kind(st.st_mode)})"))
+                return iter(())
             data = load.path.read_bytes()
-            mtime_ms = load.path.stat().st_mtime_ns // 1_000_000
+            mtime_ms = st.st_mtime_ns // 1_000_000
         except OSError as exc:
             load.format = "unreadable"
             load.skipped.append(Skipped(0, f"cannot read file: {exc.strerror or exc}"))
@@ -104,6 +113,7 @@ class _FileReader:
             )
             return iter(())
         decoded = self.decoded = decode_bytes(data)
+        self.surrogates = _SURROGATE_ESCAPE.search(decoded.text) is not None
         self.damage = decoded.damage
         if decoded.damage:
             load.notes.append(decoded.damage)
@@ -125,7 +135,7 @@ class _FileReader:
             if not bad:
                 try:
                     doc = jsontext.parse_document(text)
-                except jsontext.JSONDecodeError:
+                except jsontext.PARSE_ERRORS:
                     pass
                 else:
                     start_line = text.count("\n", 0, len(text) - len(text.lstrip())) + 1
@@ -134,7 +144,7 @@ class _FileReader:
         if text.lstrip()[:1] in _SCALAR_START and not bad:
             try:
                 return self._document(jsontext.parse_document(text), 1, single_line=True)
-            except jsontext.JSONDecodeError:
+            except jsontext.PARSE_ERRORS:
                 pass
         lines = text.split("\n")
         early = [line for line in lines[: _SNIFF_LINES * 5] if line.strip()][:_SNIFF_LINES]
@@ -220,9 +230,10 @@ class _FileReader:
             if message.lstrip()[:1] in ("{", "["):
                 try:
                     obj = jsontext.parse_document(message)
-                except jsontext.JSONDecodeError as exc:
+                except jsontext.PARSE_ERRORS as exc:
                     cut = self.damage if self.damage and event.line == self._last_event_line(lines) else None
-                    self._skip(event.line, cut or f"CloudWatch export: message is not valid JSON: {exc.msg}", message)
+                    why = jsontext.error_text(exc).removeprefix("invalid JSON: ")
+                    self._skip(event.line, cut or f"CloudWatch export: message is not valid JSON: {why}", message)
                     continue
                 for item in obj if isinstance(obj, list) else [obj]:
                     record = self._emit(item, event.line, stream=stream, ts_ms=event.timestamp_ms)
@@ -267,6 +278,8 @@ class _FileReader:
         if not isinstance(record, dict):
             self._skip(line, f"wrapped record is {_type_name(record)}, not an object", jsontext.compact(obj))
             return None
+        if self.surrogates:
+            record = self._without_lone_surrogates(record)
         pipeline = classify(record)
         if pipeline is None:
             if is_digest(record):
@@ -333,6 +346,16 @@ class _FileReader:
             return self.hints.log_stream
         return None
 
+    def _without_lone_surrogates(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A record whose text escapes a lone UTF-16 surrogate (``"\\ud800"``: valid JSON grammar, not
+        valid Unicode) with each lone surrogate replaced by U+FFFD, counted in a note. Why: no UTF-8 store,
+        Arrow array or HTML page can hold a lone surrogate, and one such record used to fail the whole
+        ingest; the record itself is kept."""
+        cleaned = _replace_surrogates(record)
+        if cleaned is not record:
+            self.surrogate_records += 1
+        return cleaned  # type: ignore[no-any-return]
+
     # -- accounting ---------------------------------------------------------------------------------------
     def _skip(self, line: int, reason: str, text: str = "") -> None:
         if self.damage and reason.startswith(self.damage):
@@ -346,6 +369,11 @@ class _FileReader:
             load.skipped.append(Skipped(self.end_line, f"{self.damage} (data ends here)"))
         if self.counts:
             load.pipeline = self.counts.most_common(1)[0][0]
+        if self.surrogate_records:
+            load.notes.append(
+                f"{self.surrogate_records} record(s) escape lone UTF-16 surrogates (\\ud800-\\udfff):"
+                " kept, each lone surrogate replaced by U+FFFD"
+            )
         if self.digests:
             if not self.counts and not load.skipped:
                 load.format = "cloudtrail-digest"
@@ -355,6 +383,39 @@ class _FileReader:
                 load.notes.append(
                     f"{self.digests} CloudTrail digest object(s) skipped: they list log files, not events"
                 )
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\[uU][dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _replace_surrogates(value: Any) -> Any:
+    """``value`` with lone surrogates in every string (keys too) replaced by U+FFFD; the same object when
+    there were none."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value) if _LONE_SURROGATE.search(value) else value
+    if isinstance(value, list):
+        items = [_replace_surrogates(v) for v in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    if isinstance(value, dict):
+        pairs = [(_replace_surrogates(k), _replace_surrogates(v)) for k, v in value.items()]
+        same = all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, value.items(), strict=True))
+        return value if same else dict(pairs)
+    return value
+
+
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, for the load report."""
+    for test, name in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISDIR, "a directory"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
 
 
 def _wrapper_key(obj: dict[str, Any]) -> str | None:

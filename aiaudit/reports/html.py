@@ -41,13 +41,22 @@ def inert_json(text: str) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: C0 controls but tab and line breaks, DEL, C1 controls (``\\x9b`` is a one-byte CSI), and the bidi overrides
+#: and isolates that reorder what a reader sees (Trojan Source).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: Stream text keeps ESC (nbconvert turns ANSI colours into styled spans itself); the rest is made visible.
+_STREAM_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def inert_text(value: str) -> str:
-    """Control characters (ANSI escapes, NUL, ...) written as visible ``\\x1b`` text: inert in a terminal,
-    a browser or an editor."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", value)
+    """Control characters (ANSI escapes, NUL, C1, bidi overrides ...) written as visible ``\\x1b`` text:
+    inert in a terminal, a browser or an editor."""
+    return _CONTROL.sub(_visible, value)
 
 
 def inert_value(obj: Any) -> Any:
@@ -62,10 +71,12 @@ def inert_value(obj: Any) -> Any:
 
 
 def inert_notebook(nb: Any) -> Any:
-    """Neutralise control characters in every output of a notebook (in place), except stream text,
-    whose ANSI colours nbconvert turns into styled spans itself."""
+    """Neutralise control characters in every output of a notebook (in place); stream text keeps ESC,
+    whose ANSI colours nbconvert turns into styled spans itself, and loses the rest (C1, bidi, NUL ...)."""
     for cell in nb.cells:
         for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and isinstance(output.get("text"), str):
+                output["text"] = _STREAM_CONTROL.sub(_visible, output["text"])
             if "data" in output:
                 output["data"] = inert_value(dict(output["data"]))
             if "evalue" in output:

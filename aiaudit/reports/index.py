@@ -28,9 +28,24 @@ def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+def _limits(lines: list[str]) -> str:
+    if not lines:
+        return ""
+    items = "".join(f"<li>{_e(line)}</li>" for line in lines)
+    return f'<h2>What this report cannot show</h2>\n<ul class="limits">{items}</ul>'
+
+
 def render_index(
-    book: Any, time_range: TimeRange, source: str, runs: list[Any], findings: list[Finding], exit_code: int
+    book: Any,
+    time_range: TimeRange,
+    source: str,
+    runs: list[Any],
+    findings: list[Finding],
+    exit_code: int,
+    limitations: list[str] | None = None,
 ) -> str:
+    """The index page; ``limitations`` are the sentences on what the source cannot show (missing pipelines,
+    a range that misses the data), listed before anything else."""
     counts = {s: sum(f.severity == s for f in findings) for s in SEVERITIES}
     summary = " · ".join(f"{counts[s]} {s}" for s in reversed(SEVERITIES) if counts[s]) or "no findings"
     rows_nb = []
@@ -58,6 +73,7 @@ def render_index(
 <p>{_e(book.description)}</p>
 <p class="meta">time range {_e(time_range)} · source {_e(source)} · {_e(status)} · {_e(summary)}</p>
 <p class="meta"><a href="findings.json">findings.json</a> · <a href="manifest.json">manifest.json</a></p>
+{_limits(limitations or [])}
 <h2>Notebooks</h2>
 <table><tr><th>notebook</th><th>status</th><th>findings</th><th>time</th></tr>
 {"".join(rows_nb)}

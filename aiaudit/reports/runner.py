@@ -27,12 +27,12 @@ from aiaudit import __version__, connect
 from aiaudit.core.config import find_config
 from aiaudit.core.errors import InputError
 from aiaudit.core.findings import Finding, dedupe, severity_rank
-from aiaudit.core.timerange import TimeRange, iso
+from aiaudit.core.timerange import TimeRange, iso, resolve_window
+from aiaudit.investigate.availability import availability, range_hint
 from aiaudit.reports.html import inert_json, inert_notebook, inert_value, render_notebook, ship_plotly
 from aiaudit.reports.index import render_index
 from aiaudit.reports.playbook import Playbook, notebook_dir
 from aiaudit.reports.redact import Redactor
-from aiaudit.sources.base import resolve_window
 from aiaudit.sources.spec import parse_spec
 
 EXIT_OK, EXIT_NOTEBOOK_FAILED, EXIT_FINDINGS = 0, 1, 3
@@ -156,8 +156,19 @@ def run_playbook(
 
     source = absolute_source(source)
     with connect(source) as src:  # ingests once, under the writer lock
-        time_range = resolve_window(src, since=since, start=start, end=end, anchor=anchor, default_since=book.since)
-        assert time_range is not None
+        time_range = resolve_window(
+            src.data_span,
+            lookback=src.environment.default_lookback,
+            since=since,
+            start=start,
+            end=end,
+            anchor=anchor,
+            default_since=book.since,
+        )
+        hint = range_hint(src, time_range) if src.spec.kind == "local" else None
+        limitations = ([hint] if hint else []) + availability(src, time_range).messages()
+    for line in limitations:
+        print(f"note: {line}", file=sys.stderr)
     timings["ingest_s"] = time.monotonic() - clock
 
     redactor = Redactor(enabled=redact)
@@ -179,6 +190,7 @@ def run_playbook(
                     "anchor": "now",
                     "findings_out": str(scratch / f"{step.notebook}.findings.json"),
                     "read_only": True,
+                    "interactive": False,  # headless: no widgets, and none of the queries that fill them
                 }
                 future = pool.submit(
                     _execute,
@@ -230,12 +242,13 @@ def run_playbook(
         "exit_code": exit_code,
         "notebooks": [run.to_dict() for run in runs],
         "findings": {"total": len(findings), "by_severity": _by_severity(findings)},
+        "limitations": limitations,
         "timings": {k: round(v, 2) for k, v in timings.items()},
         "versions": _versions(__version__),
     }
     (out / "manifest.json").write_text(inert_json(json.dumps(manifest, indent=2, ensure_ascii=False)), encoding="utf-8")
     index = out / "index.html"
-    index.write_text(render_index(book, time_range, source, runs, findings, exit_code), encoding="utf-8")
+    index.write_text(render_index(book, time_range, source, runs, findings, exit_code, limitations), encoding="utf-8")
     return PlaybookRun(book, out, time_range, source, runs, findings, exit_code, index, timings)
 
 

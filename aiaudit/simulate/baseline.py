@@ -650,6 +650,60 @@ def update_gateway_target(em: Emitter, world: World, actor: Actor, t: float, tar
     )
 
 
+def planned_changes(world: World) -> list[dict[str, Any]]:
+    """The scheduled configuration changes :func:`_fixed_events` writes, as ``truth.json`` lists them: who made
+    them, which events, when, and why they are planned. Their makers are the ``[environment] change_roles``
+    of the simulation's ``aiaudit.toml``, so change alarms leave them out (a test checks every change listed
+    here is in the data, and that no other configuration change by these roles is)."""
+    day_start = world.start
+    mgmt, deploy = world.actors["mgmt_deploy"], world.actors["deploy"]
+    gateway_start = day_start + 2 * 3600 + 611
+    release = day_start + 14 * 3600 + 1337
+    switch = _internal_switch(world)
+
+    def window(start: float, end: float) -> dict[str, str]:
+        return {"start": iso(math.floor(start)), "end": iso(math.ceil(end))}
+
+    changes = [
+        {
+            "principal": mgmt.role_arn,
+            "events": ["PutEventSelectors"],
+            "account": world.accounts["management"].id,
+            "region": "us-east-1",
+            "window": window(day_start + 9 * 3600 + 420, day_start + 9 * 3600 + 420),
+            "why": "the org deploy role writes the organisation trail's full event-selector set",
+        },
+        {
+            "principal": deploy.role_arn,
+            "events": ["UpdateGatewayTarget"],
+            "account": world.gateway.account.id,
+            "region": world.gateway.region,
+            "window": window(gateway_start, gateway_start + 7 * (len(world.gateway.target_defs) - 1)),
+            "why": "the deploy role's nightly apply re-writes every gateway target",
+        },
+        {
+            "principal": deploy.role_arn,
+            "events": ["UpdateGuardrail", "CreateGuardrailVersion"],
+            "account": world.guardrails["internal"].account.id,
+            "region": "eu-west-1",
+            "window": window(release, release + 38),
+            "why": "guardrail release 2026.11 of the internal guardrail, published as version 4",
+        },
+    ]
+    if switch < world.end:
+        changes.append(
+            {
+                "principal": deploy.role_arn,
+                "events": ["UpdateFunctionConfiguration20150331v2"],
+                "account": world.accounts["prod"].id,
+                "region": "eu-west-1",
+                "window": window(switch - 60, switch - 60),
+                "why": "the EU assistant switched to guardrail version 4",
+            }
+        )
+    return changes
+
+
 def _fixed_events(world: World, em: Emitter, day: int, account_key: str, region: str) -> None:
     """Scheduled benign changes: the org trail's full selector set, the nightly apply of the gateway's targets,
     a guardrail release by the deploy role."""

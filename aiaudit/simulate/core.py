@@ -8,6 +8,7 @@ register effects the shards apply; they are then routed to the shard whose files
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import shutil
@@ -123,9 +124,16 @@ def simulate(
         if n_workers > 1 and len(keys) > 1:
             ctx = multiprocessing.get_context("fork")
             order = sorted(keys, key=lambda k: (-_weight(world, k), k))
-            with ctx.Pool(n_workers) as pool:
-                for key, res in pool.imap_unordered(_run_shard, order):
-                    results[key] = res
+            # Forked workers must never collect objects inherited from the parent: a DuckDB cursor left for
+            # the garbage collector (a notebook's, a test's) crashes a child whose copy has no DuckDB threads.
+            gc.collect()
+            gc.freeze()
+            try:
+                with ctx.Pool(n_workers) as pool:
+                    for key, res in pool.imap_unordered(_run_shard, order):
+                        results[key] = res
+            finally:
+                gc.unfreeze()
         else:
             for key in keys:
                 results[key] = _run_shard(key)[1]

@@ -1059,14 +1059,17 @@ def knowledge_base_poisoning(
     inc.details = {"knowledge_base": kb_arn, "data_source": ds_id, "planted_document": upload}
 
 
-#: name -> (function, kind, title, slot as a fraction of the window, catalogue ids, notebooks)
+#: name -> (function, kind, title, slot as a fraction of the window, catalogue ids, notebooks). Catalogue ids:
+#: MFnn when the metric filter counts the incident's events, ALnn when its alarm fires at the guide's
+#: threshold (volume alarms such as AL06 or AL17 need more events than an incident here makes), CInn when the
+#: Contributor Insights rule ranks the incident's principal among its contributors.
 SCENARIOS: dict[str, tuple[Scenario, str, str, float, list[str], list[str]]] = {
     "guardrail-weakened": (
         guardrail_weakened,
         "defense-evasion",
         "Guardrail loosened and a new version published, agent switched, unsafe output follows",
         0.30,
-        ["Q07", "Q08", "Q21", "MF04", "CI10"],
+        ["Q07", "Q08", "Q21", "MF04", "AL04", "CI10"],
         ["guardrail_weakened", "detections"],
     ),
     "audit-tampering": (
@@ -1074,7 +1077,7 @@ SCENARIOS: dict[str, tuple[Scenario, str, str, float, list[str], list[str]]] = {
         "defense-evasion",
         "Invocation logging deleted and a trail stopped, then model use",
         0.55,
-        ["Q05", "Q07", "X05", "MF05", "MF14", "CI11"],
+        ["Q05", "Q07", "X05", "MF05", "MF14", "AL05", "AL14", "CI11"],
         ["telemetry_health", "overview_dashboard", "detections"],
     ),
     "unauthorized-access": (
@@ -1082,7 +1085,7 @@ SCENARIOS: dict[str, tuple[Scenario, str, str, float, list[str], list[str]]] = {
         "discovery",
         "Bursts of AccessDenied on Bedrock from an unknown principal",
         0.20,
-        ["Q01", "X14", "MF01", "CI05"],
+        ["Q01", "X14", "MF01", "AL01", "CI05"],
         ["overview_dashboard"],
     ),
     "agent-least-privilege": (
@@ -1098,7 +1101,7 @@ SCENARIOS: dict[str, tuple[Scenario, str, str, float, list[str], list[str]]] = {
         "credential-access",
         "New external JWT subject on the gateway, 401/403 burst, then token-vault retrievals",
         0.48,
-        ["Q11", "Q12", "Q14", "X15", "MF16", "MF18", "CI13", "CI14", "CI16"],
+        ["Q11", "Q12", "Q14", "X15", "MF16", "MF18", "AL16", "CI13", "CI14", "CI16"],
         ["gateway_caller_credentials"],
     ),
     "out-of-scope-tools": (
@@ -1138,7 +1141,7 @@ SCENARIOS: dict[str, tuple[Scenario, str, str, float, list[str], list[str]]] = {
         "defense-evasion",
         "Trail loses the Bedrock / AgentCore data-event selectors (or multi-region)",
         0.90,
-        ["Q05", "Q07", "X04", "MF14", "CI11"],
+        ["Q05", "Q07", "X04", "MF14", "AL14", "CI11"],
         ["telemetry_health", "overview_dashboard", "detections"],
     ),
     "telemetry-gap": (

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aiaudit.simulate.baseline import planned_changes
 from aiaudit.simulate.scenarios import Incident
 from aiaudit.simulate.world import World
 
@@ -32,12 +33,9 @@ MODEL_PRICES: dict[str, tuple[float, float]] = {
 }
 
 
-#: Roles whose configuration changes are planned (deploy pipelines); written to ``change_roles``.
-CHANGE_ROLE_ACTORS = ("deploy", "mgmt_deploy")
-
-
 def change_roles(world: World) -> list[str]:
-    return [world.actors[key].role_arn for key in CHANGE_ROLE_ACTORS if key in world.actors]
+    """The makers of the planned changes (deploy pipelines): the ``change_roles`` of ``aiaudit.toml``."""
+    return sorted({change["principal"] for change in planned_changes(world)})
 
 
 def posture_conditions(world: World, summary: SimulationSummary) -> list[dict[str, Any]]:
@@ -185,6 +183,7 @@ def write_truth(
         "incidents": summary.incidents,
         "pipelines": list(summary.pipelines),
         "posture": posture_conditions(world, summary),
+        "planned_changes": planned_changes(world),
         "baseline": baseline_description(world),
         "defects": defects,
     }
@@ -215,6 +214,8 @@ def write_config(out: Path, world: World, days: int) -> None:
         f"corporate_cidrs = {_toml_list(cidrs)}",
         f"expected_regions = {_toml_list(['us-east-1', 'us-west-2', 'eu-west-1'])}",
         f"break_glass_roles = {_toml_list([break_glass])}",
+        "# roles whose configuration changes are planned (deploy pipelines): change detections report them as",
+        "# info and change alarms leave them out",
         f"change_roles = {_toml_list(change_roles(world))}",
         f'default_lookback = "{days}d"',
         "",

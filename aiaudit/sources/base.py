@@ -16,7 +16,7 @@ import pandas as pd
 from aiaudit.core.config import CONFIG_NAME, PIPELINES, Config, Environment, load_config
 from aiaudit.core.errors import InputError
 from aiaudit.core.result import Result
-from aiaudit.core.timerange import TimeRange, resolve_anchor
+from aiaudit.core.timerange import TimeRange, default_window
 from aiaudit.sources.spec import SourceSpec
 
 LANGUAGES = ("sql", "cwli", "ppl")
@@ -56,38 +56,6 @@ def check_focus(focus: Mapping[str, Any]) -> dict[str, list[str]]:
     return {k: v for k, v in out.items() if v}
 
 
-def resolve_window(
-    src: Source | None,
-    *,
-    since: str | None = None,
-    start: str | None = None,
-    end: str | None = None,
-    anchor: str | None = "now",
-    default_since: str | None = None,
-) -> TimeRange | None:
-    """The one place a run's time parameters become a :class:`TimeRange` (CLI, notebooks, playbooks).
-
-    Empty strings mean "not given" (papermill parameters). ``anchor`` is ``now``, ``data-end`` (the
-    source's last event; an error when the source holds nothing) or a time. Without ``since``/``start``
-    the range is ``default_since`` back from the anchor, or ``None`` when there is no default.
-    """
-
-    since, start, end = since or None, start or None, end or None
-    if since is None and start is None:
-        if not default_since:
-            return None
-        since = default_since
-    anchor_text = (anchor or "now").strip()
-    if anchor_text == "data-end":
-        span = src.data_span() if src is not None else None
-        if span is None:
-            raise InputError("anchor data-end: the source holds no data (or none was given)", where="anchor")
-        anchor_time = span.end
-    else:
-        anchor_time = resolve_anchor(anchor_text)
-    return TimeRange.parse(since if start is None else None, start=start, end=end, anchor=anchor_time)
-
-
 def check_pipeline(name: str) -> str:
     if name not in PIPELINES:
         raise InputError(f"unknown pipeline {name!r} (one of {', '.join(PIPELINES)})", where="pipeline")
@@ -115,7 +83,8 @@ class Source(ABC):
     ) -> Result:
         """Run a query. SQL names its log groups (or pipeline names) in ``FROM``; a classic (CWLI) query
         takes them from ``log_groups`` or a ``SOURCE`` command, as StartQuery does. ``params`` bind
-        ``:name`` (SQL) or ``{{name}}`` (CWLI) through :mod:`aiaudit.query.quoting`."""
+        ``:name`` (SQL) or ``{{name}}`` (CWLI) through :mod:`aiaudit.query.quoting`. Without
+        ``time_range``, :meth:`window` (the same on every backend)."""
 
     # -- standard projections (DESIGN §3; columns in docs/frames.md) ------------------------------
     def cloudtrail(self, time_range: TimeRange | None = None, **focus: Any) -> pd.DataFrame:
@@ -132,8 +101,9 @@ class Source(ABC):
 
     @abstractmethod
     def projection(self, pipeline: str, time_range: TimeRange | None = None, **focus: Any) -> pd.DataFrame:
-        """The standard projection of one pipeline. The returned frame's ``attrs['aiaudit']`` holds the
-        summary of the query that produced it (stats, warnings, completeness)."""
+        """The standard projection of one pipeline (without ``time_range``: :meth:`window`). The returned
+        frame's ``attrs['aiaudit']`` holds the summary of the query that produced it (stats, warnings,
+        completeness)."""
 
     # -- the baseline ------------------------------------------------------------------------------
     @property
@@ -174,6 +144,13 @@ class Source(ABC):
     @abstractmethod
     def data_span(self) -> TimeRange | None:
         """The time span of the data (first to last ``@timestamp``); resolves ``--anchor data-end``."""
+
+    def window(self, time_range: TimeRange | None = None) -> TimeRange:
+        """``time_range``, or what "no range" means on every backend (:func:`aiaudit.core.timerange.default_window`):
+        ``[environment] default_lookback`` ending at this source's newest record."""
+        if time_range is not None:
+            return time_range
+        return default_window(self.data_span(), self.environment.default_lookback)
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

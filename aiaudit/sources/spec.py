@@ -34,6 +34,14 @@ class SourceSpec:
         return self.text
 
 
+def _exists(path: str) -> bool:
+    """``Path.exists`` that says False for names the OS refuses (too long: found by fuzzing)."""
+    try:
+        return Path(path).exists()
+    except (OSError, ValueError):
+        return False
+
+
 def parse_spec(text: str, config: Config | None = None) -> SourceSpec:
     """Parse a spec string; names are looked up in ``config`` (default: the discovered aiaudit.toml)."""
     if not isinstance(text, str) or not text.strip():
@@ -43,10 +51,16 @@ def parse_spec(text: str, config: Config | None = None) -> SourceSpec:
         path = raw[len("local:") :]
         if not path:
             raise InputError("local: needs a path, e.g. local:./data", where="source")
-        return SourceSpec(kind="local", text=raw, path=Path(path).expanduser())
+        if "\x00" in path:  # found by fuzzing: the OS refuses such paths later with a bare ValueError
+            raise InputError("a path cannot contain a NUL character", where="source")
+        try:
+            expanded = Path(path).expanduser()
+        except RuntimeError:  # '~someone' with no such user (found by fuzzing)
+            raise InputError(f"cannot expand {path.split('/')[0]!r}: no such user", where="source") from None
+        return SourceSpec(kind="local", text=raw, path=expanded)
     if raw.startswith("aws:"):
         return _parse_aws(raw)
-    if ":" in raw.split("/")[0] and not Path(raw).exists():
+    if ":" in raw.split("/")[0] and not _exists(raw):
         prefix = raw.split(":", 1)[0]
         raise InputError(f"unknown source kind {prefix!r} in {raw!r} (use local: or aws:)", where="source")
     if not _NAME.match(raw):

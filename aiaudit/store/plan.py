@@ -13,11 +13,13 @@ answering after the source folder has been moved away; it never reads that as "e
 from __future__ import annotations
 
 import hashlib
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from aiaudit.readers import discover
+from aiaudit.readers.reader import file_kind
 
 
 @dataclass
@@ -27,6 +29,7 @@ class DiskFile:
     size: int
     mtime_ns: int
     sha256: str | None = None
+    problem: str | None = None  # why the file cannot be read (a FIFO, a symlink loop): never opened
 
 
 @dataclass
@@ -59,6 +62,20 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
+def content_hash(f: DiskFile) -> str:
+    """``f``'s sha256, or a stand-in naming why it cannot be read (then ``f.problem`` says so too).
+
+    Why never raise: one unreadable file (permissions, a file that vanished) must not fail an ingest of
+    thousands; it is stored as an unreadable file with a skipped entry, and re-checked when it changes.
+    """
+    if f.problem is None:
+        try:
+            return file_sha256(f.path)
+        except OSError as exc:
+            f.problem = f"cannot read file: {exc.strerror or exc}"
+    return "unreadable:" + hashlib.sha256(f.problem.encode()).hexdigest()[:16]
+
+
 def relative(path: Path, root: Path) -> str:
     if root.is_file():
         return path.name
@@ -71,11 +88,19 @@ def scan(root: Path) -> list[DiskFile] | None:
         return None
     out = []
     for path in discover(root):
+        problem = None
         try:
             st = path.stat()
-        except OSError:
-            continue  # vanished between listing and stat: the next run sees it as removed
-        out.append(DiskFile(path, relative(path, root), st.st_size, st.st_mtime_ns))
+        except OSError as exc:
+            try:
+                st = path.lstat()  # a symlink loop or a dangling link: reported, not dropped
+            except OSError:
+                continue  # vanished between listing and stat: the next run sees it as removed
+            problem = f"cannot read file: {exc.strerror or exc}"
+        else:
+            if not stat.S_ISREG(st.st_mode):  # a FIFO would block the ingest forever
+                problem = f"not a regular file ({file_kind(st.st_mode)})"
+        out.append(DiskFile(path, relative(path, root), st.st_size, st.st_mtime_ns, problem=problem))
     return out
 
 
@@ -101,7 +126,7 @@ def make_plan(root: Path, stored: list[tuple[Any, ...]]) -> Plan:
         elif mtime_ns == f.mtime_ns:
             plan.unchanged += 1
         else:
-            f.sha256 = file_sha256(f.path)
+            f.sha256 = content_hash(f)
             if f.sha256 == sha:
                 plan.touched.append((f, file_id))
             else:

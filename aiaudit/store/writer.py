@@ -34,12 +34,13 @@ import duckdb
 from tqdm import tqdm
 
 from aiaudit.core.config import DEFAULT_LOG_GROUPS
+from aiaudit.core.errors import SourceError
 from aiaudit.readers import read_file
-from aiaudit.readers.base import Skipped
+from aiaudit.readers.base import FileLoad, Skipped
 from aiaudit.store import fastpath, pyload
 from aiaudit.store.location import Location
 from aiaudit.store.lock import WriterLock
-from aiaudit.store.plan import DiskFile, Plan, file_sha256, make_plan
+from aiaudit.store.plan import DiskFile, Plan, content_hash, make_plan
 from aiaudit.store.report import GroupCounts, IngestReport
 from aiaudit.store.schema import FILES_TABLE, HOT_COLUMNS, PIPELINE_TABLES, SKIPPED_TABLE
 from aiaudit.store.tables import FILES_COLUMNS, LAYOUT_VERSION, META_TABLE, SKIPPED_COLUMNS, ddl, insert_rows, q
@@ -167,6 +168,13 @@ class Ingest:
         with WriterLock(self.loc.lock, self.lock_timeout):
             try:
                 self._run()
+            except (duckdb.Error, OSError) as exc:
+                self._abandon()
+                # a full disk, a failing device: say so precisely; the published store is untouched
+                raise SourceError(
+                    f"ingest of {self.loc.data} stopped: {exc}. The published store {self.loc.db} is unchanged and"
+                    " still answers; the next ingest resumes from the last committed batch"
+                ) from exc
             except BaseException:
                 self._abandon()
                 raise
@@ -290,7 +298,7 @@ class Ingest:
 
     def _read(self, files: list[DiskFile]) -> None:
         root = self.loc.data
-        fast = [f for f in files if self.bulk and fastpath.eligible(f.path, root)]
+        fast = [f for f in files if self.bulk and f.problem is None and fastpath.eligible(f.path, root)]
         fast_ids = {id(f) for f in fast}
         slow = [f for f in files if id(f) not in fast_ids]
         bar = None
@@ -410,7 +418,7 @@ class Ingest:
 
     def _hash(self, info: _FileInfo) -> None:
         f = info.disk
-        f.sha256 = f.sha256 or file_sha256(f.path)
+        f.sha256 = f.sha256 or content_hash(f)
         info.ptr_prefix = hashlib.sha256(f"{f.rel}\0{f.sha256}".encode()).hexdigest()[:12]
 
     def _python_batch(self, infos: list[_FileInfo]) -> None:
@@ -421,7 +429,10 @@ class Ingest:
             loader = pyload.BatchLoader(con, self.ingest_ms)
             for info in infos:
                 self._hash(info)
-                load = read_file(info.disk.path, self.loc.data, self.groups, lazy=True)
+                if info.disk.problem is not None:  # never opened (a FIFO would block): reported as unreadable
+                    load = FileLoad(info.disk.path, "unreadable", None, skipped=[Skipped(0, info.disk.problem)])
+                else:
+                    load = read_file(info.disk.path, self.loc.data, self.groups, lazy=True)
                 result = loader.add_file(load, info.file_id, info.ptr_prefix)
                 info.format = load.format
                 info.pipeline = load.pipeline

@@ -1,8 +1,9 @@
 """The emulator over HTTP with real boto3 clients (AWS_ENDPOINT_URL), and the AWS backend against it.
 
 The backend here is a small ``Source`` that answers every SQL query with its fixed events inside the
-requested range (like the local engine, it refuses classic QL with NotImplementedYet). It stands in for
-the local engine, which has its own tests; what is under test is the protocol and the client."""
+requested range (it answers SQL only; classic queries through the emulator run on the real local engine in
+tests/query/cwli/test_cwli_emulator.py). It stands in for the local engine, which has its own tests; what is
+under test is the protocol and the client."""
 
 from __future__ import annotations
 
@@ -101,12 +102,6 @@ def test_cap_forces_splitting_and_every_row_arrives_exactly_once(emulate) -> Non
     assert any(w.startswith("split:") for w in result.warnings)
     assert emulator.calls.count("StartQuery") == len(result.stats.chunks) > 1
     assert backend.queries[0] == "SELECT `@ptr`, `@message` FROM `cloudtrail`"
-
-
-def test_classic_ql_gets_a_malformed_query_error_naming_sql(emulate) -> None:
-    emulate(EventsSource(3))
-    with pytest.raises(QuerySyntaxError, match="queryLanguage=SQL"):
-        aws().query("fields @message", TR, language="cwli", log_groups=["cloudtrail"])
 
 
 def test_engine_syntax_error_becomes_malformed_query_with_offset(emulate) -> None:

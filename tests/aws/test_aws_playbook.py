@@ -55,7 +55,6 @@ def test_playbook_findings_agree_between_local_and_emulated_aws(tmp_path, monkey
                 "AWS_ACCESS_KEY_ID": "testing",
                 "AWS_SECRET_ACCESS_KEY": "testing",
                 "AWS_DEFAULT_REGION": "us-east-1",
-                "AIAUDIT_AWS_PROJECTION_LANGUAGE": "sql",  # the emulator answers SQL only (no classic QL yet)
                 "AIAUDIT_NO_CACHE": "1",
                 "XDG_CACHE_HOME": str(tmp_path / "cache"),
             }.items():

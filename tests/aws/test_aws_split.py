@@ -58,3 +58,18 @@ def test_minimum_width_option_stops_splitting_early() -> None:
     fake = FakeLogs(events, cap=50)
     result = source(fake, min_chunk_s=3600).query("SELECT `@message` FROM `cloudtrail`", TR)
     assert len(fake.started) == 1 and not result.complete
+
+
+def test_a_semicolon_inside_a_bound_value_is_data_not_a_second_statement() -> None:
+    """Found by the injection tests: any ';' in the text (even inside a bound string) was refused as a
+    multi-statement query, so a value holding ';' could not be searched on AWS."""
+    import pytest
+
+    from aiaudit.core.errors import QuerySyntaxError
+    from aiaudit.query.sql.bind import bind_text
+    from aiaudit.sources.aws.querytext import classify_sql
+
+    text = bind_text("SELECT requestID FROM `cloudtrail` WHERE eventName = :v", {"v": "x'); DROP TABLE t; --"})
+    assert classify_sql(text).splittable
+    with pytest.raises(QuerySyntaxError, match="multi-statement"):
+        classify_sql("SELECT 1 FROM `cloudtrail`; SELECT 2 FROM `cloudtrail`")

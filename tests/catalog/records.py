@@ -745,6 +745,28 @@ ct(
 )
 _gateway(at(42, 10), "x15-miss", 200, rid("x15-miss"))
 
+# D01-D11: the dashboard views (classic queries). They aggregate every invocation or span in the range,
+# so their markers are the model ids, roles, spans and hours planted here (slots 43-54, 14:20-18:00); the
+# misses are the same names in another pipeline, outside the range, or excluded by the view's filter.
+inv(at(43), rid("d01-hit"), "d01-hit", model="d01-model-hit", stop="max_tokens")
+ct(at(43, 1), "InvokeModel", role("d01-miss"), rid("d01-miss"), params={"modelId": "d01-model-miss"})
+inv(at(43, 2), rid("d03-hit"), "d03-hit", model="d03-model-hit", tokens=(1000, 250))
+ct(at(43, 3), "Converse", role("d03-miss"), rid("d03-miss"), params={"modelId": "d03-model-miss"})
+inv(at(44), rid("d04-hit"), "d04-hit", model="d04-model-hit")
+INVOCATIONS[-1]["output"]["outputBodyJson"]["metrics"] = {"latencyMs": 812}
+inv(at(44, 1), rid("d04-miss"), "d04-miss", model="d04-model-miss")  # no latency recorded: not in D04
+inv(at(44, 2), rid("d09-hit"), "d09-hit", model="anthropic.d09-opus-model", tokens=(2000, 1000))
+ct(at(44, 3), "Converse", role("d09-miss"), rid("d09-miss"), params={"modelId": "d09-model-miss"})
+inv(at(44, 4), rid("d10-hit"), "d10-hit", model="anthropic.claude-3-opus", tokens=(500_000, 100_000))
+span(at(45), "d05" + "0" * 29, "d05a000000000001", "chat", service="d05agent.DEFAULT", session="s-d05-hit")
+SPANS[-1]["status"] = {"code": "ERROR", "message": "d05 failure"}
+span(at(45, 1), "d06" + "0" * 29, "d06-hit-span0001", "execute_tool d06", service="d06agent.DEFAULT", session="s-d06")
+SPANS[-1]["status"] = {"code": "ERROR", "message": "d06-hit failure"}
+span(at(45, 2), "d06" + "1" * 29, "d06-miss-span001", "execute_tool d06", service="d06agent.DEFAULT", session="s-d06")
+span(at(46), "d07" + "0" * 29, "d07a000000000001", "d07-component-hit", service="d07agent.DEFAULT", session="s-d07")
+span(at(54), "d07" + "1" * 29, "d07b000000000001", "d07-component-miss", service="d07other", session="s-d07-miss",
+     service_type="other")  # fmt: skip  # not an agent span (also the only span of 18:00: D05's miss hour)
+
 RANGE = (f"{DAY}T00:00:00Z", f"{DAY}T23:59:59Z")
 LOOKBACK = (f"{LOOKBACK_DAY}T00:00:00Z", f"{LOOKBACK_DAY}T23:59:59Z")
 

@@ -1,7 +1,13 @@
-"""Acceptance on simulated data from seeds never used while developing the entries (101, 202, 303):
-every planted incident is covered by the catalogue entries truth.json names (those that exist here),
-and no finding at medium or above covers nothing, except from change alarms; a baseline-only
-simulation (seed 404) gives no such false positive at all."""
+"""The acceptance figures of the real-accounts issue, on simulations (``aiaudit simulate --days 3``).
+
+Per seed 7, 11 and 23, over what an analyst sees (the merged findings at ``low`` and above, with the
+simulation's ``[environment]`` baseline): every planted incident covered; of the findings at ``medium``
+and above, at least 95 % cover an incident or a posture condition truth lists; at most 150 findings; no
+entry missing an incident truth expects it to find; no entry error. No entry is exempt. The same figures
+are printed without the baseline (no target: it must only complete). ``bench/detect_figures.py`` prints
+the table the README shows. A baseline-only simulation (seed 404, no scenario) has no finding at medium
+or above once the baseline names the planned change makers.
+"""
 
 from __future__ import annotations
 
@@ -11,40 +17,51 @@ import pytest
 
 import aiaudit
 from aiaudit.catalog import catalog
-from aiaudit.catalog.run import run_each
-from aiaudit.core.config import load_config
+from aiaudit.catalog.run import run
+from aiaudit.core.config import Environment
 from aiaudit.core.timerange import TimeRange
 from aiaudit.simulate import simulate
-from aiaudit.simulate.score import load_truth, problems, score
+from aiaudit.simulate.score import MAX_FINDINGS, MIN_PRECISION, figures, load_truth, problems, score
 
 pytestmark = pytest.mark.slow
 
-#: the simulation names MF/CI ids too (metric filters, Contributor Insights rules): not catalogue entries yet
-SEEDS = [(101, ("all",)), (202, ("all",)), (303, ("all",)), (404, ("none",))]
+
+@pytest.fixture(scope="module")
+def worlds(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    made: dict[tuple[int, str], Path] = {}
+
+    def world(seed: int, scenarios: str = "all") -> Path:
+        if (seed, scenarios) not in made:
+            out = tmp_path_factory.mktemp(f"sim{seed}{scenarios}")
+            simulate(out, days=3, seed=seed, scenarios=(scenarios,))
+            made[(seed, scenarios)] = out
+        return made[(seed, scenarios)]
+
+    return world
 
 
-@pytest.fixture(scope="module", params=SEEDS, ids=lambda s: f"seed{s[0]}-{s[1][0]}")
-def scored(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    seed, scenarios = request.param
-    out: Path = tmp_path_factory.mktemp(f"sim{seed}")
-    simulate(out, days=3, seed=seed, scale=0.1, end="2026-11-20T00:00:00Z", scenarios=scenarios)
-    truth = load_truth(out)
-    environment = load_config(out / "aiaudit.toml").environment
-    with aiaudit.connect(f"local:{out}") as src:
-        found = run_each(src, TimeRange.from_dict(truth["window"]), environment=environment)
-    return truth, score(found, truth, catalog)
+@pytest.mark.parametrize("seed", [7, 11, 23])
+def test_figures_hold(seed: int, worlds) -> None:  # type: ignore[no-untyped-def]
+    root = worlds(seed)
+    truth = load_truth(root)
+    with aiaudit.connect(f"local:{root}") as src:
+        result = run(src, TimeRange.from_dict(truth["window"]))
+        bare = run(src, TimeRange.from_dict(truth["window"]), environment=Environment())
+    assert result.errors == [] and bare.errors == []
+    totals = figures(result.findings("low"), truth)
+    print(f"\nseed {seed}: {totals.text()}")
+    print(f"seed {seed} without [environment]: {figures(bare.findings('low'), truth).text()}")
+    assert totals.missed == []
+    assert totals.precision >= MIN_PRECISION
+    assert totals.findings_low_up <= MAX_FINDINGS
+    assert problems(score(result.found, truth, catalog), totals) == []
 
 
-def test_every_incident_is_covered_and_no_security_false_positive(scored) -> None:  # type: ignore[no-untyped-def]
-    truth, table = scored
-    assert problems(table) == []
-    if truth["incidents"]:
-        for incident in truth["incidents"]:
-            expected = [i for i in incident["expected"]["catalog"] if i in catalog and catalog[i].kind == "detection"]
-            covering = set(table[table["covered"].str.contains(incident["id"], regex=False)]["id"])
-            assert covering, f"{incident['id']} is covered by no entry"
-            assert set(expected) <= covering, f"{incident['id']}: {set(expected) - covering} miss it"
-    else:
-        assert table["false_pos_medium_up"].sum() == 0 or set(table[table["false_pos_medium_up"] > 0]["id"]) <= {
-            i for i in catalog if catalog[i].change_alarm
-        }
+def test_a_quiet_organisation_raises_nothing_at_medium(worlds) -> None:  # type: ignore[no-untyped-def]
+    root = worlds(404, "none")
+    truth = load_truth(root)
+    assert truth["incidents"] == []
+    with aiaudit.connect(f"local:{root}") as src:
+        result = run(src, TimeRange.from_dict(truth["window"]))
+    loud = [f"{f.rule_id}: {f.title}" for f in result.findings("medium")]
+    assert loud == []

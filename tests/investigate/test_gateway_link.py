@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from aiaudit.core.errors import InputError
+from aiaudit.core.timerange import TimeRange
 from aiaudit.investigate import Telemetry, pivot
 from aiaudit.investigate.gateway import gateway_id, runtime_in, target_changes
 
@@ -61,7 +62,18 @@ def test_the_later_configuration_wins_for_later_calls(data):
 
 
 def test_without_the_link_the_caller_stays_on_its_own_calls(data):
-    assert _reached(pivot(data, G.EVE, around="1h")) == {"value": {"g2", "g3", "g7"}}
+    strong = ("request_id", "trace_id", "session_id")
+    assert _reached(pivot(data, G.EVE, around="1h", follow=strong)) == {"value": {"g2", "g3", "g7"}}
+
+
+def test_by_default_the_caller_reaches_the_runtime_credentials_and_its_401(data):
+    # gateway_runtime is on by default (the data names RTTARGET01's runtime); unauthenticated_ip adds the 401
+    # g1 from eve's address, which carries no claims (principal ip:198.51.100.7) — not partner's calls
+    assert _reached(pivot(data, G.EVE, around="1h")) == {
+        "value": {"g2", "g3", "g7"},
+        "gateway_runtime": {"k1", "k2", "g5"},
+        "unauthenticated_ip": {"g1"},
+    }
 
 
 def test_with_address_fan_out_the_401_joins_too(data):
@@ -113,3 +125,12 @@ def test_gateway_id_from_id_or_arn():
     assert gateway_id(G.GW) == "ops-gw-abcdefghij"
     assert gateway_id("ops-gw-abcdefghij") == "ops-gw-abcdefghij"
     assert gateway_id(None) is None
+
+
+def test_a_call_to_an_unconfigured_target_is_noted_even_when_nothing_follows(data):
+    # only g7 (10:07, target UNKNOWNT01) is sighted: the link resolves nothing, the pivot stops at hop 1,
+    # and the note still says why
+    only_g7 = TimeRange(f"{G.DAY}T10:07:00Z", f"{G.DAY}T10:07:00Z")
+    result = pivot(data, G.EVE, around="1s", time_range=only_g7, follow=("gateway_runtime",))
+    assert _reached(result) == {"value": {"g7"}}
+    assert any("UNKNOWNT01" in note and "not linked" in note for note in result.notes)

@@ -55,10 +55,11 @@ S1_SPANS = {"a000000000000001", "a000000000000002", "a000000000000003", "a000000
 S2_SPANS = {"b000000000000001", "b000000000000002"}
 
 PIVOTS = [
-    # value, expected records reached (hand-derived from the story)
-    (S.MALLORY, {"cloudtrail": {EV[4], EV[5], EV[6]}}),
-    (S.MALLORY_IP, {"cloudtrail": {EV[4], EV[5], EV[6]}}),
-    (S.MALLORY_KEY, {"cloudtrail": {EV[4], EV[5], EV[6]}}),
+    # value, expected records reached (hand-derived from the story). Mallory's UpdateGuardrail (10:20) reaches
+    # r4 (10:25, guardrail GR, no CloudTrail event), made under it; not r1 (GR, 10:00, before the change).
+    (S.MALLORY, {"cloudtrail": {EV[4], EV[5], EV[6]}, "invocations": {S.R4}}),
+    (S.MALLORY_IP, {"cloudtrail": {EV[4], EV[5], EV[6]}, "invocations": {S.R4}}),
+    (S.MALLORY_KEY, {"cloudtrail": {EV[4], EV[5], EV[6]}, "invocations": {S.R4}}),
     (S.APP_SESSION, {"cloudtrail": {EV[1], EV[7]}, "invocations": {S.R1, S.R4, S.R5}}),
     # one request id reaches its call, its span, the whole trace, the session and its runtime log
     (
@@ -110,6 +111,14 @@ def test_pivot_window_bounds_linked_records(data):
     result = pivot(data, S.T1, around="1s")
     assert result.window is not None
     assert str(result.window.start) == "2026-01-10 10:04:58+00:00"
+
+
+def test_the_guardrail_change_reaches_its_invocation_by_the_resource_link(data):
+    result = pivot(data, S.MALLORY)
+    inv = result.frames["invocations"].set_index("requestId")
+    assert (inv.loc[S.R4, "via"], inv.loc[S.R4, "hop"]) == ("guardrail_change", 1)
+    without = pivot(data, S.MALLORY, follow=("request_id", "trace_id", "session_id"))
+    assert "invocations" not in without.frames
 
 
 def test_pivot_follow_principal_fans_out(data):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import time
 
-from conftest import read_records
+from .conftest import read_records
 
 
 def _epoch(text: str) -> int:

@@ -7,10 +7,10 @@ import json
 import re
 from pathlib import Path
 
-from conftest import read_records
-
 from aiaudit.core.config import load_config
 from aiaudit.simulate import simulate
+
+from .conftest import read_records
 
 CT_NAME = re.compile(r"^(\d{12})_CloudTrail_([a-z]{2}-[a-z]+-\d)_\d{8}T\d{4}Z_[A-Za-z0-9]{16}\.json\.gz$")
 

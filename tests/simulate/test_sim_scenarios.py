@@ -10,11 +10,6 @@ import json
 
 import pytest
 
-try:
-    from aiaudit.query.sql import run_sql  # noqa: F401
-except ImportError:  # the SQL engine lands separately; these tests start running once it does
-    pytestmark = pytest.mark.skip(reason="aiaudit.query.sql.run_sql is not importable yet")
-
 import aiaudit
 
 #: scenario -> (SQL returning one count column n, minimum when planted, maximum when excluded)

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import SMALL
 
 import aiaudit
 from aiaudit.frames import principal_key
 from aiaudit.simulate import simulate
+
+from .conftest import SMALL
 
 PIPELINES = ("cloudtrail", "invocations", "spans", "runtime_logs")
 

@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 from rows import rows
 from sqlkit import TinyStore
 
-from aiaudit.query.quoting import bind_cwli, cwli_literal, cwli_params, sql_literal
+from aiaudit.query.cwli import bind_text as bind_cwli
+from aiaudit.query.cwli import names as cwli_params
+from aiaudit.query.quoting import cwli_literal, sql_literal
 from aiaudit.query.sql import run_sql, translate
 from aiaudit.query.sql.dialect import LogsInsightsSQL
 
@@ -200,3 +202,16 @@ def test_limit_takes_a_parameter(golden_store):
     everything = run_sql(golden_store, "SELECT eventID FROM `cloudtrail` ORDER BY eventID", None).frame
     got = run_sql(golden_store, query, None, params={"n": 2}).frame
     assert list(got["eventID"]) == list(everything["eventID"])[:2]
+
+
+def test_list_parameter_is_a_whole_in_list_only(golden_store):
+    """One binder decides where a list may stand, for the text AWS receives and the local engine alike."""
+    from aiaudit.core.errors import InputError
+    from aiaudit.query.sql import bind_text
+
+    query = "SELECT requestID FROM cloudtrail WHERE eventName = :names"
+    with pytest.raises(InputError, match="whole IN list"):
+        bind_text(query, {"names": ["a", "b"]})
+    with pytest.raises(InputError, match="whole IN list"):
+        run_sql(golden_store, query, None, params={"names": ["a", "b"]})
+    assert bind_text("SELECT 1 FROM cloudtrail WHERE x NOT IN (:n)", {"n": [1, 2]}).endswith("NOT IN (1, 2)")

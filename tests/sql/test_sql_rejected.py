@@ -139,3 +139,12 @@ def test_naive_datetime_parameter_refused(golden_store):
             None,
             params={"t": datetime(2026, 1, 1)},
         )
+
+
+def test_deep_parentheses_are_a_syntax_error_not_a_recursion_error() -> None:
+    """Found by fuzzing (atheris): a few hundred '(' raised RecursionError out of sqlglot."""
+    from aiaudit.core.errors import QuerySyntaxError as _QuerySyntaxError
+    from aiaudit.query.sql import translate as _translate
+
+    with pytest.raises(_QuerySyntaxError, match="nested too deeply"):
+        _translate("SELECT " + "(" * 3000 + "1" + ")" * 3000 + " FROM `cloudtrail`")

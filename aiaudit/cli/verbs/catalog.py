@@ -8,6 +8,7 @@ import sys
 from aiaudit import connect
 from aiaudit.catalog import catalog
 from aiaudit.catalog.cases import TESTED_KINDS, cases_file, entry_cases, run_case
+from aiaudit.catalog.kinds import DEPLOYABLE
 from aiaudit.catalog.peers import markdown, peer_table
 from aiaudit.cli.common import add_common, emit, parse_params, resolve_time
 from aiaudit.cli.verbs import with_subverbs
@@ -26,7 +27,7 @@ def register(parser: argparse.ArgumentParser) -> None:
             "test": "run entries' inline tests (<ID>.tests.yaml)",
         },
     )
-    subs["list"].add_argument("--kind", choices=["view", "detection"], help="only entries of this kind")
+    subs["list"].add_argument("--kind", choices=["view", "detection", *DEPLOYABLE], help="only entries of this kind")
     subs["list"].add_argument(
         "--peer", action="store_true", help="the peer map instead: what other tools alert on (P01..) -> entries"
     )
@@ -103,8 +104,11 @@ def run_entry(args: argparse.Namespace) -> int:
         raise InputError("catalog run needs --source (or $AIAUDIT_SOURCE)", where="--source")
     with connect(args.source) as src:
         time_range = resolve_time(args, src, default_since="24h")
+        env = folder_environment(src)
+        if entry.kind in ("metric_filter", "alarm"):  # planned changes as the simulation or config declares them
+            params.setdefault("change_roles", (env or src.config.environment).change_roles)
         if entry.language == "python" or args.findings:
-            env = folder_environment(src)
+            params.pop("change_roles", None)
             found = entry.detect(src, time_range, lookback=args.lookback, environment=env, **params)
             emit(findings_frame(found), args)
             return 0

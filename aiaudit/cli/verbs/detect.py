@@ -24,7 +24,6 @@ from aiaudit.cli.common import add_common, emit, parse_params, resolve_time
 from aiaudit.core.config import Environment
 from aiaudit.core.errors import InputError
 from aiaudit.core.findings import SEVERITIES, findings_frame, severity_rank
-from aiaudit.investigate.availability import range_hint
 from aiaudit.simulate.score import figures, format_report, load_truth, problems, score
 from aiaudit.sources.base import Source
 
@@ -74,17 +73,12 @@ def main(args: argparse.Namespace) -> int:
     ids = [i.strip() for i in args.only.split(",") if i.strip()] if args.only else None
     with connect(args.source) as src:
         time_range = resolve_time(args, src)
-        if time_range is None:
-            time_range = src.data_span()
-            if time_range is None:
-                raise InputError("the source holds no data; give --since or --start", where="--source")
         truth = None
         if args.report:
             root = getattr(src.spec, "path", None)
             if root is None:
                 raise InputError("--report needs a local simulated source (with truth.json)", where="--report")
             truth = load_truth(root)
-        hint = range_hint(src, time_range)
         result = run(
             src,
             time_range,
@@ -98,7 +92,7 @@ def main(args: argparse.Namespace) -> int:
         table = score(result.found, truth, catalog)
         totals = figures(result.findings("low"), truth)
         sys.stdout.write(format_report(table, totals))
-        _summary(result, args.min_severity, hint)
+        _summary(result, args.min_severity)
         return EXIT_INCOMPLETE if problems(table, totals) or result.errors else EXIT_OK
     frame = findings_frame(shown)
     frame["rules"] = frame["rule_ids"].map(lambda ids: ",".join(ids))
@@ -107,7 +101,7 @@ def main(args: argparse.Namespace) -> int:
         frame["subject"] = frame["subject"].map(_short)
         frame["title"] = frame["title"].map(lambda t: t if len(t) <= 110 else t[:109] + "…")
     emit(frame if args.all_columns or args.format != "table" else frame[COLUMNS], args)
-    _summary(result, args.min_severity, hint)
+    _summary(result, args.min_severity)
     if result.errors:
         return EXIT_INCOMPLETE
     if args.fail_on and any(f.severity_rank >= severity_rank(args.fail_on) for f in shown):
@@ -125,7 +119,7 @@ def _short(subject: str) -> str:
     return value or kind
 
 
-def _summary(result: Run, min_severity: str, hint: str | None) -> None:
+def _summary(result: Run, min_severity: str) -> None:
     """Everything that is not a finding, after the findings, on stderr."""
     err = sys.stderr
     listed = result.findings(min_severity)
@@ -133,13 +127,15 @@ def _summary(result: Run, min_severity: str, hint: str | None) -> None:
     if below:
         counts = ", ".join(f"{rule} {n}" for rule, n in below.items())
         print(f"below {min_severity} (not listed; --min-severity info lists them): {counts}", file=err)
-    for line in result.skipped_lines():
-        print(line, file=err)
-    if result.available is not None:
+    if result.available is not None and result.available.empty:
+        print("nothing to judge: no telemetry in this time range (see the note above)", file=err)
+    elif result.available is not None:
+        for line in result.skipped_lines():
+            print(line, file=err)
         needed = sorted({need for needs in result.skipped.values() for need in needs})
         for line in result.available.messages(needed):
             print(f"missing: {line}", file=err)
-    for note in ([hint] if hint else []) + result.notes:
+    for note in result.notes:
         print(f"note: {note}", file=err)
     for error in result.errors:
         print(f"error: {error.line()}", file=err)

@@ -23,7 +23,8 @@ def register(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="F",
-        help="throttle=N, limit_exceeded=N (the first N StartQuery calls fail) or status=Failed|Timeout|...",
+        help="fault to inject (repeatable): throttle=N, limit_exceeded=N, results_error=N, expire_after=N,"
+        " delete_after=N, cut=N (GetQueryResults cuts values to N characters) or status=Failed|Timeout|...",
     )
     parser.set_defaults(handler=run)
 
@@ -40,8 +41,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"aiaudit emulate: Logs Insights over {args.source} at {url} (Ctrl-C to stop)", file=sys.stderr)
     print(f"export AWS_ENDPOINT_URL={url}")
     print("export AWS_ACCESS_KEY_ID=emulator AWS_SECRET_ACCESS_KEY=emulator")
-    print("export AIAUDIT_AWS_PROJECTION_LANGUAGE=sql  # until the local classic-QL engine lands")
-    print(f'# then: aiaudit query --source aws:@{args.region} "SELECT ... FROM \\`cloudtrail\\`"', flush=True)
+    print(f'# then: aiaudit query --source aws:@{args.region} "SELECT ... FROM \\`cloudtrail\\`"')
+    print(
+        f"#   or: aiaudit query --source aws:@{args.region} --language cwli --log-group cloudtrail 'stats count(*)'",
+        flush=True,
+    )
     try:
         while True:
             time.sleep(3600)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from aiaudit.cli.common import add_time, resolve_time
+from aiaudit.cli.common import add_time
 from aiaudit.core.errors import InputError
+from aiaudit.core.timerange import resolve_window
 from aiaudit.sources.aws.pull import pull
 from aiaudit.sources.spec import parse_spec
 
@@ -25,9 +26,12 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    time_range = resolve_time(args)
-    if time_range is None:
+    if not (args.since or args.start):
         raise InputError("name the time range: --since 3d, or --start/--end", where="--since")
+    # the bucket is not a source yet: there is no data span to anchor on or default from
+    time_range = resolve_window(
+        None, lookback="1d", since=args.since, start=args.start, end=args.end, anchor=args.anchor
+    )
     profile, region = args.profile, None
     if args.source:
         spec = parse_spec(args.source)

@@ -65,9 +65,27 @@ BASELINE_EXCEPTIONS = {
 }
 
 
+#: What each question reads. A pipeline missing in range is said once in the answer's notes, in words a
+#: user can act on (what it would have shown, how it is collected) — never a silently empty table.
+READS: dict[str, tuple[str, ...]] = {
+    "who_asked_what": ("invocations", "cloudtrail", "spans"),
+    "agent_failure_triage": ("spans", "cloudtrail", "invocations"),
+    "guardrail_weakened": ("cloudtrail", "invocations"),
+    "least_privilege": ("cloudtrail", "spans"),
+    "gateway_caller_credentials": ("cloudtrail", "cloudtrail-data"),
+    "agent_tool_scope": ("spans", "cloudtrail"),
+    "overview_dashboard": ("cloudtrail", "cloudtrail-data", "invocations", "spans", "runtime_logs"),
+    "detections": ("cloudtrail", "cloudtrail-data", "invocations", "spans", "runtime_logs"),
+    "cost_attribution": ("invocations", "cloudtrail"),
+    "telemetry_health": ("cloudtrail", "cloudtrail-data", "invocations", "spans", "runtime_logs"),
+}
+
+
 def answer(name: str, inv: Any) -> Answer:
-    """Run the question of notebook ``name``."""
-    return QUESTIONS[name](inv)
+    """Run the question of notebook ``name``; its notes start with what the source cannot show for it."""
+    result = QUESTIONS[name](inv)
+    result.notes[:0] = inv.limitations(READS[name])
+    return result
 
 
 def principals_in_range(inv: Any) -> list[str]:

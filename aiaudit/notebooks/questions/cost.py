@@ -38,7 +38,8 @@ def priced(inv: Any) -> pd.DataFrame:
     frame["cost_usd"] = pd.to_numeric(frame["cost_usd"], errors="coerce")
     frame["tokens"] = frame["input_tokens"].fillna(0).astype(float) + frame["output_tokens"].fillna(0).astype(float)
     roles = runtime_principals(inv.tel.projection("cloudtrail", inv.time_range))
-    frame["agent"] = frame["principal"].map(dict(zip(roles["principal"], roles["agent"], strict=False)))
+    agents = dict(zip(roles["principal"], roles["agent"], strict=False))
+    frame["agent"] = pd.Series([agents.get(p) for p in frame["principal"].tolist()], index=frame.index, dtype="string")
     return frame
 
 
@@ -64,7 +65,7 @@ def cost_attribution(inv: Any) -> Answer:
     answer = Answer("cost_attribution")
     for by in ("principal", "model_id", "agent", "region"):
         answer.tables[f"by_{by}"] = (
-            frame.groupby(frame[by].fillna("(none)"))
+            frame.groupby(frame[by].astype("string").fillna("(none)"))
             .agg(calls=("request_id", "size"), input_tokens=("input_tokens", "sum"),
                  output_tokens=("output_tokens", "sum"), cost_usd=("cost_usd", "sum"))
             .sort_values("cost_usd", ascending=False)

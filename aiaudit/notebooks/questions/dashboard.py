@@ -1,69 +1,101 @@
 """The unified dashboard's rows (guide §6) as plotly figures, with the alarms that fired as findings.
 
-Why alarms computed here: metric-filter alarms live in CloudWatch, but an investigation over exported
-logs has no alarm history; evaluating the same conditions per hour over the projections gives the
-status grid and says when each would have fired. Judgement of the underlying activity belongs to the
-question notebooks; alarms are leads (their severities are the alarms', configuration changes low).
+Why back-tested alarms: metric-filter alarms live in CloudWatch, but an investigation over exported logs has
+no alarm history; replaying the catalogue's alarms (``AL01``–``AL25``, :mod:`aiaudit.catalog.kinds.alarm`)
+over the store gives the status grid and one finding per ALARM episode, exactly as ``aiaudit detect``
+reports them (change alarms graded low here: a lead to review against change tickets, as this dashboard
+has always graded configuration changes). The Contributor Insights rules of rows 2–4.6 are evaluated the
+same way (top contributors of the range). Judgement of the underlying activity belongs to the question notebooks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
+from aiaudit.catalog import catalog
+from aiaudit.catalog.kinds import contributor_insights
+from aiaudit.catalog.kinds.alarm import Backtest, backtest_all
 from aiaudit.investigate.vocab import is_change, is_model_call
 from aiaudit.notebooks import plots
-from aiaudit.notebooks.questions.common import Answer, finding_from, principal_focus, truthy
+from aiaudit.notebooks.questions.common import Answer, principal_focus, truthy
 
-AUDIT = ("StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors",
-         "DeleteModelInvocationLoggingConfiguration", "PutModelInvocationLoggingConfiguration")  # fmt: skip
-GUARDRAIL = ("UpdateGuardrail", "DeleteGuardrail", "CreateGuardrailVersion", "DeleteGuardrailVersion")
-
-
-@dataclass(frozen=True)
-class Alarm:
-    """An hourly condition over CloudTrail rows: ``select`` picks rows, ``threshold`` per principal-hour."""
-
-    name: str
-    severity: str
-    threshold: int
-    select: Callable[[pd.DataFrame], pd.Series]
-    per_principal: bool = True
-
-
-ALARMS = (
-    Alarm("Bedrock AccessDenied burst", "medium", 8,
-          lambda ct: truthy(ct, "is_denied") & ct["eventSource"].str.startswith("bedrock", na=False)),
-    Alarm("Agent cross-service denied", "medium", 3,
-          lambda ct: truthy(ct, "is_denied") & ct["runtime_arn"].notna()
-          & ~ct["eventSource"].str.startswith("bedrock", na=False)),
-    Alarm("Gateway authentication failures", "medium", 10,
-          lambda ct: ct["http_status"].fillna(0).astype(int).isin([401, 403]), per_principal=False),
-    Alarm("Audit / logging configuration change", "low", 1,
-          lambda ct: ct["eventName"].isin(AUDIT).fillna(False).astype(bool) & ~truthy(ct, "is_error")),
-    Alarm("Guardrail change", "low", 1,
-          lambda ct: ct["eventName"].isin(GUARDRAIL).fillna(False).astype(bool) & ~truthy(ct, "is_error")),
-)  # fmt: skip
+#: The Contributor Insights rules the dashboard's rows 2-4.6 show.
+DASHBOARD_RULES = (
+    "CI01",
+    "CI02",
+    "CI03",
+    "CI05",
+    "CI06",
+    "CI04",
+    "CI10",
+    "CI11",
+    "CI07",
+    "CI13",
+    "CI14",
+    "CI15",
+    "CI16",
+    "CI17",
+    "CI18",
+    "CI19",
+    "CI20",
+    "CI21",
+    "CI22",
+    "CI23",
+)
 
 
-def alarm_states(ct: pd.DataFrame, hours: pd.DatetimeIndex) -> tuple[pd.DataFrame, list[tuple[Alarm, pd.DataFrame]]]:
-    """Alarm × hour grid (1 = in alarm) and the rows behind each firing (alarm, principal-hour)."""
-    grid = pd.DataFrame(0, index=[a.name for a in ALARMS], columns=hours)
-    fired = []
-    bucket = ct["time"].dt.floor("1h")
-    for alarm in ALARMS:
-        rows = ct[alarm.select(ct).fillna(False).astype(bool)] if len(ct) else ct
-        keys = [bucket[rows.index], rows["principal"].fillna("?")] if alarm.per_principal else [bucket[rows.index]]
-        for _, group in rows.groupby(keys):
-            if len(group) >= alarm.threshold:
-                hour = group["time"].dt.floor("1h").iloc[0]
-                if hour in grid.columns:
-                    grid.loc[alarm.name, hour] = 1
-                fired.append((alarm, group))
-    return grid, fired
+def alarm_hours(backtests: dict[str, Backtest], hours: pd.DatetimeIndex) -> pd.DataFrame:
+    """Alarm × hour grid: 1 when the back-tested alarm was in ALARM at any period of the hour."""
+    grid = pd.DataFrame(0, index=[b.alarm.name for b in backtests.values()], columns=hours)
+    for result in backtests.values():
+        timeline = result.timeline
+        for hour in timeline.loc[timeline["state"] == "ALARM", "period_start"].dt.floor("1h").unique():
+            if hour in grid.columns:
+                grid.loc[result.alarm.name, hour] = 1
+    return grid
+
+
+def _alarm_rows(backtests: dict[str, Backtest]) -> pd.DataFrame:
+    rows = []
+    for result in backtests.values():
+        timeline = result.timeline
+        for f in result.findings:
+            inside = timeline[(timeline["period_start"] >= f.time_start) & (timeline["period_start"] <= f.time_end)]
+            rows.append(
+                {
+                    "alarm": result.alarm.name,
+                    "rule_id": f.rule_id,
+                    "severity": f.severity,
+                    "start": f.time_start,
+                    "end": f.time_end,
+                    "events": int(inside["events"].sum()),
+                    "principals": ", ".join(f.principals),
+                }
+            )
+    return pd.DataFrame(rows, columns=["alarm", "rule_id", "severity", "start", "end", "events", "principals"])
+
+
+def _contributors(source: Any, tr: Any) -> pd.DataFrame:
+    """Top five contributors of the range per dashboard rule (empty without a local store)."""
+    store = getattr(source, "store", None)
+    rows = []
+    for entry_id in DASHBOARD_RULES if store is not None else ():
+        rule = contributor_insights.spec(catalog[entry_id])
+        table = contributor_insights.contributors(store, rule, tr, period=None, top=5)
+        keys = list(rule.body["Contribution"]["Keys"])
+        for record in table.to_dict(orient="records"):
+            rows.append(
+                {
+                    "rule": rule.name,
+                    "rank": record["rank"],
+                    "contributor": " | ".join(str(record[k]) for k in keys),
+                    "events": record["value"],
+                }
+            )
+    return pd.DataFrame(rows, columns=["rule", "rank", "contributor", "events"])
 
 
 def overview_dashboard(inv: Any) -> Answer:
@@ -73,7 +105,8 @@ def overview_dashboard(inv: Any) -> Answer:
     invs = tel.projection("invocations", tr, **principal_focus(inv))
     spans = tel.projection("spans", tr, **{k: v for k, v in inv.focus.items() if k == "session_id"})
     hours = pd.date_range(pd.Timestamp(tr.start).floor("1h"), pd.Timestamp(tr.end).floor("1h"), freq="1h")
-    grid, fired = alarm_states(ct, hours)
+    backtests, notes = backtest_all(tel.source, tr, inv.environment.change_roles)
+    grid = alarm_hours(backtests, hours)
     answer = Answer("overview_dashboard")
     answer.figures["1 status"] = plots.alarm_grid(grid, title="Row 1 · Alarm states per hour")
     calls = ct[is_model_call(ct)]
@@ -136,26 +169,18 @@ def overview_dashboard(inv: Any) -> Answer:
             {"metric": "model calls (CloudTrail)", "value": len(calls)},
             {"metric": "estimated spend (USD)", "value": round(float(priced["cost_usd"].sum()), 2)},
             {"metric": "access denied events", "value": len(denied)},
-            {"metric": "agent cross-service denied", "value": int(grid.loc["Agent cross-service denied"].sum())},
+            {
+                "metric": "agent cross-service denied",
+                "value": int(backtests["AL10"].timeline["events"].sum()) if "AL10" in backtests else None,
+            },
             {"metric": "alarm-hours", "value": int(grid.values.sum())},
         ]
     )
-    answer.tables["alarms"] = pd.DataFrame(
-        [
-            {"alarm": a.name, "severity": a.severity, "hour": g["time"].dt.floor("1h").iloc[0],
-             "events": len(g), "principals": ", ".join(sorted(set(g["principal"].dropna())))}
-            for a, g in fired
-        ],
-        columns=["alarm", "severity", "hour", "events", "principals"],
-    )  # fmt: skip
-    for alarm, rows in fired:
-        answer.findings.append(
-            finding_from(
-                rows,
-                rule="nb:overview_dashboard",
-                severity=alarm.severity,
-                title=f"alarm: {alarm.name} ({len(rows)} event(s) in one hour)",
-                summary="Dashboard alarm condition evaluated per hour over CloudTrail.",
-            )
+    answer.tables["alarms"] = _alarm_rows(backtests)
+    answer.tables["contributors"] = _contributors(tel.source, tr)
+    for result in backtests.values():  # change alarms are leads here (low), as the dashboard always graded them
+        answer.findings.extend(
+            replace(f, severity="low") if catalog[f.rule_id].change_alarm else f for f in result.findings
         )
+    answer.notes.extend(notes)
     return answer

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from aiaudit.core.grouping import mask
 from aiaudit.notebooks import plots
 from aiaudit.notebooks.questions.common import Answer, finding_from, not_null, runtime_principals
 
@@ -63,7 +64,7 @@ def callers(calls: pd.DataFrame) -> pd.DataFrame:
 def bursts(calls: pd.DataFrame) -> list[pd.DataFrame]:
     """Per source address: runs of failures at least BURST_MIN long within BURST_WINDOW."""
     out = []
-    for _, rows in calls[calls["failed"]].sort_values("time").groupby("source_ip"):
+    for _, rows in calls[mask(calls, calls["failed"])].sort_values("time").groupby("source_ip"):
         times = rows["time"].tolist()
         for i in range(len(times)):
             window = rows[(rows["time"] >= times[i]) & (rows["time"] <= times[i] + BURST_WINDOW)]

@@ -89,7 +89,7 @@ def before_after(invocations: pd.DataFrame, change_rows: pd.DataFrame) -> pd.Dat
                     "intervention_rate": round(intervened / len(rows), 3) if len(rows) else None,
                     "versions": ", ".join(sorted(set(rows["guardrail_version"].dropna().astype(str)))),
                     "stop_reasons": ", ".join(f"{k}={v}" for k, v in rows["stop_reason"].value_counts().items()),
-                    "unsafe_answers": int(rows["response"].map(lambda t: bool(indicators.disclosures(t))).sum()),
+                    "unsafe_answers": sum(bool(indicators.disclosures(t)) for t in rows["response"].tolist()),
                 }
             )
     return pd.DataFrame(out)

@@ -29,7 +29,8 @@ def audit_changes(inv: Any) -> pd.DataFrame:
     """Audit/logging configuration calls with a verdict: ``reduces`` coverage, ``restores`` or ``neutral``."""
     ct = inv.tel.projection("cloudtrail", inv.time_range)
     rows = ct[ct["eventName"].isin(REDUCING + REVIEWED).fillna(False).astype(bool) & ~truthy(ct, "is_error")].copy()
-    rows["effect"] = [_effect(inv, n, p) for n, p in zip(rows["eventName"], rows["@ptr"], strict=False)]
+    effects = [_effect(inv, n, p) for n, p in zip(rows["eventName"], rows["@ptr"], strict=False)]
+    rows["effect"] = pd.Series(effects, index=rows.index, dtype="string")
     cols = ["time", "eventName", "principal", "source_ip", "region", "effect", "request_id", "@ptr"]
     return rows[cols].sort_values("time").reset_index(drop=True)
 

@@ -2,10 +2,11 @@
 
 Why a module of its own: this is where AWS's dynamic typing is reproduced — a field compared with a
 number compares numerically (``TRY_CAST(... AS DOUBLE)``), ``@timestamp``/``eventTime``/``timestamp``
-compare as times with ISO literals and each other, numbers are read as text by string functions, and a
-few Spark functions DuckDB lacks get shims. Nodes carry their kind in ``node.meta["kind"]``:
-``num``, ``time`` (TIMESTAMPTZ), ``timetext`` (ISO text field), ``timelit`` (ISO literal), ``text``,
-``bool``, ``null``; None when unknown.
+compare as times with ISO literals and each other, and numbers are read as text by string functions.
+Spark functions whose DuckDB counterpart answers differently are rewritten in ``spark.py``, after this
+module has typed their arguments. Nodes carry their kind in ``node.meta["kind"]``: ``num``, ``time``
+(TIMESTAMPTZ), ``timetext`` (ISO text field), ``timelit`` (ISO literal), ``text``, ``bool``, ``null``,
+``array``; None when unknown.
 """
 
 from __future__ import annotations
@@ -48,11 +49,12 @@ _NUMERIC_TYPES = {"INT", "BIGINT", "SMALLINT", "TINYINT", "DOUBLE", "FLOAT", "DE
 _TIME_TYPES = {"TIMESTAMP", "TIMESTAMPTZ", "TIMESTAMPLTZ", "TIMESTAMPNTZ", "DATE", "DATETIME"}
 
 
-def _kind(node: exp.Expr) -> str | None:
+def kind_of(node: exp.Expr) -> str | None:
+    """The kind a node was marked with or that its form implies; None when unknown (a text field)."""
     if "kind" in node.meta:
         return str(node.meta["kind"])
     if isinstance(node, exp.Paren | exp.Alias):
-        return _kind(node.this)
+        return kind_of(node.this)
     if isinstance(node, exp.Literal):
         if not node.is_string:
             return "num"
@@ -74,8 +76,8 @@ def mark(node: exp.Expr, kind: str) -> exp.Expr:
     return node
 
 
-def _as_number(node: exp.Expr) -> exp.Expr:
-    kind = _kind(node)
+def as_number(node: exp.Expr) -> exp.Expr:
+    kind = kind_of(node)
     if kind == "num":
         return node
     if kind == "time":
@@ -83,20 +85,20 @@ def _as_number(node: exp.Expr) -> exp.Expr:
     return mark(exp.TryCast(this=node, to=exp.DataType.build("DOUBLE")), "num")
 
 
-def _as_time(node: exp.Expr) -> exp.Expr:
-    if _kind(node) == "time":
+def as_time(node: exp.Expr) -> exp.Expr:
+    if kind_of(node) == "time":
         return node
     return mark(exp.TryCast(this=node, to=exp.DataType.build("TIMESTAMPTZ")), "time")
 
 
-def _as_text(node: exp.Expr) -> exp.Expr:
-    if _kind(node) in ("num", "time", "bool"):
+def as_text(node: exp.Expr) -> exp.Expr:
+    if kind_of(node) in ("num", "time", "bool"):
         return mark(exp.Cast(this=node, to=exp.DataType.build("VARCHAR")), "text")
     return node
 
 
 def _is_fieldish(node: exp.Expr) -> bool:
-    return _kind(node) in ("text", "timetext", None) and not isinstance(node, exp.Literal)
+    return kind_of(node) in ("text", "timetext", None) and not isinstance(node, exp.Literal)
 
 
 def typed(node: exp.Expr) -> exp.Expr:
@@ -116,42 +118,34 @@ def typed(node: exp.Expr) -> exp.Expr:
         node.set("high", high)
         return node
     if isinstance(node, exp.Like | exp.ILike):
-        node.set("this", _as_text(node.this))
+        node.set("this", as_text(node.this))
         if not isinstance(node.parent, exp.Escape):
             return exp.Escape(this=node, expression=exp.Literal.string("\\"))
         return node
-    if isinstance(node, exp.Anonymous):
-        return _shim(node)
-    if isinstance(node, exp.StrToUnix):
-        fmt = node.args.get("format")
-        if fmt is None or _kind(node.this) in ("time", "timetext") or "%Y-%mstrict-%dstrict %H" in fmt.name:
-            # unix_timestamp(ts): seconds since the epoch of a time (ISO text or @timestamp)
-            return mark(exp.Cast(this=exp.func("epoch", _as_time(node.this)), to=exp.DataType.build("BIGINT")), "num")
-        node.set("this", _as_text(node.this))
     if isinstance(node, exp.Greatest | exp.Least):
         values = [node.this, *node.expressions]
-        if any(_kind(v) == "num" for v in values):
-            node.set("this", _as_number(node.this) if _is_fieldish(node.this) else node.this)
-            node.set("expressions", [_as_number(v) if _is_fieldish(v) else v for v in node.expressions])
+        if any(kind_of(v) == "num" for v in values):
+            node.set("this", as_number(node.this) if _is_fieldish(node.this) else node.this)
+            node.set("expressions", [as_number(v) if _is_fieldish(v) else v for v in node.expressions])
         return node
     if isinstance(node, _NUM_ARGS):
         for key in ("this", "expression"):
             value = node.args.get(key)
             if isinstance(value, exp.Expr) and _is_fieldish(value):
-                node.set(key, _as_number(value))
+                node.set(key, as_number(value))
     elif isinstance(node, _TIME_ARGS):
         for key in ("this", "expression"):
             value = node.args.get(key)
-            if not isinstance(value, exp.Expr) or _kind(value) not in ("text", "timetext", "timelit", None):
+            if not isinstance(value, exp.Expr) or kind_of(value) not in ("text", "timetext", "timelit", None):
                 continue
-            if not isinstance(value, exp.Literal) or _kind(value) == "timelit":
-                node.set(key, _as_time(value))
+            if not isinstance(value, exp.Literal) or kind_of(value) == "timelit":
+                node.set(key, as_time(value))
     elif isinstance(node, _TEXT_ARGS):
         # the subject is read as text; other arguments only when they are fields (lengths stay numbers)
         for key in ("this", "expression"):
             value = node.args.get(key)
             if isinstance(value, exp.Expr) and (key == "this" or isinstance(value, exp.Column)):
-                node.set(key, _as_text(value))
+                node.set(key, as_text(value))
     return node
 
 
@@ -172,29 +166,29 @@ def _in(node: exp.In) -> exp.Expr:
         node.set("expressions", values)
         return node
     this = node.this
-    numbers = [v for v in values if _kind(v) == "num"]
-    others = [v for v in values if _kind(v) != "num"]
+    numbers = [v for v in values if kind_of(v) == "num"]
+    others = [v for v in values if kind_of(v) != "num"]
     parts: list[exp.Expr] = []
     if numbers:
-        parts.append(exp.In(this=_as_number(this.copy()), expressions=numbers))
+        parts.append(exp.In(this=as_number(this.copy()), expressions=numbers))
     if others:
-        parts.append(exp.In(this=_as_text(this.copy()), expressions=[_as_text(v) for v in others]))
+        parts.append(exp.In(this=as_text(this.copy()), expressions=[as_text(v) for v in others]))
     result = parts[0] if len(parts) == 1 else exp.Paren(this=exp.or_(*parts))
     return result
 
 
 def _coerce_pair(left: exp.Expr, right: exp.Expr) -> tuple[exp.Expr, exp.Expr]:
     """Make a comparison compare like with like (numbers, times, or text)."""
-    kl, kr = _kind(left), _kind(right)
+    kl, kr = kind_of(left), kind_of(right)
     if kl == "null" or kr == "null":
         return left, right
     if kl == "num" or kr == "num":
-        return _as_number(left), _as_number(right)
+        return as_number(left), as_number(right)
     timeish = ("time", "timetext")
     if (kl in timeish and kr in (*timeish, "timelit")) or (kr in timeish and kl in (*timeish, "timelit")):
-        return _as_time(left), _as_time(right)
+        return as_time(left), as_time(right)
     if kl == "time" or kr == "time":
-        return _as_text(left), _as_text(right)
+        return as_text(left), as_text(right)
     if kl == "bool" and kr != "bool":
         return _bool_text(left), right
     if kr == "bool" and kl != "bool":
@@ -206,28 +200,3 @@ def _bool_text(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.Boolean):
         return mark(exp.Literal.string("true" if node.this else "false"), "text")
     return mark(exp.Cast(this=node, to=exp.DataType.build("VARCHAR")), "text")
-
-
-def _shim(node: exp.Anonymous) -> exp.Expr:
-    """Spark functions DuckDB lacks, written with DuckDB ones."""
-    name = str(node.this).lower()
-    args = list(node.expressions)
-    if name == "isnull" and len(args) == 1:
-        return exp.Paren(this=exp.Is(this=args[0], expression=exp.null()))
-    if name == "isnotnull" and len(args) == 1:
-        return exp.Paren(this=exp.not_(exp.Is(this=args[0], expression=exp.null())))
-    if name == "mean":
-        return mark(exp.Avg(this=_as_number(args[0])), "num")
-    if name == "timestamp_seconds" and len(args) == 1:
-        return mark(exp.func("to_timestamp", _as_number(args[0])), "time")
-    if name == "timestamp_millis" and len(args) == 1:
-        return mark(
-            exp.func("to_timestamp", exp.Div(this=_as_number(args[0]), expression=exp.Literal.number(1000))), "time"
-        )
-    if name == "pmod" and len(args) == 2:
-        a, b = _as_number(args[0]), _as_number(args[1])
-        inner = exp.Paren(this=exp.Add(this=exp.Paren(this=exp.Mod(this=a, expression=b)), expression=b.copy()))
-        return mark(exp.Mod(this=inner, expression=b.copy()), "num")
-    if name == "get_json_object" and len(args) == 2:
-        return exp.func("json_extract_string", _as_text(args[0]), args[1])
-    return node

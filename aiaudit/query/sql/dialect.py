@@ -78,6 +78,8 @@ def parse(query: str) -> exp.Expr:
         )
     try:
         statements = sqlglot.parse(query, read=LogsInsightsSQL)
+    except RecursionError:  # found by fuzzing: a few hundred '(' exhaust sqlglot's recursive descent
+        raise QuerySyntaxError("the query is nested too deeply to parse", offset=0, query=query) from None
     except TokenError as exc:
         offset = _unclosed_quote(query)
         if offset is None:

@@ -8,7 +8,7 @@ different answer. Parameter values go to DuckDB as prepared parameters, never in
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import pandas as pd
@@ -19,6 +19,7 @@ from aiaudit.core.errors import QueryFailed
 from aiaudit.core.result import ChunkStats, QueryStats, Result
 from aiaudit.core.timerange import TimeRange
 from aiaudit.query.sql.dialect import parse
+from aiaudit.query.sql.groups import GroupRef
 from aiaudit.query.sql.rewrite import Options, Translation, translate_tree
 from aiaudit.query.sql.rules import check_tree
 
@@ -54,7 +55,7 @@ def translate(
     """The DuckDB SQL a query runs as (dry runs, tests). Values are rendered inline by
     :mod:`aiaudit.query.quoting` unless ``inline=False`` (then ``$name`` placeholders remain). With ``store``,
     groups resolve and hot columns are read exactly as :func:`run_sql` would."""
-    columns = _table_columns(store.connection()) if store is not None else None
+    columns = table_columns(store.connection()) if store is not None else None
     groups = log_groups if log_groups is not None else (store.log_groups if store is not None else None)
     return _translate(query, params, time_range, groups, columns, inline=inline, store=store).sql
 
@@ -72,7 +73,7 @@ def _translate(
     tree = check(query)
     groups = dict(DEFAULT_LOG_GROUPS)
     groups.update(log_groups or {})
-    lookup = _lookup(store) if store is not None else None
+    lookup = store_lookup(store) if store is not None else None
     options = Options(
         log_groups=groups,
         lookup=lookup,
@@ -84,7 +85,8 @@ def _translate(
     return translate_tree(tree, query, options)
 
 
-def _table_columns(connection: Any) -> dict[str, set[str]]:
+def table_columns(connection: Any) -> dict[str, set[str]]:
+    """Pipeline table → its columns (an empty set when the table does not exist yet)."""
     names = ", ".join(f"'{name}'" for name in PIPELINES)
     rows = connection.execute(
         "SELECT table_name, column_name FROM duckdb_columns() "
@@ -98,12 +100,12 @@ def _table_columns(connection: Any) -> dict[str, set[str]]:
     return out
 
 
-def _lookup(store: StoreLike) -> Any:
+def store_lookup(store: StoreLike) -> Any:
     """Find a group by its ``@log`` value in the store, for groups the configuration does not name."""
 
     def find(name: str) -> str | None:
         connection = store.connection()
-        present = _table_columns(connection)
+        present = table_columns(connection)
         for pipeline in PIPELINES:
             if not present.get(pipeline):
                 continue
@@ -126,7 +128,7 @@ def run_sql(
     """Run one Logs Insights SQL query on ``store`` and return a :class:`Result`."""
     started = time.monotonic()
     connection = store.connection()
-    columns = _table_columns(connection)
+    columns = table_columns(connection)
     translation = _translate(
         query, params, time_range, getattr(store, "log_groups", None), columns, inline=False, store=store
     )
@@ -142,11 +144,12 @@ def run_sql(
         warnings.append(f"capped: more than {max_rows} rows matched; Logs Insights returns at most {max_rows}")
         complete = False
     frame = _utc(frame)
-    scanned = _records_scanned(connection, translation, time_range, columns)
+    scanned, scanned_bytes = records_scanned(connection, translation.pipelines, time_range, columns)
     elapsed = time.monotonic() - started
     chunk = ChunkStats(
         time_range=time_range,
         records_scanned=float(scanned),
+        bytes_scanned=float(scanned_bytes),
         records_matched=float(len(frame)),
         rows=len(frame),
         elapsed_s=elapsed,
@@ -175,12 +178,14 @@ def _utc(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _records_scanned(
-    connection: Any, translation: Translation, time_range: TimeRange | None, columns: Mapping[str, set[str]]
-) -> int:
-    """Rows of the groups read that fall in the time range (Logs Insights' ``recordsScanned``)."""
+def records_scanned(
+    connection: Any, refs: Sequence[GroupRef], time_range: TimeRange | None, columns: Mapping[str, set[str]]
+) -> tuple[int, int]:
+    """Rows of the groups read that fall in the time range (Logs Insights' ``recordsScanned``), and their
+    size in bytes (``bytesScanned``: AWS bills a query by the UTF-8 size of the events it reads)."""
     total = 0
-    for ref in translation.pipelines:
+    size = 0
+    for ref in refs:
         if not columns.get(ref.pipeline):
             continue
         where, args = [], {}
@@ -191,6 +196,9 @@ def _records_scanned(
             where.append('"@log" = $log')
             args["log"] = ref.log
         clause = f" WHERE {' AND '.join(where)}" if where else ""
-        row = connection.execute(f'SELECT count(*) FROM "{ref.pipeline}"{clause}', args).fetchone()
+        row = connection.execute(
+            f'SELECT count(*), coalesce(sum(octet_length(encode("@message"))), 0) FROM "{ref.pipeline}"{clause}', args
+        ).fetchone()
         total += int(row[0]) if row else 0
-    return total
+        size += int(row[1]) if row else 0
+    return total, size

@@ -8,14 +8,17 @@ AWS's ``ResourceNotFoundException`` — a :class:`SourceError` naming the group 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlglot
-from sqlglot import TokenType
+from sqlglot import TokenType, exp
 
 from aiaudit.core.config import DEFAULT_LOG_GROUPS, PIPELINES
 from aiaudit.core.errors import QuerySyntaxError, SourceError
+from aiaudit.core.timerange import TimeRange
+from aiaudit.query.quoting import iso_utc, sql_literal
 from aiaudit.query.sql.dialect import LogsInsightsSQL
 
 #: AWS's limit on log groups in one ``logGroups(logGroupIdentifier: [...])``.
@@ -121,11 +124,32 @@ def resolve_from(
 ) -> list[GroupRef]:
     """A backticked FROM identifier → the distinct groups it reads, in order."""
     names = parse_selector(text, offset=offset, query=query) or [text]
+    return resolve_names(names, log_groups, lookup)
+
+
+def resolve_names(names: Sequence[str], log_groups: Mapping[str, str], lookup: Lookup | None = None) -> list[GroupRef]:
+    """Group names, ARNs or pipeline names (SQL ``FROM``, classic QL ``log_groups=``/``SOURCE``) → the
+    distinct groups they read, in order; a whole pipeline table covers its own runtime groups."""
     refs: list[GroupRef] = []
     for name in names:
         ref = resolve_group(name, log_groups, lookup)
         if ref not in refs:
             refs.append(ref)
-    # a whole table already covers its own runtime groups
     whole = {ref.pipeline for ref in refs if ref.log is None}
     return [ref for ref in refs if ref.log is None or ref.pipeline not in whole]
+
+
+def scan_conditions(ref: GroupRef, window: TimeRange | None) -> list[exp.Expr]:
+    """The conditions every scan of a group carries, in both languages: the time range on
+    ``@timestamp`` (``start <= t < end + 1 s``, StartQuery's inclusive whole seconds) and, for one runtime
+    group, its ``@log``."""
+    out: list[exp.Expr] = []
+    stamp = exp.column("@timestamp", quoted=True)
+    if window is not None:
+        start = exp.Var(this=f"{sql_literal(iso_utc(window.start))}::TIMESTAMPTZ")
+        end = exp.Var(this=f"{sql_literal(iso_utc(window.end + timedelta(seconds=1)))}::TIMESTAMPTZ")
+        out.append(exp.GTE(this=stamp.copy(), expression=start))
+        out.append(exp.LT(this=stamp.copy(), expression=end))
+    if ref.log is not None:
+        out.append(exp.EQ(this=exp.column("@log", quoted=True), expression=exp.Var(this=sql_literal(ref.log))))
+    return out

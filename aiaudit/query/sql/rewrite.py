@@ -19,18 +19,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from sqlglot import exp
 
 from aiaudit.core.errors import QuerySyntaxError
 from aiaudit.core.timerange import TimeRange
-from aiaudit.query.quoting import check_names, check_value, iso_utc, sql_literal
+from aiaudit.query.quoting import Scalar, check_names, sql_literal
+from aiaudit.query.sql.bind import bind_values
 from aiaudit.query.sql.coerce import ISO, mark, typed
 from aiaudit.query.sql.dialect import LogsInsightsSQL, node_offset
 from aiaudit.query.sql.fields import STAR_FIELDS, SYSTEM_FIELDS, field_expression, field_kind
-from aiaudit.query.sql.groups import GroupRef, Lookup, resolve_from
+from aiaudit.query.sql.groups import GroupRef, Lookup, resolve_from, scan_conditions
+from aiaudit.query.sql.spark import spark_semantics
 
 
 @dataclass
@@ -64,9 +65,10 @@ class _Source:
 
 
 class _Translator:
-    def __init__(self, query: str, options: Options) -> None:
+    def __init__(self, query: str, options: Options, values: Mapping[str, Scalar | tuple[Scalar, ...]]) -> None:
         self.query = query
         self.options = options
+        self.values = values  # checked by the one binder (aiaudit.query.sql.bind)
         self.args: dict[str, Any] = {}
         self.used_params: set[str] = set()
         self.counter = 0
@@ -159,7 +161,7 @@ class _Translator:
                 node.set(key, self.rewrite(value, sources, aliases))
             elif isinstance(value, list):
                 node.set(key, [self.rewrite(v, sources, aliases) if isinstance(v, exp.Expr) else v for v in value])
-        return typed(node)
+        return spark_semantics(typed(node))
 
     def column(self, node: exp.Column, sources: list[_Source], aliases: set[str]) -> exp.Expr:
         if isinstance(node.this, exp.Star):
@@ -212,10 +214,10 @@ class _Translator:
         name = str(node.this or "")
         if not name:
             raise self.fail("use named parameters (:name); positional ? placeholders are not supported", node)
-        if name not in self.options.params:
-            check_names({name}, self.options.params)
+        if name not in self.values:
+            check_names({name}, self.values)
         self.used_params.add(name)
-        value = check_value(name, self.options.params[name])
+        value = self.values[name]
         values = list(value) if isinstance(value, tuple) else [value]
         nodes = [
             self._param_node(name if not isinstance(value, tuple) else f"{name}__{i}", v) for i, v in enumerate(values)
@@ -320,17 +322,7 @@ class _Translator:
         return relation
 
     def _conditions(self, ref: GroupRef) -> list[exp.Expr]:
-        out: list[exp.Expr] = []
-        stamp = exp.column("@timestamp", quoted=True)
-        window = self.options.time_range
-        if window is not None:
-            start = exp.Var(this=f"{sql_literal(iso_utc(window.start))}::TIMESTAMPTZ")
-            end = exp.Var(this=f"{sql_literal(iso_utc(window.end + timedelta(seconds=1)))}::TIMESTAMPTZ")
-            out.append(exp.GTE(this=stamp.copy(), expression=start))
-            out.append(exp.LT(this=stamp.copy(), expression=end))
-        if ref.log is not None:
-            out.append(exp.EQ(this=exp.column("@log", quoted=True), expression=exp.Var(this=sql_literal(ref.log))))
-        return out
+        return scan_conditions(ref, self.options.time_range)
 
 
 def _empty(source: _Source) -> exp.Expr:
@@ -354,8 +346,9 @@ def _projections(node: exp.Expr) -> list[exp.Expr]:
 
 def translate_tree(tree: exp.Expr, query: str, options: Options) -> Translation:
     """Translate a parsed and checked tree; parameters are checked against the ones the query uses."""
+    values = bind_values(query, options.params)
     placeholders = {str(p.this) for p in tree.find_all(exp.Placeholder) if p.this}
-    check_names(placeholders, options.params)
-    translator = _Translator(query, options)
+    check_names(placeholders, values)
+    translator = _Translator(query, options, values)
     translated = translator.select(tree, top=True)
     return Translation(sql=translated.sql(dialect="duckdb"), args=translator.args, pipelines=translator.refs)

@@ -5,14 +5,24 @@ can read files, attach databases and write tables. Only node types listed here s
 a query says can reach ``read_csv``, ``COPY``, ``ATTACH``, ``PRAGMA`` or a table that is not a log group.
 AWS's own rules (one JOIN per SELECT, one level of subquery, one statement, functions applied to fields,
 INNER or LEFT OUTER stated) are enforced here too, so what runs offline also runs on AWS.
+
+Why a second whitelist, of function *names*: sqlglot's Spark parser also knows other dialects' names for
+the same nodes (``arg_max`` for ``max_by``, ``json_extract_scalar`` for ``get_json_object``,
+``ts_or_ds_add`` for ``date_add``). Logs Insights runs Spark SQL's built-in functions only, so a query
+that calls a name Spark does not have must fail here, by name, instead of running offline and failing on
+AWS. :data:`SPARK_FUNCTIONS` is that list; every name in it has a test with the Spark reference's
+documented example (``tests/sql/test_sql_functions.py``).
 """
 
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
+from sqlglot.tokens import Token, TokenType
 
 from aiaudit.core.errors import QuerySyntaxError
-from aiaudit.query.sql.dialect import node_offset
+from aiaudit.query.sql.dialect import LogsInsightsSQL, node_offset
 
 _STRUCTURE = """Select From Join Table TableAlias Subquery Where Group Having Order Ordered Limit Alias Column
 Identifier Star Literal Null Boolean Placeholder Paren And Or Not EQ NEQ GT GTE LT LTE NullSafeEQ NullSafeNEQ Is In
@@ -47,6 +57,38 @@ ALLOWED_ANONYMOUS = {
     "pmod",
     "get_json_object",
 }
+#: The Spark SQL built-in functions (https://spark.apache.org/docs/latest/api/sql/) the local engine runs,
+#: by the name a query calls them. A call to any other name is refused.
+SPARK_FUNCTIONS: frozenset[str] = frozenset(
+    """
+    lower lcase upper ucase length len char_length character_length trim ltrim rtrim concat concat_ws substr
+    substring left right instr locate position replace regexp_extract regexp_replace regexp_like rlike like ilike
+    split split_part reverse repeat lpad rpad initcap startswith endswith contains ascii md5 sha sha1 sha2
+    format_string translate levenshtein
+    abs acos asin atan atan2 cbrt ceil ceiling floor cos sin tan degrees radians exp ln log log10 log2 pow power
+    round sign signum sqrt greatest least mod pmod
+    add_months date_add dateadd date_sub date_diff datediff date_format date_trunc day dayofmonth dayofweek
+    dayofyear hour minute second month year quarter weekofyear last_day months_between make_date to_date
+    to_timestamp from_utc_timestamp to_utc_timestamp from_unixtime timestamp_seconds timestamp_millis
+    to_unix_timestamp unix_timestamp unix_millis unix_seconds current_date curdate current_timestamp now
+    coalesce if ifnull nvl nvl2 nullif isnull isnotnull
+    cast try_cast int double float string boolean date timestamp
+    get_json_object json_array_length json_object_keys to_json
+    array array_contains array_distinct array_join array_size size cardinality array_sort sort_array element_at
+    try_element_at
+    count sum avg mean min max any_value approx_count_distinct approx_percentile percentile_approx percentile
+    median array_agg collect_list collect_set bool_and bool_or count_if first first_value last last_value max_by
+    min_by stddev stddev_samp stddev_pop variance var_samp var_pop
+    rank dense_rank row_number ntile percent_rank cume_dist lag lead
+    """.split()  # noqa: SIM905 - grouped by the reference's categories, as docs/sql.md lists them
+)
+#: Words followed by ``(`` that are syntax, not calls (``IN (...)``, ``OVER (...)``, ``AND (...)``).
+_SYNTAX_WORDS = frozenset(
+    """in over and or not exists from join on using where select values by when then else having limit union
+    all distinct filter is between with escape interval case end as partition order group""".split()  # noqa: SIM905
+)
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
 #: Calls that may take only constants (no field) without breaking AWS's "functions apply to fields" rule.
 _CONSTANT_OK = (exp.Cast, exp.TryCast, exp.Count, exp.CurrentTimestamp, exp.CurrentDate, exp.Interval, exp.Array)
 
@@ -71,6 +113,7 @@ def check_tree(tree: exp.Expr, query: str) -> None:
         )
     if tree.find(exp.With) is not None:
         raise _fail("WITH (common table expressions) is not supported by Logs Insights SQL", tree.find(exp.With), query)
+    _check_function_names(query)
     for node in tree.walk():
         if isinstance(node, exp.Anonymous):
             if str(node.this).lower() not in ALLOWED_ANONYMOUS:
@@ -83,6 +126,32 @@ def check_tree(tree: exp.Expr, query: str) -> None:
         _check_select(select, query)
     for func in tree.find_all(exp.Func):
         _check_constant_call(func, query)
+
+
+def _check_function_names(query: str) -> None:
+    """Refuse a call to any name outside :data:`SPARK_FUNCTIONS`, pointing at the name."""
+    tokens = LogsInsightsSQL().tokenize(query)
+    for index, token in enumerate(tokens[:-1]):
+        if tokens[index + 1].token_type != TokenType.L_PAREN or not _is_call_name(tokens, index):
+            continue
+        name = token.text.lower()
+        if name not in SPARK_FUNCTIONS:
+            raise QuerySyntaxError(
+                f"function {token.text}() is not supported: Logs Insights SQL runs Spark SQL's built-in functions, "
+                "and the local engine runs the ones docs/sql.md lists",
+                offset=token.start,
+                query=query,
+            )
+
+
+def _is_call_name(tokens: list[Token], index: int) -> bool:
+    token = tokens[index]
+    if token.token_type == TokenType.IDENTIFIER:  # `name`(...): a quoted name is still a call
+        return True
+    if not _WORD.fullmatch(token.text) or token.text.lower() in _SYNTAX_WORDS:
+        return False
+    previous = tokens[index - 1].token_type if index else None
+    return previous not in (TokenType.ALIAS, TokenType.DCOLON)  # CAST(x AS DECIMAL(10, 2)): a type
 
 
 def _depth(select: exp.Select) -> int:
@@ -129,6 +198,8 @@ def _check_select(select: exp.Select, query: str) -> None:
 def _check_constant_call(func: exp.Func, query: str) -> None:
     if isinstance(func, _CONSTANT_OK) or (isinstance(func, exp.If) and isinstance(func.parent, exp.Case)):
         return
+    if _synthesized(func) and isinstance(func.parent, exp.Func) and func.parent.find(exp.Column) is not None:
+        return  # datediff(field, '2009-07-30'): sqlglot wraps the literal in a call of its own
     args = [value for key, value in func.args.items() if (value is not None and key != "this") or key == "this"]
     has_args = any(isinstance(arg, exp.Expr) or (isinstance(arg, list) and arg) for arg in args if arg is not None)
     if not has_args:
@@ -139,6 +210,11 @@ def _check_constant_call(func: exp.Func, query: str) -> None:
             func,
             query,
         )
+
+
+def _synthesized(func: exp.Func) -> bool:
+    """A call sqlglot built around an argument (it has no position in the query text)."""
+    return "start" not in (getattr(func, "_meta", None) or {})
 
 
 def _inside_window(func: exp.Func) -> bool:

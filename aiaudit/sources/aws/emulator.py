@@ -4,14 +4,15 @@ local engine, so the AWS backend (and notebooks on it) run end to end with real 
 Why our own: moto's query engine ignores ``filter``, ``stats`` and SQL and always answers Complete
 (``reference/logs_insights.md`` §4.1), which tests plumbing but no semantics. This speaks the same JSON
 protocol (awsJson1_1, ``X-Amz-Target: Logs_20140328.<Operation>``) for StartQuery, GetQueryResults,
-StopQuery, DescribeLogGroups, GetLogRecord and GetLogGroupFields, with a row cap (to force splitting),
-latency (Scheduled/Running before Complete) and injected faults (throttling, concurrency limits, a
+StopQuery, DescribeLogGroups, DescribeLogStreams, GetLogRecord and GetLogGroupFields, with a row cap (to
+force splitting), latency (Scheduled/Running before Complete) and injected faults (throttling, concurrency limits, a
 terminal status). Standard library only; bound to 127.0.0.1 and never to another interface, since it
 serves log content without checking signatures.
 
 Queries run when StartQuery arrives (compile errors come back as MalformedQueryException then, as on
-AWS); the answer is held back until the latency has passed. Classic QL is passed to the local engine,
-which answers MalformedQueryException-style until its classic engine exists.
+AWS); the answer is held back until the latency has passed. Both languages run on the local engine: SQL
+names its groups in FROM, a classic (CWLI) query takes them from the request's log-group parameters or
+its ``SOURCE`` command, as on AWS.
 """
 
 from __future__ import annotations
@@ -44,27 +45,47 @@ class ApiError(Exception):
 
 @dataclass
 class Faults:
-    """Injected faults: the first ``throttle`` StartQuery calls are throttled, the next ``limit_exceeded``
-    hit the concurrency quota; every query ends in ``status`` when set (Failed, Timeout, ...)."""
+    """Injected faults (``aiaudit emulate --fault``), each counted from the emulator's start:
+
+    * ``throttle=N`` / ``limit_exceeded=N``: the first N StartQuery calls are throttled, the next N hit the
+      concurrency quota (LimitExceededException);
+    * ``status=Failed|Cancelled|Timeout|Unknown``: every query ends in that status;
+    * ``results_error=N``: after the first GetQueryResults call, the next N fail with
+      ServiceUnavailableException (a service error mid-run, between pages);
+    * ``expire_after=N``: every call after the first N fails with ExpiredTokenException (credentials that
+      expire mid-run);
+    * ``delete_after=N``: StartQuery calls after the first N find the log group gone (ResourceNotFound);
+    * ``cut=N``: GetQueryResults cuts every field value longer than N characters to N, as AWS is reported to
+      cut ``@message`` near 1,000 characters (GetLogRecord returns the whole record).
+    """
 
     throttle: int = 0
     limit_exceeded: int = 0
     status: str | None = None
+    results_error: int = 0
+    expire_after: int | None = None
+    delete_after: int | None = None
+    cut: int | None = None
+
+    _COUNTS = ("throttle", "limit_exceeded", "results_error", "expire_after", "delete_after", "cut")
 
     @classmethod
     def parse(cls, items: list[str]) -> Faults:
         faults = cls()
         for item in items:
             key, _, value = item.partition("=")
-            if key in ("throttle", "limit_exceeded") and value.isdigit():
+            if key in cls._COUNTS and value.isdigit():
                 setattr(faults, key, int(value))
             elif key == "status" and value in ("Failed", "Cancelled", "Timeout", "Unknown"):
                 faults.status = value
             else:
                 raise InputError(
-                    f"unknown fault {item!r} (throttle=N, limit_exceeded=N, status=Failed|Cancelled|Timeout|Unknown)",
+                    f"unknown fault {item!r} (throttle=N, limit_exceeded=N, results_error=N, expire_after=N,"
+                    " delete_after=N, cut=N, status=Failed|Cancelled|Timeout|Unknown)",
                     where="--fault",
                 )
+        if faults.cut is not None and faults.cut < 1:
+            raise InputError("cut=N needs N >= 1", where="--fault")
         return faults
 
 
@@ -101,11 +122,16 @@ class Emulator:
         self.calls: list[str] = []
         self._lock = threading.Lock()
         self._starts = itertools.count()
+        self._results = itertools.count()
 
     # -- dispatch ---------------------------------------------------------------------------------
     def handle(self, operation: str, body: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             self.calls.append(operation)
+            calls = len(self.calls)
+        expire = self.faults.expire_after
+        if expire is not None and calls > expire:
+            raise ApiError("ExpiredTokenException", "The security token included in the request is expired")
         method = getattr(self, "op_" + operation, None)
         if method is None:
             raise ApiError("UnknownOperationException", f"the emulator does not implement {operation}")
@@ -114,6 +140,9 @@ class Emulator:
     # -- queries ----------------------------------------------------------------------------------
     def op_StartQuery(self, body: dict[str, Any]) -> dict[str, Any]:
         index = next(self._starts)
+        deleted = self.faults.delete_after
+        if deleted is not None and index >= deleted + self.faults.throttle + self.faults.limit_exceeded:
+            raise ApiError("ResourceNotFoundException", "The specified log group does not exist.")
         if index < self.faults.throttle:
             raise ApiError("ThrottlingException", "Rate exceeded")
         if index < self.faults.throttle + self.faults.limit_exceeded:
@@ -153,7 +182,7 @@ class Emulator:
                 return self.backend.query(text, time_range, language="sql")
             return self.backend.query(text, time_range, language="cwli", log_groups=groups or None)
         except NotImplementedYet as exc:
-            message = f"Logs Insights QL is not supported by this emulator yet ({exc}); send queryLanguage=SQL"
+            message = f"the emulator's local engine does not run this query: {exc}"
             raise ApiError(
                 "MalformedQueryException",
                 message,
@@ -182,6 +211,9 @@ class Emulator:
         return query
 
     def op_GetQueryResults(self, body: dict[str, Any]) -> dict[str, Any]:
+        index = next(self._results)
+        if 1 <= index <= self.faults.results_error:
+            raise ApiError("ServiceUnavailableException", "The service is unavailable. Please try again later.", 503)
         query = self._query(body)
         if query.status == "Running" and time.monotonic() >= query.ready_at:
             query.status = self.faults.status or "Complete"
@@ -192,6 +224,8 @@ class Emulator:
         start = int(body.get("nextToken") or 0)
         size = int(body["maxItems"]) if body.get("maxItems") and query.language == "CWLI" else len(query.rows)
         page = query.rows[start : start + size]
+        if self.faults.cut is not None:
+            page = [[_cut(cell, self.faults.cut) for cell in row] for row in page]
         out.update(results=page, statistics=query.statistics)
         if start + size < len(query.rows):
             out["nextToken"] = str(start + size)
@@ -236,6 +270,23 @@ class Emulator:
             ]
         }
 
+    def op_DescribeLogStreams(self, body: dict[str, Any]) -> dict[str, Any]:
+        """One stream per group holding the group's first and newest event: what ``AwsSource.data_span``
+        (and so the no-range window) reads. AWS updates ``lastEventTimestamp`` within about an hour."""
+        group = str(body.get("logGroupName") or body.get("logGroupIdentifier") or "")
+        if group not in self.group_names():
+            raise ApiError("ResourceNotFoundException", "The specified log group does not exist.")
+        span = self.backend.data_span()
+        if span is None:
+            return {"logStreams": []}
+        query = f"SELECT MIN(`@timestamp`) AS first, MAX(`@timestamp`) AS last FROM {render_from([group])}"
+        frame = self._run(query, "SQL", [], span).frame
+        if frame.empty or frame["last"].isna().all():
+            return {"logStreams": []}
+        first, last = (int(frame[c].iloc[0].timestamp() * 1000) for c in ("first", "last"))
+        stream = {"logStreamName": "emulated", "creationTime": first, "firstEventTimestamp": first}
+        return {"logStreams": [{**stream, "lastEventTimestamp": last, "lastIngestionTime": last}]}
+
     def op_GetLogRecord(self, body: dict[str, Any]) -> dict[str, Any]:
         try:
             record = self.backend.record(str(body.get("logRecordPointer")))
@@ -270,6 +321,13 @@ class Emulator:
         fields = [{"name": "@timestamp", "percent": 100}, {"name": "@message", "percent": 100}]
         fields += [{"name": k, "percent": round(100 * v / total)} for k, v in sorted(counts.items())]
         return {"logGroupFields": fields}
+
+
+def _cut(cell: dict[str, str], limit: int) -> dict[str, str]:
+    value = cell.get("value")
+    if isinstance(value, str) and len(value) > limit:
+        return {**cell, "value": value[:limit]}
+    return cell
 
 
 def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:

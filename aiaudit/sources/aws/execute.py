@@ -19,6 +19,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from aiaudit.core.result import ChunkStats
+from aiaudit.query.cwli.values import natural_sort_key
 from aiaudit.sources.aws.client import Cancelled
 from aiaudit.sources.aws.querytext import Shape
 from aiaudit.sources.aws.rows import to_frame
@@ -111,7 +112,10 @@ def merge(execution: Execution, shape: Shape, *, dedupe: bool = True) -> dict[st
     """Records of the final outcomes as one typed frame per region (de-duplicated by ``@ptr``)."""
 
     by_region: dict[str, list[dict[str, object]]] = {}
-    for outcome in execution.outcomes:
+    # chunks in time order; newest first when the query's order is AWS's default (@timestamp desc), so
+    # concatenated chunks keep that order even when @timestamp is not a returned column
+    ordered = sorted(execution.outcomes, key=lambda o: o.job.time_range.start, reverse=shape.newest_first)
+    for outcome in ordered:
         by_region.setdefault(outcome.job.region, []).extend(outcome.records)
     frames: dict[str, pd.DataFrame] = {}
     for region, records in by_region.items():
@@ -123,11 +127,29 @@ def merge(execution: Execution, shape: Shape, *, dedupe: bool = True) -> dict[st
 
 
 def sort_frame(frame: pd.DataFrame, shape: Shape) -> pd.DataFrame:
-    """Re-establish the query's order across merged chunks (only for the sort keys present)."""
+    """Re-establish the query's order across merged chunks (only for the sort keys present). Classic
+    queries sort in AWS's natural order (:func:`aiaudit.query.cwli.values.natural_sort_key`), missing
+    values last; SQL in the column's own order."""
     keys = [(name, asc) for name, asc in shape.sort if name in frame.columns]
     if not keys or not len(frame):
         return frame
-    return frame.sort_values([k for k, _ in keys], ascending=[a for _, a in keys], kind="stable").reset_index(drop=True)
+    columns = [k for k, _ in keys]
+    if not shape.natural:
+        return frame.sort_values(columns, ascending=[a for _, a in keys], kind="stable").reset_index(drop=True)
+    ranks = pd.DataFrame({f"_k{i}": _natural_rank(frame[name]) for i, name in enumerate(columns)}, index=frame.index)
+    order = ranks.sort_values(list(ranks.columns), ascending=[a for _, a in keys], kind="stable", na_position="last")
+    return frame.loc[order.index].reset_index(drop=True)
+
+
+def _natural_rank(values: pd.Series) -> pd.Series:
+    """Each value's position in AWS's natural order (times and numbers in their own order)."""
+    if pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_numeric_dtype(values):
+        return values.rank(method="dense")
+    present = values.dropna().astype(str)
+    position = {value: index for index, value in enumerate(sorted(set(present), key=natural_sort_key))}
+    return pd.Series(
+        [position.get(str(v)) if not pd.isna(v) else None for v in values], index=values.index, dtype="Float64"
+    )
 
 
 def _bar(total: int, wanted: bool | None):  # type: ignore[no-untyped-def]

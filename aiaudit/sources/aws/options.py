@@ -50,8 +50,11 @@ class AwsOptions:
     cache: bool = True
     cache_dir: Path = field(default_factory=default_cache_dir)
     cache_settle_s: int = 900  # ranges ending less than this before now are not cached (data still arriving)
-    projection_language: str = "cwli"  # "sql" against an emulator without the classic engine
+    projection_language: str = "cwli"  # how projections read raw events: "cwli" (as AWS) or "sql"
     progress: bool | None = None  # None: a bar when stderr is a terminal
+    record_fetch_max: int = 500  # cut @message values fetched whole (GetLogRecord) per query at most
+    record_fetch_rate: float = 5.0  # GetLogRecord calls per second at most
+    message_cut_at: int = 0  # a @message of exactly this many characters is taken as cut (0: JSON check only)
     sleep: Callable[[float], None] | None = None  # injectable for tests; default time.sleep
     clock: Callable[[], float] | None = None  # injectable for tests; default time.monotonic
 

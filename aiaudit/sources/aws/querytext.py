@@ -3,7 +3,8 @@
 Why a real parse: splitting an aggregation, a JOIN, a dedup or an ``ORDER BY … LIMIT`` by time and
 concatenating the pieces gives a wrong answer that looks right (the recordsMatched heuristic of peers
 misfires on ``stats``). SQL is parsed with sqlglot (Spark dialect, the one Logs Insights SQL follows);
-classic QL is scanned command by command, with quotes, regexes and backticks respected.
+classic QL with the local engine's own parser (:mod:`aiaudit.query.cwli`). Parameters are bound before any
+of this, by the one binder per language (:mod:`aiaudit.query.params`).
 
 Rewriting SQL ``FROM`` uses sqlglot's tokenizer for positions and edits only the table tokens, so the
 rest of the text reaches AWS byte for byte (re-generating SQL would change Spark functions).
@@ -11,28 +12,22 @@ rest of the text reaches AWS byte for byte (re-generating SQL would change Spark
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlglot
 from sqlglot import Dialect, exp
-from sqlglot.errors import ParseError
+from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import TokenType
 
 from aiaudit.core.errors import InputError, QuerySyntaxError
-from aiaudit.query.quoting import check_names, sql_literal
+from aiaudit.query.cwli import has_source, outline, parse
 from aiaudit.query.sql.groups import parse_selector
 
 #: Characters CloudWatch allows in log-group names, plus ':' for ARNs in logGroupIdentifiers.
 _GROUP = re.compile(r"^[A-Za-z0-9._\-/#:*]{1,2048}$")
 MAX_GROUPS = 50
-PARAM = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-#: CWLI commands after which a time split and concatenation still gives the right rows.
-_SPLITTABLE_CWLI = {"fields", "display", "filter", "filterindex", "parse", "sort", "unmask", "source", "unnest", "json"}
 
 
 @dataclass(frozen=True)
@@ -44,6 +39,8 @@ class Shape:
     reason: str = ""  # why not splittable ("aggregation", "JOIN", ...)
     limit: int | None = None  # the query's own LIMIT
     sort: list[tuple[str, bool]] = field(default_factory=list)  # (field, ascending) for re-ordering merged chunks
+    newest_first: bool = False  # AWS's default order (@timestamp desc): merged chunks go newest first
+    natural: bool = False  # classic QL: ``sort`` uses AWS's natural order (numbers by value, digit runs)
 
 
 def check_group(name: str) -> str:
@@ -67,10 +64,19 @@ def render_from(groups: Sequence[str]) -> str:
 # --- SQL ------------------------------------------------------------------------------------------
 def _parse_sql(query: str):  # type: ignore[no-untyped-def]
 
-    if ";" in query.strip().rstrip(";"):
-        raise QuerySyntaxError("multi-statement queries are not supported by Logs Insights SQL", query=query)
     try:
+        # a ';' inside a string literal or a backticked name is data (a bound value may hold one); only a
+        # separator token between statements makes a second statement
+        tokens = sqlglot.tokenize(query, read="spark")
+        while tokens and tokens[-1].token_type == TokenType.SEMICOLON:
+            tokens.pop()
+        if any(t.token_type == TokenType.SEMICOLON for t in tokens):
+            raise QuerySyntaxError("multi-statement queries are not supported by Logs Insights SQL", query=query)
         return sqlglot.parse_one(query, read="spark")
+    except TokenError as exc:
+        raise QuerySyntaxError(f"SQL does not parse: {exc}", query=query) from None
+    except RecursionError:
+        raise QuerySyntaxError("SQL is nested too deeply to parse", offset=0, query=query) from None
     except ParseError as exc:
         errors = getattr(exc, "errors", None) or [{}]
         line, col = errors[0].get("line"), errors[0].get("col")
@@ -184,106 +190,54 @@ def ensure_ptr_sql(query: str) -> tuple[str, bool]:
     return query[: first.end + 1] + " `@ptr`," + query[first.end + 1 :], True
 
 
-def sql_params(query: str) -> list[tuple[int, int, str]]:
-    """``:name`` placeholders (start, end inclusive, name) — tokens, so ``':x'`` strings and ``a::int`` casts
-    are not placeholders."""
+# --- CWLI -----------------------------------------------------------------------------------------
+def classify_cwli(query: str) -> Shape:
+    """Read with the classic-QL parser (:func:`aiaudit.query.cwli.outline`). A query the local parser
+    cannot read (a command newer than it) is run whole and judged by AWS, never refused here."""
+    try:
+        plan = outline(parse(query))
+    except QuerySyntaxError as exc:
+        return Shape(False, f"not read by the local parser ({exc.reason})")
+    return Shape(
+        plan.splittable,
+        plan.reason,
+        limit=plan.limit,
+        sort=list(plan.sort),
+        newest_first=plan.newest_first,
+        natural=True,
+    )
 
-    tokens = Dialect.get_or_raise("spark").tokenize(query)
-    out = []
-    for colon, name in itertools.pairwise(tokens):
-        if colon.token_type == TokenType.COLON and name.start == colon.end + 1 and PARAM.fullmatch(name.text):
-            out.append((colon.start, name.end, name.text))
-    return out
 
-
-def bind_sql(query: str, params: Mapping[str, Any] | None) -> str:
-    """Substitute ``:name`` with Spark-dialect literals from :mod:`aiaudit.query.quoting` (unknown/missing → error)."""
-
-    found = sql_params(query)
-    check_names([name for _, _, name in found], params)
-    values = dict(params or {})
-    pieces, cursor = [], 0
-    for start, end, name in found:
-        pieces.append(query[cursor:start])
-        pieces.append(sql_literal(values[name], dialect="spark", name=name))
-        cursor = end + 1
+def rewrite_cwli_source(query: str, configured: Callable[[str], str | None]) -> str:
+    """Replace pipeline names inside ``SOURCE`` by their configured log group (``configured(name)`` → the
+    group or prefix, None for a name that is not a pipeline); the rest of the text is left as written."""
+    if not has_source(query):
+        return query
+    try:
+        plan = outline(parse(query))
+    except QuerySyntaxError:
+        return query
+    if plan.source is None:
+        return query
+    pieces: list[str] = []
+    cursor = 0
+    for item in plan.source.names:
+        group = configured(item.value) if item.argument in ("", "namePrefix", "logGroupIdentifier") else None
+        if group is None:
+            continue
+        if item.argument == "namePrefix":
+            group = group.rstrip("*")
+        elif group.endswith(("/", "*")):
+            raise InputError(
+                f"pipeline {item.value!r} is configured as the prefix {group!r}: select it with "
+                f"SOURCE logGroups(namePrefix: ['{item.value}'])",
+                where="SOURCE",
+            )
+        pieces.append(query[cursor : item.start])
+        pieces.append("'" + check_group(group.rstrip("*") if item.argument == "namePrefix" else group) + "'")
+        cursor = item.end
     pieces.append(query[cursor:])
     return "".join(pieces)
-
-
-# --- CWLI -----------------------------------------------------------------------------------------
-def split_commands(query: str) -> list[str]:
-    """Split a classic query on ``|`` outside quotes, regexes, backticks and comments."""
-    commands: list[str] = []
-    current: list[str] = []
-    quote: str | None = None
-    i = 0
-    text = query
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            current.append(ch)
-            if ch == "\\" and i + 1 < len(text):
-                current.append(text[i + 1])
-                i += 2
-                continue
-            if ch == quote:
-                quote = None
-        elif ch in "\"'`":
-            quote = ch
-            current.append(ch)
-        elif ch == "/" and _regex_start(current):
-            quote = "/"
-            current.append(ch)
-        elif ch == "#" and (not current or current[-1] in " \t\n"):
-            while i < len(text) and text[i] != "\n":
-                i += 1
-            continue
-        elif ch == "|":
-            commands.append("".join(current).strip())
-            current = []
-        else:
-            current.append(ch)
-        i += 1
-    commands.append("".join(current).strip())
-    return [c for c in commands if c]
-
-
-def _regex_start(before: list[str]) -> bool:
-    """A ``/`` opens a regex after ``like``, ``=~``, ``parse … ``, ``(`` or ``,`` — not a division."""
-    text = "".join(before).rstrip()
-    return bool(re.search(r"(\blike|=~|\bparse\s+\S+|[(,]|\bfilterIndex\b.*)$", text, re.I))
-
-
-def classify_cwli(query: str) -> Shape:
-    commands = split_commands(query)
-    limit: int | None = None
-    sort: list[tuple[str, bool]] = []
-    reason = ""
-    for command in commands:
-        word = command.split(None, 1)[0].lower() if command.split() else ""
-        rest = command[len(word) :].strip()
-        if word in ("limit", "head"):
-            try:
-                limit = int(rest.split()[0])
-            except (IndexError, ValueError):
-                raise QuerySyntaxError(f"limit needs a number: {command!r}", query=query) from None
-            reason = reason or "limit"
-        elif word == "sort":
-            for part in rest.split(","):
-                bits = part.split()
-                if bits:
-                    sort.append((bits[0], not (len(bits) > 1 and bits[1].lower() == "desc")))
-        elif word not in _SPLITTABLE_CWLI:
-            reason = reason or (word if word in ("stats", "dedup") else f"{word} command")
-    if reason:
-        return Shape(False, reason, limit=limit, sort=sort)
-    return Shape(True, sort=sort)
-
-
-def cwli_has_source(query: str) -> bool:
-    commands = split_commands(query)
-    return bool(commands) and commands[0].split(None, 1)[0].lower() == "source"
 
 
 def _unique(items: Sequence[str]) -> list[str]:

@@ -4,7 +4,8 @@ Why deliberate typing: every value arrives as a string. awswrangler strips the `
 parses ``@timestamp`` without a time zone; we keep the names exactly and type the way the local engine
 does — ``@timestamp``/``@ingestionTime`` as tz-aware UTC, fields the store types numerically (hot
 columns, ``store/schema.py``) as ``Int64``, and computed columns (``count(*)``, aliases) as numbers only
-when every value is a plain number. Long digit strings (12-digit account ids, nanosecond epochs in
+when every value is a plain number, and as UTC times when every value is printed as one (``bin(1h)``,
+``max(@timestamp)``). Long digit strings (12-digit account ids, nanosecond epochs in
 fields the store keeps as text) stay strings unless the schema says otherwise.
 """
 
@@ -23,6 +24,7 @@ from aiaudit.store.schema import HOT_COLUMNS
 TIME_FIELDS = ("@timestamp", "@ingestionTime")
 _INT = re.compile(r"^-?(0|[1-9]\d{0,10})$")  # at most 11 digits: a count, never an account id
 _FLOAT = re.compile(r"^-?(0|[1-9]\d*)\.\d+([eE][-+]?\d+)?$|^-?\d(\.\d+)?[eE][-+]?\d+$")
+_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$")  # how AWS prints a time
 
 
 def _schema_types() -> dict[str, str]:
@@ -61,7 +63,9 @@ def type_frame(frame: pd.DataFrame) -> pd.DataFrame:
             frame[column] = values.astype("string")
         else:
             present = values.dropna().astype(str)
-            if len(present) and present.map(lambda v: bool(_INT.match(v))).all():
+            if len(present) and present.map(lambda v: bool(_TIME.match(v))).all():
+                frame[column] = parse_times(values)  # computed times: bin(1h), max(@timestamp), fromMillis(...)
+            elif len(present) and present.map(lambda v: bool(_INT.match(v))).all():
                 frame[column] = pd.to_numeric(values).astype("Int64")
             elif len(present) and present.map(lambda v: bool(_INT.match(v) or _FLOAT.match(v))).all():
                 frame[column] = pd.to_numeric(values).astype("Float64")
@@ -98,6 +102,13 @@ def format_value(value: Any) -> str | None:
     if isinstance(value, list | dict | tuple):
         return json.dumps(value, default=str, separators=(",", ":"))
     return str(value)
+
+
+def retype(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame computed locally, typed exactly as the same values arriving in GetQueryResults rows would be
+    (columns and their order kept): the local engine's classic-QL results match the AWS backend's."""
+    printed = pd.DataFrame({name: frame[name].map(format_value) for name in frame.columns}, index=frame.index)
+    return type_frame(printed.astype(object).where(printed.notna(), None))
 
 
 def frame_to_rows(frame: pd.DataFrame) -> list[list[dict[str, str]]]:

@@ -19,12 +19,14 @@ from typing import Any
 import pandas as pd
 
 from aiaudit.core.config import PIPELINES, Config
-from aiaudit.core.errors import InputError, NotImplementedYet, SourceError
+from aiaudit.core.errors import InputError, SourceError
 from aiaudit.core.result import ChunkStats, QueryStats, Result
 from aiaudit.core.timerange import TimeRange, iso, utc_now
 from aiaudit.frames import apply_focus, project
 from aiaudit.frames.focus import FOCUS_COLUMNS, _tokens, normalise_focus
-from aiaudit.query.quoting import bind_cwli, cwli_literal, sql_literal
+from aiaudit.query.cwli import has_source
+from aiaudit.query.params import bind_text
+from aiaudit.query.quoting import cwli_literal, sql_literal
 from aiaudit.sources.aws.cache import ResultCache, cache_key
 from aiaudit.sources.aws.check import inventory
 from aiaudit.sources.aws.client import make_client, make_session, translate
@@ -33,15 +35,15 @@ from aiaudit.sources.aws.options import AwsOptions
 from aiaudit.sources.aws.querytext import (
     MAX_GROUPS,
     Shape,
-    bind_sql,
     classify_cwli,
     classify_sql,
-    cwli_has_source,
     ensure_ptr_sql,
     render_from,
+    rewrite_cwli_source,
     rewrite_sql_from,
 )
 from aiaudit.sources.aws.runner import Job, Outcome, Runner
+from aiaudit.sources.aws.whole import Budget, Refetch, refetch_cut_messages
 from aiaudit.sources.base import Source, check_focus, check_language, check_pipeline
 from aiaudit.sources.spec import SourceSpec
 
@@ -140,8 +142,8 @@ class AwsSource(Source):
         no_cache: bool = False,
     ) -> Result:
         lang = check_language(language)
-        text = self._bind(q, lang, params)
-        tr = time_range or self._default_range()
+        text = bind_text(lang, q, params)  # the one binder per language, as dry runs and the local engine
+        tr = self.window(time_range)
         shape = classify_sql(text) if lang == "sql" else classify_cwli(text) if lang == "cwli" else Shape(False, "PPL")
         jobs: list[Job] = []
         ptr_added = False
@@ -160,31 +162,25 @@ class AwsSource(Source):
                 jobs.append(Job(region, tr, final, lang))
             else:
                 groups = self._query_groups(text, log_groups, resolve)
-                jobs.append(Job(region, tr, text, lang, groups))
+                final = rewrite_cwli_source(text, self._configured) if lang == "cwli" else text
+                jobs.append(Job(region, tr, final, lang, groups))
         result = self._run(jobs, shape, text, lang, tr, dry_run=dry_run, no_cache=no_cache)
         if ptr_added and "@ptr" in result.frame.columns:
             result.frame = result.frame.drop(columns="@ptr")
         return result
 
-    def _bind(self, q: str, lang: str, params: Mapping[str, Any] | None) -> str:
-        """``{{name}}`` (CWLI) or ``:name`` (SQL) bound through :mod:`aiaudit.query.quoting`; unknown or missing
-        parameters are errors even when ``params`` is empty."""
-
-        if lang == "cwli":
-            return bind_cwli(q, params)
-        if lang == "sql":
-            return bind_sql(q, params)
-        if params:
-            raise NotImplementedYet("parameters in PPL queries are not supported; write the values in the query")
-        return q
-
-    def _default_range(self) -> TimeRange:
-        return TimeRange.relative(self.config.environment.default_lookback)
+    def _configured(self, name: str) -> str | None:
+        """A pipeline name → its configured log group or prefix (for ``SOURCE``); None for other names."""
+        return self.log_group_names.get(name) if name in PIPELINES else None
 
     def _query_groups(self, text: str, log_groups: Sequence[str] | None, resolve: Any) -> list[str] | None:
+        if has_source(text):
+            if log_groups:
+                raise InputError(
+                    "the query names its log groups with SOURCE; do not give log_groups too", where="log_groups"
+                )
+            return None
         if not log_groups:
-            if cwli_has_source(text):
-                return None
             raise InputError(
                 "a classic (cwli) or PPL query needs log_groups=[...] (pipeline names or groups) or a SOURCE command",
                 where="log_groups",
@@ -250,6 +246,7 @@ class AwsSource(Source):
                 f"on {entry.meta.get('saved_at', '?')}; nothing scanned now)"
             )
             query_ids.extend(entry.meta.get("query_ids", []))
+        refetched = 0
         if to_run:
             execution = execute(runner, to_run, shape, progress=self.options.progress)
             fresh = merge(execution, shape)
@@ -262,15 +259,21 @@ class AwsSource(Source):
             if execution.splits:
                 warnings.append(f"split: {execution.splits} capped chunk(s) were split by time to fetch every row")
             complete = execution.complete
+            whole = self._refetch_cut(frames, {job.region for job in to_run})
+            refetched = whole.fetched
+            warnings.extend(whole.warnings)
+            complete = complete and not whole.missing
             query_ids.extend(c.query_id for c in execution.chunks if c.query_id)
-            if use_cache and execution.complete:
+            if use_cache and complete:
                 self._store(execution, frames, keys, to_run)
         frame = self._combine(frames, warnings, add_region)
+        stats = QueryStats.from_chunks(
+            chunks, elapsed_s=time.monotonic() - started, price_per_gb=self.options.price_per_gb
+        )
+        stats.messages_refetched = refetched
         return Result(
             frame=frame,
-            stats=QueryStats.from_chunks(
-                chunks, elapsed_s=time.monotonic() - started, price_per_gb=self.options.price_per_gb
-            ),
+            stats=stats,
             warnings=warnings,
             query=text,
             language=lang,
@@ -279,6 +282,34 @@ class AwsSource(Source):
             query_ids=query_ids,
             complete=complete,
         )
+
+    def _refetch_cut(self, frames: dict[str, pd.DataFrame], regions: set[str]) -> Refetch:
+        """Fetch whole every ``@message`` GetQueryResults cut (see :mod:`aiaudit.sources.aws.whole`)."""
+        opts = self.options
+        budget = Budget(
+            opts.record_fetch_max, opts.record_fetch_rate, opts.sleep or time.sleep, opts.clock or time.monotonic
+        )
+        total = Refetch()
+        for region in sorted(regions):
+            if region not in frames:
+                continue
+
+            def fetch(ptr: str, region: str = region) -> str:
+                try:
+                    record = self.clients[region].get_log_record(logRecordPointer=ptr)["logRecord"]
+                except Exception as exc:
+                    raise translate(exc, operation="GetLogRecord") from exc
+                return str(record["@message"])
+
+            frame = frames[region] = frames[region].copy()
+            done = refetch_cut_messages(
+                frame, fetch, budget, cut_at=opts.message_cut_at, where=region if len(self.regions) > 1 else ""
+            )
+            total.cut += done.cut
+            total.fetched += done.fetched
+            total.missing += done.missing
+            total.warnings += done.warnings
+        return total
 
     def _store(
         self, execution: Execution, frames: dict[str, pd.DataFrame], keys: dict[str, str], jobs: list[Job]
@@ -317,7 +348,7 @@ class AwsSource(Source):
 
         check_pipeline(pipeline)
         wanted = check_focus(focus)
-        tr = time_range or self._default_range()
+        tr = self.window(time_range)
         lang = self.options.projection_language
         jobs: list[Job] = []
         text = ""

@@ -1,8 +1,8 @@
 """The local backend: the embedded DuckDB store over exported log files.
 
 Thin glue, on purpose: ingest lives in :mod:`aiaudit.store`, the SQL dialect in :mod:`aiaudit.query.sql`,
-projections in :mod:`aiaudit.frames`. This class only wires them to the :class:`~aiaudit.sources.base.Source`
-contract so both backends answer identically.
+classic queries in :mod:`aiaudit.query.cwli`, projections in :mod:`aiaudit.frames`. This class only wires
+them to the :class:`~aiaudit.sources.base.Source` contract so both backends answer identically.
 """
 
 from __future__ import annotations
@@ -14,11 +14,13 @@ from typing import Any
 import pandas as pd
 
 from aiaudit.core.config import Config
-from aiaudit.core.errors import InputError, NotImplementedYet, SourceError
+from aiaudit.core.errors import InputError, SourceError
 from aiaudit.core.result import ChunkStats, QueryStats, Result
 from aiaudit.core.timerange import TimeRange
 from aiaudit.frames import apply_focus, prefilter, project
+from aiaudit.query.cwli import run_cwli
 from aiaudit.query.sql import run_sql
+from aiaudit.sources.aws.rows import retype
 from aiaudit.sources.base import Source, check_focus, check_language, check_pipeline
 from aiaudit.sources.spec import SourceSpec
 from aiaudit.store import Store
@@ -53,11 +55,13 @@ class LocalSource(Source):
     ) -> Result:
         lang = check_language(language)
         if lang == "ppl":
-            raise SourceError("PPL runs on AWS only; the local engine speaks SQL and (soon) Logs Insights QL")
+            raise SourceError("PPL runs on AWS only; the local engine speaks SQL and Logs Insights QL (cwli)")
         if lang == "cwli":
-            raise NotImplementedYet("Logs Insights QL on the local engine arrives with the classic-QL issue")
-
-        result = run_sql(self.store, q, time_range, params=params)
+            result = run_cwli(self.store, q, self.window(time_range), params=params, log_groups=log_groups)
+            # typed as GetQueryResults rows are on the AWS backend, so both backends return the same frame
+            result.frame = retype(result.frame)
+        else:
+            result = run_sql(self.store, q, self.window(time_range), params=params)
         result.source = self.spec.text
         return result
 
@@ -65,6 +69,7 @@ class LocalSource(Source):
 
         check_pipeline(pipeline)
         wanted = check_focus(focus)
+        time_range = self.window(time_range)
         started = time.monotonic()
         where, args = prefilter(pipeline, wanted)
         raw = self.store.select_raw(pipeline, time_range, where=where, args=args)
@@ -74,7 +79,7 @@ class LocalSource(Source):
             time_range=time_range,
             records_scanned=float(self.store.count(pipeline)),
             records_matched=float(len(raw)),
-            bytes_scanned=float(raw["@message"].str.len().sum()) if len(raw) else 0.0,
+            bytes_scanned=float(raw["@message"].str.encode("utf-8").str.len().sum()) if len(raw) else 0.0,
             rows=len(frame),
             elapsed_s=elapsed,
         )
