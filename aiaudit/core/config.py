@@ -58,6 +58,13 @@ class Environment:
     model_prices: dict[str, ModelPrice] = field(default_factory=dict)
     default_lookback: str = "30d"
     accounts: tuple[str, ...] = ()
+    #: entry id -> parameter -> value (``[environment.thresholds]``, keys ``"X20.min_calls"``): a site's own
+    #: thresholds, applied to every run of the entry (explicit parameters still win)
+    thresholds: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def thresholds_for(self, entry_id: str) -> dict[str, Any]:
+        """The ``[environment.thresholds]`` values of one entry (empty when none are set)."""
+        return dict(self.thresholds.get(entry_id, {}))
 
     def ip_is_corporate(self, ip: str | None) -> bool:
         """True when ``ip`` falls in a configured corporate/NAT/VPC range."""
@@ -125,6 +132,7 @@ _ENV_KEYS = {
     "model_prices",
     "default_lookback",
     "accounts",
+    "thresholds",
 }
 _PRICE_KEYS = {"input_per_1k", "output_per_1k", "cache_read_per_1k", "cache_write_per_1k"}
 
@@ -260,6 +268,7 @@ def _parse_environment(table: dict[str, Any], file: str) -> Environment:
         parse_duration(lookback)
     except InputError as exc:
         raise InputError(f"environment.default_lookback: {exc}", where=file) from None
+    thresholds = _parse_thresholds(_table(table.get("thresholds", {}), file, "environment.thresholds"), file)
     return Environment(
         corporate_cidrs=cidrs,
         expected_regions=tuple(_str_list(table.get("expected_regions", []), file, "environment.expected_regions")),
@@ -269,8 +278,26 @@ def _parse_environment(table: dict[str, Any], file: str) -> Environment:
         model_prices=prices,
         default_lookback=lookback,
         accounts=tuple(_str_list(table.get("accounts", []), file, "environment.accounts")),
+        thresholds=thresholds,
         change_roles=_change_roles(table.get("change_roles", []), file),
     )
+
+
+def _parse_thresholds(table: dict[str, Any], file: str) -> dict[str, dict[str, Any]]:
+    """``"X20.min_calls" = 800`` -> ``{"X20": {"min_calls": 800}}``. Whether the entry has that parameter, and
+    whether the value has its type, is checked where entries are known (a run names the key when it is wrong)."""
+    out: dict[str, dict[str, Any]] = {}
+    for key, value in table.items():
+        entry_id, dot, name = str(key).partition(".")
+        if not dot or not entry_id or not name:
+            raise InputError(
+                f'environment.thresholds.{key}: write "ENTRY.parameter" = value (e.g. "X20.min_calls" = 800)',
+                where=file,
+            )
+        if isinstance(value, dict):
+            raise InputError(f"environment.thresholds.{key} must be a value, not a table", where=file)
+        out.setdefault(entry_id, {})[name] = value
+    return out
 
 
 def _change_roles(value: Any, file: str) -> tuple[str, ...]:
