@@ -11,6 +11,7 @@ keep their id) and drops its own findings that say the same thing about the same
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from aiaudit.catalog.run import run_all
@@ -57,23 +58,26 @@ def for_question(inv: Any, name: str) -> list[Finding]:
 
 
 def said_by(own: Finding, detected: Iterable[Finding]) -> Finding | None:
-    """The detection finding that says what ``own`` says: a shared principal, session or request id, and
-    overlapping windows."""
+    """The detection finding that says what ``own`` says: the same session or request, or the same
+    principal in overlapping windows (pipelines' clocks differ by seconds: :data:`SLACK`)."""
     for other in detected:
-        shared = (
-            set(own.session_ids) & set(other.session_ids)
-            or set(own.request_ids) & set(other.request_ids)
-            or set(own.principals) & set(other.principals)
-        )
-        if shared and _overlap(own, other):
+        if set(own.session_ids) & set(other.session_ids) or set(own.request_ids) & set(other.request_ids):
+            return other
+        if set(own.principals) & set(other.principals) and _overlap(own, other):
             return other
     return None
+
+
+#: How far apart two windows may be and still describe the same activity (CloudTrail's ``eventTime`` and the
+#: invocation log's ``timestamp`` of one request differ by a second or two).
+SLACK = timedelta(minutes=5)
 
 
 def _overlap(a: Finding, b: Finding) -> bool:
     if not (a.time_start and b.time_start):
         return True
-    return a.time_start <= (b.time_end or b.time_start) and b.time_start <= (a.time_end or a.time_start)
+    a_end, b_end = a.time_end or a.time_start, b.time_end or b.time_start
+    return a.time_start - SLACK <= b_end and b.time_start - SLACK <= a_end
 
 
 def reuse(own: list[Finding], detected: list[Finding]) -> list[Finding]:
