@@ -142,9 +142,10 @@ class Investigation:
         return findings
 
     # -- what a cell shows ---------------------------------------------------------------------------
-    def show(self, frame: pd.DataFrame, title: str = "", *, empty: str = "no rows") -> None:
-        """An interactive, escaped, capped table of ``frame`` (:func:`aiaudit.notebooks.tables.show`)."""
-        tables.show(frame, title=title, max_text=self.max_text, empty=empty)
+    def show(self, frame: pd.DataFrame, title: str = "", *, empty: str = "no rows", hide: Iterable[str] = ()) -> None:
+        """An interactive, escaped, capped table of ``frame`` (:func:`aiaudit.notebooks.tables.show`);
+        ``hide`` names columns that start hidden (the table's "Column visibility" shows them)."""
+        tables.show(frame, title=title, max_text=self.max_text, empty=empty, hide=tuple(hide))
 
     def sizes(self, **frames: pd.DataFrame) -> None:
         """One line: rows per frame read (``cloudtrail 1,204 · invocations 310 · spans 0``)."""

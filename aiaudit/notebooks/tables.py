@@ -11,6 +11,7 @@ copy in a report folder), so nothing is fetched from the network.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -19,8 +20,27 @@ from aiaudit.notebooks.plots import SEVERITY_COLOURS
 
 #: Rows shown per table in a notebook or report; the executed notebook's evidence export keeps them all.
 ROW_CAP = 500
-#: Free text columns: wrapped, shortened to ``max_text`` and expandable past the first lines.
+#: Free text columns: wrapped, shortened to ``max_text`` and expandable past the first lines, and given the
+#: width to be read (the point of ``who_asked_what`` is its prompt and response columns).
 TEXT_COLUMNS = ("prompt", "response", "system_prompt", "user_text", "summary", "title", "message")
+#: Columns hidden until the analyst shows them ("Column visibility"): pointers and counts that make a table
+#: too wide to read at 1400 px. They stay in the data (search finds them) and in the frame.
+HIDDEN = (
+    "@ptr",
+    "finding_id",
+    "summary",
+    "evidence",
+    "evidence_count",
+    "rule_ids",
+    "subject",
+    "playbook",
+    "request_ids",
+    "resources",
+    "left_null_keys",
+    "right_null_keys",
+    "left_repeated_keys",
+    "right_repeated_keys",
+)
 MONEY_SUFFIXES = ("_usd",)
 #: Characters of free text shown before the rest is folded behind "more".
 PREVIEW = 160
@@ -38,7 +58,7 @@ function (data, type) {
         const parts = text.split(':');
         const resource = parts.slice(5).join(':');
         const account = parts[4] || '';
-        let short = resource.length > 48 ? '\u2026' + resource.slice(-47) : resource;
+        let short = resource.length > 64 ? '\u2026' + resource.slice(-63) : resource;
         if (account) { short += '@' + account.slice(0, 4) + '\u2026'; }
         return '<span class="aiaudit-arn" title="' + esc(text) + '">' + esc(short) + '</span>';
     }
@@ -77,6 +97,8 @@ CSS = "\n".join(
     [
         "table.aiaudit-table { font-size: 12px; }",
         "table.aiaudit-table td { white-space: normal; overflow-wrap: anywhere; vertical-align: top; }",
+        "table.aiaudit-table td:not(.dt-type-numeric), table.aiaudit-table th { text-align: left; }",
+        "table.aiaudit-table th { white-space: normal; overflow-wrap: anywhere; }",
         "table.aiaudit-table caption { caption-side: top; text-align: left; color: #555; }",
         ".aiaudit-arn { border-bottom: 1px dotted #999; cursor: help; }",
         "details.aiaudit-text summary { cursor: pointer; }",
@@ -133,11 +155,13 @@ def caption(shown: int, total: int, title: str = "") -> str:
     return f"{title} · {rows}" if title else rows
 
 
-def options(frame: pd.DataFrame) -> dict[str, Any]:
-    """itables options of every table: offline, escaped, no silent downsampling, wrapped text."""
+def options(frame: pd.DataFrame, hide: Sequence[str] = HIDDEN) -> dict[str, Any]:
+    """itables options of every table: offline, escaped, no silent downsampling, wrapped text, the
+    columns in ``hide`` hidden until shown."""
     from itables import JavascriptFunction  # optional at import time: only notebooks and reports render tables
 
     text_targets = [i for i, c in enumerate(frame.columns) if str(c) in TEXT_COLUMNS]
+    hidden = [i for i, c in enumerate(frame.columns) if str(c) in hide]
     severity = [i for i, c in enumerate(frame.columns) if str(c) == "severity"]
     notebook = [i for i, c in enumerate(frame.columns) if str(c) == "notebook"]
     return {
@@ -156,9 +180,10 @@ def options(frame: pd.DataFrame) -> dict[str, Any]:
             *([{"targets": severity, "render": JavascriptFunction(SEVERITY_RENDER)}] if severity else []),
             *([{"targets": notebook, "render": JavascriptFunction(NOTEBOOK_RENDER)}] if notebook else []),
             {"targets": "_all", "render": JavascriptFunction(RENDER)},
-            *([{"targets": text_targets, "width": "28em"}] if text_targets else []),
+            *([{"targets": text_targets, "width": "22em"}] if text_targets else []),
+            *([{"targets": hidden, "visible": False}] if hidden else []),
         ],
-        "style": "width: 100%; table-layout: auto;",
+        "style": "width: 100%; table-layout: fixed;",  # fits the page: columns share its width, text wraps
         "layout": {"topStart": "buttons", "topEnd": "search", "bottomStart": "info", "bottomEnd": "paging"},
         "display_logo_when_loading": False,
     }
@@ -174,25 +199,36 @@ def offline(html: str) -> str:
 
 
 def show(
-    frame: pd.DataFrame, *, title: str = "", max_text: int = 500, cap: int = ROW_CAP, empty: str = "no rows"
+    frame: pd.DataFrame,
+    *,
+    title: str = "",
+    max_text: int = 500,
+    cap: int = ROW_CAP,
+    empty: str = "no rows",
+    hide: Sequence[str] = (),
 ) -> None:
-    """Display ``frame`` as an interactive table (or one line saying ``empty`` when it has no rows)."""
+    """Display ``frame`` as an interactive table (or one line saying ``empty`` when it has no rows); the
+    columns in ``hide`` (and :data:`HIDDEN`) start hidden."""
     from IPython.display import display
 
     if frame is None or len(frame) == 0:
         print(f"{title}: {empty}" if title else empty)
         return
     plain = f"<table: {caption(min(cap, len(frame)), len(frame), title)}; columns {', '.join(map(str, frame.columns))}>"
-    display({"text/html": to_html(frame, title=title, max_text=max_text, cap=cap), "text/plain": plain}, raw=True)
+    html = to_html(frame, title=title, max_text=max_text, cap=cap, hide=(*HIDDEN, *hide))
+    display({"text/html": html, "text/plain": plain}, raw=True)
 
 
-def to_html(frame: pd.DataFrame, *, title: str = "", max_text: int = 500, cap: int = ROW_CAP) -> str:
+def to_html(
+    frame: pd.DataFrame, *, title: str = "", max_text: int = 500, cap: int = ROW_CAP, hide: Sequence[str] = HIDDEN
+) -> str:
     """The interactive table's HTML (needs the DataTables bundle on the page: :func:`init` or a report's
     ``itables.js``)."""
     import itables  # optional at import time: only notebooks and reports render tables
 
     shown = readable(frame.head(cap).reset_index(drop=True), max_text=max_text)
-    return offline(itables.to_html_datatable(shown, caption=caption(len(shown), len(frame), title), **options(shown)))
+    text = itables.to_html_datatable(shown, caption=caption(len(shown), len(frame), title), **options(shown, hide))
+    return offline(text)
 
 
 def init() -> None:

@@ -18,7 +18,7 @@ from aiaudit.notebooks import tables
 from aiaudit.reports.html import ITABLES_JS
 
 _STYLE = """
-body { font: 14px/1.45 -apple-system, Segoe UI, Helvetica, Arial, sans-serif; max-width: 1200px; margin: 2em auto;
+body { font: 14px/1.45 -apple-system, Segoe UI, Helvetica, Arial, sans-serif; max-width: 1340px; margin: 2em auto;
        color: #222; }
 h1 { font-size: 22px; } h2 { font-size: 18px; margin-top: 1.6em; }
 table { border-collapse: collapse; width: 100%; } td, th { border-bottom: 1px solid #ddd; padding: 4px 8px;
