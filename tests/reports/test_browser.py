@@ -63,10 +63,6 @@ def driver():
     browser.quit()
 
 
-def _first(folder: Path, pattern: str) -> Path:
-    return sorted(folder.rglob(pattern))[0]
-
-
 def plant(data: Path) -> None:
     """The canary in a prompt and an ARN-like principal (invocation log), a user agent and the same
     principal (CloudTrail, same request id) and a tool name (an ``execute_tool`` span)."""
@@ -99,8 +95,12 @@ def plant(data: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "planted.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
 
-    trail = json.loads(gzip.decompress(_first(data / "cloudtrail", "*.json.gz").read_bytes()))
-    model_call = next(e for e in trail["Records"] if e.get("eventName") in ("InvokeModel", "Converse"))
+    model_call = next(
+        event
+        for path in sorted((data / "cloudtrail").rglob("*.json.gz"))
+        for event in json.loads(gzip.decompress(path.read_bytes()))["Records"]
+        if event.get("eventName") in ("InvokeModel", "Converse", "ConverseStream")
+    )
     event = copy.deepcopy(model_call)
     event.update(
         eventTime="2026-11-19T12:00:00Z",
@@ -193,24 +193,21 @@ def test_every_page_draws_its_charts_and_tables_without_errors(driver, report: P
     assert problems == []
 
 
-def test_the_canary_is_text_in_the_requests_table_and_search_finds_it(driver, report: Path) -> None:
-    page = report / "who_asked_what.html"
-    _open(driver, page)
+def test_the_canary_is_text_in_the_flagged_requests_and_search_finds_it(driver, report: Path) -> None:
+    """The planted prompt carries an injection indicator, so it is one of the flagged requests (the requests
+    table shows its first 500 rows; the planted one is later in the day)."""
+    _open(driver, report / "who_asked_what.html")
+    table = driver.execute_script(
+        "return [...document.querySelectorAll('table.aiaudit-table')]"
+        ".find(t => t.querySelector('caption')?.textContent.startsWith('flagged'));"
+    )
     search = driver.execute_script(
-        "const t = [...document.querySelectorAll('table.aiaudit-table')]"
-        ".find(t => t.querySelector('caption')?.textContent.startsWith('requests'));"
-        "return t.closest('.dt-container').querySelector('input[type=search]');"
+        "return arguments[0].closest('.dt-container').querySelector('input[type=search]')", table
     )
-    before = driver.execute_script(
-        "return arguments[0].closest('.dt-container').querySelector('.dt-info').textContent", search
-    )
-    search.send_keys("onerror")
-    after = driver.execute_script(
-        "return arguments[0].closest('.dt-container').querySelector('.dt-info').textContent", search
-    )
-    assert before != after and "filtered" in after, (before, after)
-    text = driver.execute_script("return document.body.innerText")
-    assert "<img src=x onerror=" in text and "<script>" in text
+    search.send_keys("aiaudit_canary")
+    rows = driver.execute_script("return [...arguments[0].querySelectorAll('tbody tr')].map(r => r.innerText)", table)
+    assert len(rows) == 1, rows  # search filtered the table to the planted request
+    assert "<img src=x onerror=" in rows[0] and "<script>" in rows[0]  # readable as text
     assert driver.execute_script(f"return window.{FLAG}") is None
     assert _errors(driver) == []
 
@@ -223,3 +220,21 @@ def test_index_and_pages_fit_1400_px_without_horizontal_overflow(driver, report:
         if overflow > 0:
             wide.append(f"{page.name}: {overflow} px wider than the window")
     assert wide == []
+
+
+def test_screenshots_from_this_run(driver, report: Path) -> None:
+    """With ``AIAUDIT_SCREENSHOTS=docs/img`` the pages checked above are saved as the docs' screenshots
+    (1400 px wide, the first 2400 px of each page): the images show what the check passed."""
+    target = os.environ.get("AIAUDIT_SCREENSHOTS")
+    if not target:
+        pytest.skip("set AIAUDIT_SCREENSHOTS=docs/img to save the pages' screenshots")
+    folder = Path(target)
+    folder.mkdir(parents=True, exist_ok=True)
+    driver.set_window_size(1400, 2400)
+    try:
+        for page in _pages(report):
+            _open(driver, page)
+            name = "report-index.png" if page.name == "index.html" else f"{page.stem}.png"
+            assert driver.save_screenshot(str(folder / name))
+    finally:
+        driver.set_window_size(1400, 1000)
