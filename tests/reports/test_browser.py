@@ -175,15 +175,17 @@ def test_every_page_draws_its_charts_and_tables_without_errors(driver, report: P
         charts = driver.execute_script(
             "return [...document.querySelectorAll('.plotly-graph-div')].map(d => !!d.querySelector('svg.main-svg'))"
         )
-        tables = driver.execute_script("return document.querySelectorAll('table.aiaudit-table').length")
+        tables = driver.execute_script("return document.querySelectorAll('table.aiaudit-table.dataTable').length")
         searchable = driver.execute_script(
             "return [...document.querySelectorAll('table.aiaudit-table')]"
             ".every(t => t.closest('.dt-container')?.querySelector('input[type=search]'))"
         )
         if not all(charts):
             problems.append(f"{page.name}: {charts.count(False)} of {len(charts)} charts not drawn")
-        if page.name != "index.html" and page.stem not in ("overview_dashboard",) and not tables:
+        if not tables:
             problems.append(f"{page.name}: no interactive table")
+        if "Loading ITables" in driver.execute_script("return document.body.innerText"):
+            problems.append(f"{page.name}: a table never initialised")
         if not searchable:
             problems.append(f"{page.name}: a table without a search box")
         if errors := _errors(driver):
