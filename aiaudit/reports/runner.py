@@ -32,7 +32,7 @@ from aiaudit.core.findings import Finding, dedupe, severity_rank
 from aiaudit.core.timerange import TimeRange, iso, resolve_window
 from aiaudit.investigate.availability import availability, range_hint
 from aiaudit.reports.history import Accepted, compare, counted, gone_json, load_previous, render_section
-from aiaudit.reports.html import inert_json, inert_notebook, inert_value, render_notebook, ship_plotly
+from aiaudit.reports.html import inert_json, inert_notebook, inert_value, render_notebook, ship_itables, ship_plotly
 from aiaudit.reports.index import render_index
 from aiaudit.reports.playbook import Playbook, notebook_dir
 from aiaudit.reports.redact import Redactor
@@ -243,6 +243,7 @@ def run_playbook(
 
         clock = time.monotonic()
         ship_plotly(out)
+        ship_itables(out)
         banner = f"{book.name} · {time_range} · source {source}"
         prepare: Callable[[list[Finding]], list[Finding]] = accepted.mark
         if fetched is not None:
