@@ -61,6 +61,10 @@ def test_json_round_trip_is_exact():
         "notebook",
         "playbook",
         "finding_id",
+        "window",
+        "key",
+        "status",
+        "suppressed",
     ]
 
 
@@ -78,6 +82,42 @@ def test_ids_are_deterministic_and_depend_on_facts_not_words():
     assert make().finding_id == make(title="other words", summary="x").finding_id
     assert make().finding_id != make(request_ids=["r-3"]).finding_id
     assert make().finding_id.startswith("Q01-")
+
+
+def test_key_rounds_the_window_start_down_to_the_rules_window():
+    subject = f"principal:{ROLE}"
+
+    def key(start, window, **kw):
+        return make(time_start=start, time_end=None, subject=subject, window=window, **kw).key
+
+    # 1 h windows fall on UTC hours: 10:20 and 10:59:59 are the same alert, 11:00 a new one
+    assert key("2026-11-19T10:20:00Z", "1h") == key("2026-11-19T10:59:59Z", "1h")
+    assert key("2026-11-19T10:20:00Z", "1h") != key("2026-11-19T11:00:00Z", "1h")
+    # 24 h windows fall on UTC days
+    assert key("2026-11-19T00:00:00Z", "24h") == key("2026-11-19T23:59:59Z", "24h")
+    assert key("2026-11-19T23:59:59Z", "24h") != key("2026-11-20T00:00:00Z", "24h")
+    # 90 min windows counted from the epoch (00:00, 01:30, 03:00 ...): 01:29 and 01:30 differ
+    assert key("2026-11-19T00:10:00Z", "5400s") == key("2026-11-19T01:29:59Z", "5400s")
+    assert key("2026-11-19T01:29:59Z", "5400s") != key("2026-11-19T01:30:00Z", "5400s")
+    # one finding per subject over the range: the start does not matter, the subject and rule do
+    assert key("2026-11-19T10:00:00Z", "range") == key("2026-11-25T03:00:00Z", "range")
+    assert key("2026-11-19T10:00:00Z", "range") != key("2026-11-19T10:00:00Z", "range", rule_id="X01")
+    assert make(time_start="2026-11-19T10:00:00Z", subject="principal:other", window="range").key != key(
+        "2026-11-19T10:00:00Z", "range"
+    )
+    # window not said: the exact start (the finding id's rule); no subject: the facts (the finding id)
+    unsaid = make(subject=subject)
+    assert unsaid.key == unsaid.finding_id
+    assert make().key == make().finding_id and make().key != make(request_ids=["r-9"]).key
+    # the key is kept as read (a redacted report's subjects would give another key)
+    assert (
+        Finding.from_dict({**unsaid.to_dict(), "subject": "principal:email-1234abcd@redacted.invalid"}).key
+        == unsaid.key
+    )
+    with pytest.raises(InputError, match="fixed length"):
+        make(window="1mo")
+    with pytest.raises(InputError, match="unknown finding status"):
+        make(status="closed")
 
 
 def test_validation():

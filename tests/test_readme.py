@@ -28,7 +28,8 @@ pytestmark = pytest.mark.slow
 def examples() -> list[str]:
     """Lines of the README's ``bash`` blocks that run aiaudit or papermill."""
     text = README.read_text(encoding="utf-8")
-    blocks = re.findall(r"```bash\n(.*?)```", text, flags=re.S)
+    # a line ending in a backslash continues on the next, as in the shell
+    blocks = [block.replace("\\\n", " ") for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S)]
     return [
         line.strip()
         for block in blocks

@@ -26,6 +26,8 @@ from aiaudit.core.vocabulary import concepts
 
 HERE = Path(__file__).parent
 ENTRIES = HERE / "entries"
+#: inline tests sit beside an entry as ``<ID>.tests.yaml`` (see :mod:`aiaudit.catalog.cases`)
+TESTS_SUFFIX = ".tests.yaml"
 
 
 #: Families in DESIGN §7's order: the guide's queries, its dashboards' queries, then the deployable
@@ -40,6 +42,12 @@ def _id_order(entry_id: str) -> tuple[int, str]:
     return rank, entry_id
 
 
+def entry_files(folder: Path = ENTRIES) -> list[Path]:
+    """Every entry file under ``folder`` (``<topic>/<ID>.yaml``; inline test files are not entries)."""
+    paths = (p for p in folder.glob("*/*.yaml") if not p.name.endswith(TESTS_SUFFIX))
+    return sorted(paths, key=lambda p: _id_order(p.stem))
+
+
 class Catalog(Mapping[str, Entry]):
     """All entries by id, loaded once."""
 
@@ -49,8 +57,7 @@ class Catalog(Mapping[str, Entry]):
 
     def _load(self) -> dict[str, Entry]:
         if self._entries is None:
-            paths = sorted(self._folder.glob("*/*.yaml"), key=lambda p: _id_order(p.stem))
-            self._entries = {p.stem: load_entry(p) for p in paths}
+            self._entries = {p.stem: load_entry(p) for p in entry_files(self._folder)}
         return self._entries
 
     def __getitem__(self, key: str) -> Entry:
@@ -84,7 +91,7 @@ class Catalog(Mapping[str, Entry]):
 
 catalog = Catalog()
 
-__all__ = ["Catalog", "Entry", "Parameter", "catalog", "concepts", "load_entry"]
+__all__ = ["Catalog", "Entry", "Parameter", "catalog", "concepts", "entry_files", "load_entry"]
 
 
 class _CatalogModule(types.ModuleType):

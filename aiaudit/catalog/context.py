@@ -14,6 +14,7 @@ fresh export, a three-day simulation) nothing would count as known, so the first
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -78,6 +79,21 @@ class Context:
     def before_range(self, pipeline: str) -> pd.DataFrame:
         frame = self.all(pipeline)
         return frame[frame["time"] < pd.Timestamp(self.time_range.start)]
+
+    def event(self, ptr: str) -> dict[str, Any]:
+        """The raw record behind ``ptr`` as a parsed object (a store returns the event itself; raw frames return
+        ``@message`` text, parsed here). For the few candidate rows whose request parameters or
+        ``additionalEventData`` a detection must read: projections carry the fields every detection needs,
+        not every field of every API."""
+        record = self.tel.record(ptr)
+        if "@message" not in record or "eventName" in record or "schemaType" in record:
+            return record
+        message = record.get("@message")
+        try:
+            parsed = json.loads(message) if isinstance(message, str) else {}
+        except ValueError:
+            return {}
+        return parsed if isinstance(parsed, dict) else {}
 
     @property
     def judge_from(self) -> pd.Timestamp:

@@ -140,6 +140,22 @@ class Entry:
         used = set(names(self.language, self.query))  # the language's own binder finds its placeholders
         return {k: v for k, v in bound.items() if k in used}
 
+    def with_thresholds(self, environment: Any, params: dict[str, Any]) -> dict[str, Any]:
+        """``params`` over the site's ``[environment.thresholds]`` for this entry — the one place those apply,
+        for every detection. A threshold naming a parameter the entry lacks, or of the wrong type, is an error
+        naming the config key."""
+        site = environment.thresholds_for(self.id) if environment is not None else {}
+        for name, value in site.items():
+            where = f"[environment.thresholds] {self.id}.{name}"
+            if name not in self.parameters:
+                known = ", ".join(sorted(self.parameters)) or "none"
+                raise InputError(f"{self.id} has no parameter {name!r} (parameters: {known})", where=where)
+            try:
+                self.parameters[name].coerce(value)
+            except InputError as exc:
+                raise InputError(str(exc).split(": ", 1)[-1], where=where) from None
+        return {**site, **{k: v for k, v in params.items() if v is not None}}
+
     def row_limit(self, **params: Any) -> int | None:
         """The value bound to the query's ``LIMIT :name``, if it has one."""
         match = _LIMIT_PARAM.search(self.query)
@@ -203,6 +219,7 @@ class Entry:
             if time_range is None:
                 raise InputError(f"{self.id}: give a time range", where=self.id)
             ctx = Context.make(data, time_range, lookback=lookback, environment=environment)
+        params = self.with_thresholds(ctx.environment, params)
         if self.language == "python":
             found = implementation(self.id)(ctx, self, **self.bind(**params))
         elif self.deployable:

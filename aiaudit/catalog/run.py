@@ -57,7 +57,9 @@ class Run:
     def findings(self, min_severity: str = "info") -> list[Finding]:
         """Every finding, related ones merged, de-duplicated, in the one order; at or above ``min_severity``."""
         signals = {i: catalog[i].signal for i in self.found if i in catalog and catalog[i].signal}
-        merged = merge((f for items in self.found.values() for f in items), signals)  # type: ignore[arg-type]
+        alarms = {i for i in self.found if i in catalog and catalog[i].kind == "alarm"}  # they count, not judge
+        found = (f for items in self.found.values() for f in items)
+        merged = merge(found, signals, defer=alarms)  # type: ignore[arg-type]
         floor = severity_rank(min_severity)
         return [f for f in dedupe(merged) if f.severity_rank >= floor]
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from aiaudit import __version__
-from aiaudit.core.errors import AiauditError, NotImplementedYet
+from aiaudit.core.errors import AiauditError, InputError, NotImplementedYet
 
 #: verb -> one-line help. Order is the order ``--help`` lists them (DESIGN §8).
 VERBS: dict[str, str] = {
@@ -52,6 +53,19 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+SCAN_LIMIT_ENV = "AIAUDIT_AWS_MAX_SCAN_GB"
+
+
+def apply_scan_limit(args: argparse.Namespace) -> None:
+    """``--max-scan-gb`` reaches every AWS source the command opens — notebook kernels of a playbook too —
+    through ``AIAUDIT_AWS_MAX_SCAN_GB`` (:class:`aiaudit.sources.aws.options.AwsOptions`)."""
+    limit = getattr(args, "max_scan_gb", None)
+    if limit is not None:
+        if limit < 0:
+            raise InputError("--max-scan-gb must be 0 (no limit) or more", where="--max-scan-gb")
+        os.environ[SCAN_LIMIT_ENV] = repr(float(limit))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(argv) if argv is not None else sys.argv[1:]
     parser = build_parser(arguments)
@@ -63,7 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:  # a verb with sub-verbs called without one
         args.verb_parser.print_help()
         return EXIT_USAGE
+    before = os.environ.get(SCAN_LIMIT_ENV)
     try:
+        apply_scan_limit(args)
         return int(handler(args) or 0)
     except NotImplementedYet as exc:
         print(f"aiaudit {args.verb}: not implemented yet: {exc}", file=sys.stderr)
@@ -77,3 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"aiaudit {args.verb}: interrupted", file=sys.stderr)
         return 130
+    finally:  # main() is called in-process by tests and scripts: leave the environment as it was
+        if before is None:
+            os.environ.pop(SCAN_LIMIT_ENV, None)
+        else:
+            os.environ[SCAN_LIMIT_ENV] = before

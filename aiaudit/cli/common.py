@@ -31,6 +31,12 @@ def add_source(parser: argparse.ArgumentParser, *, required: bool = False) -> No
         required=required and not os.environ.get(DEFAULT_SOURCE_ENV),
         help=f"local:PATH, aws:PROFILE@REGION[,REGION] or a name from aiaudit.toml (default: ${DEFAULT_SOURCE_ENV})",
     )
+    parser.add_argument(
+        "--max-scan-gb",
+        type=float,
+        metavar="GB",
+        help="aws sources: refuse queries estimated to scan more (default: [sources.NAME] max_scan_gb; 0: no limit)",
+    )
 
 
 def add_time(parser: argparse.ArgumentParser) -> None:

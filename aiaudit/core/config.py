@@ -58,6 +58,13 @@ class Environment:
     model_prices: dict[str, ModelPrice] = field(default_factory=dict)
     default_lookback: str = "30d"
     accounts: tuple[str, ...] = ()
+    #: entry id -> parameter -> value (``[environment.thresholds]``, keys ``"X20.min_calls"``): a site's own
+    #: thresholds, applied to every run of the entry (explicit parameters still win)
+    thresholds: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def thresholds_for(self, entry_id: str) -> dict[str, Any]:
+        """The ``[environment.thresholds]`` values of one entry (empty when none are set)."""
+        return dict(self.thresholds.get(entry_id, {}))
 
     def ip_is_corporate(self, ip: str | None) -> bool:
         """True when ``ip`` falls in a configured corporate/NAT/VPC range."""
@@ -89,6 +96,11 @@ class SourceConfig:
     profile: str | None = None
     regions: tuple[str, ...] = ()
     log_groups: dict[str, str] = field(default_factory=dict)
+    #: the cost guard of an aws source: refuse a query or run estimated to scan more (0: no limit)
+    max_scan_gb: float = 0.0
+    #: member accounts of an aws source, each reached by assuming ``role`` (sources/aws/accounts.py)
+    accounts: tuple[str, ...] = ()
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +108,8 @@ class Config:
     sources: dict[str, SourceConfig] = field(default_factory=dict)
     environment: Environment = field(default_factory=Environment)
     path: Path | None = None
+    #: the suppressions file (``suppressions = "..."``, relative to the config file), for reports and ``detect``
+    suppressions: str | None = None
 
     def log_groups(self, source: str | None = None) -> dict[str, str]:
         """Pipeline -> log group, defaults filled in."""
@@ -106,8 +120,8 @@ class Config:
 
 
 # --- schema ---------------------------------------------------------------------------------------
-_TOP_KEYS = {"sources", "environment"}
-_SOURCE_KEYS = {"kind", "path", "cache_dir", "profile", "regions", "log_groups"}
+_TOP_KEYS = {"sources", "environment", "suppressions"}
+_SOURCE_KEYS = {"kind", "path", "cache_dir", "profile", "regions", "log_groups", "max_scan_gb", "accounts", "role"}
 _ENV_KEYS = {
     "corporate_cidrs",
     "expected_regions",
@@ -118,6 +132,7 @@ _ENV_KEYS = {
     "model_prices",
     "default_lookback",
     "accounts",
+    "thresholds",
 }
 _PRICE_KEYS = {"input_per_1k", "output_per_1k", "cache_read_per_1k", "cache_write_per_1k"}
 
@@ -157,7 +172,12 @@ def parse_config(raw: dict[str, Any], *, source_file: str = "aiaudit.toml") -> C
     for name, table in _table(raw.get("sources", {}), source_file, "sources").items():
         sources[name] = _parse_source(name, _table(table, source_file, f"sources.{name}"), source_file)
     environment = _parse_environment(_table(raw.get("environment", {}), source_file, "environment"), source_file)
-    return Config(sources=sources, environment=environment, path=Path(source_file))
+    suppressions = raw.get("suppressions")
+    if suppressions is not None:
+        _expect(suppressions, str, source_file, "suppressions")
+        if not os.path.isabs(suppressions):
+            suppressions = str((Path(source_file).parent / suppressions).resolve())
+    return Config(sources=sources, environment=environment, path=Path(source_file), suppressions=suppressions)
 
 
 def _parse_source(name: str, table: dict[str, Any], file: str) -> SourceConfig:
@@ -178,6 +198,24 @@ def _parse_source(name: str, table: dict[str, Any], file: str) -> SourceConfig:
     for key in ("path", "cache_dir", "profile"):
         if key in table:
             _expect(table[key], str, file, f"{where}.{key}")
+    limit = table.get("max_scan_gb", 0.0)
+    if not isinstance(limit, int | float) or isinstance(limit, bool) or limit < 0:
+        raise InputError(f"{where}.max_scan_gb must be a number of GB, 0 or more (0: no limit)", where=file)
+    accounts = tuple(_str_list(table.get("accounts", []), file, f"{where}.accounts"))
+    for account in accounts:
+        if len(account) != 12 or not account.isdigit():
+            raise InputError(f"{where}.accounts: {account!r} is not a 12-digit AWS account id", where=file)
+    if len(set(accounts)) != len(accounts):
+        raise InputError(f"{where}.accounts: an account is named twice", where=file)
+    role = table.get("role")
+    if role is not None:
+        _expect(role, str, file, f"{where}.role")
+    if accounts and not role:
+        raise InputError(f"{where}: accounts need role = 'NAME' (the role to assume in each)", where=file)
+    if role and not accounts:
+        raise InputError(
+            f"{where}: role is assumed in the listed accounts: add accounts = ['111122223333', ...]", where=file
+        )
     path = table.get("path")
     if path and kind == "local" and not os.path.isabs(path):
         path = str((Path(file).parent / path).resolve())
@@ -189,6 +227,9 @@ def _parse_source(name: str, table: dict[str, Any], file: str) -> SourceConfig:
         profile=table.get("profile"),
         regions=regions,
         log_groups=dict(groups),
+        max_scan_gb=float(limit),
+        accounts=accounts,
+        role=role,
     )
 
 
@@ -227,6 +268,7 @@ def _parse_environment(table: dict[str, Any], file: str) -> Environment:
         parse_duration(lookback)
     except InputError as exc:
         raise InputError(f"environment.default_lookback: {exc}", where=file) from None
+    thresholds = _parse_thresholds(_table(table.get("thresholds", {}), file, "environment.thresholds"), file)
     return Environment(
         corporate_cidrs=cidrs,
         expected_regions=tuple(_str_list(table.get("expected_regions", []), file, "environment.expected_regions")),
@@ -236,8 +278,26 @@ def _parse_environment(table: dict[str, Any], file: str) -> Environment:
         model_prices=prices,
         default_lookback=lookback,
         accounts=tuple(_str_list(table.get("accounts", []), file, "environment.accounts")),
+        thresholds=thresholds,
         change_roles=_change_roles(table.get("change_roles", []), file),
     )
+
+
+def _parse_thresholds(table: dict[str, Any], file: str) -> dict[str, dict[str, Any]]:
+    """``"X20.min_calls" = 800`` -> ``{"X20": {"min_calls": 800}}``. Whether the entry has that parameter, and
+    whether the value has its type, is checked where entries are known (a run names the key when it is wrong)."""
+    out: dict[str, dict[str, Any]] = {}
+    for key, value in table.items():
+        entry_id, dot, name = str(key).partition(".")
+        if not dot or not entry_id or not name:
+            raise InputError(
+                f'environment.thresholds.{key}: write "ENTRY.parameter" = value (e.g. "X20.min_calls" = 800)',
+                where=file,
+            )
+        if isinstance(value, dict):
+            raise InputError(f"environment.thresholds.{key} must be a value, not a table", where=file)
+        out.setdefault(entry_id, {})[name] = value
+    return out
 
 
 def _change_roles(value: Any, file: str) -> tuple[str, ...]:

@@ -14,17 +14,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
 
 from aiaudit.core.errors import InputError
-from aiaudit.core.timerange import iso, to_utc
+from aiaudit.core.timerange import iso, parse_duration, to_utc
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
+#: a finding's place against the previous report (empty: not compared)
+STATUSES = ("", "new", "open", "gone")
 _LIST_FIELDS = ("principals", "source_ips", "request_ids", "session_ids", "resources", "evidence")
 
 
@@ -61,6 +63,16 @@ class Finding:
     notebook: str | None = None
     playbook: str | None = None
     finding_id: str = ""
+    #: the rule's activity window (``"1h"``, ``"24h"``; ``"range"``: one finding per subject over the whole
+    #: range; empty: not said) — what :attr:`key` rounds the window start to
+    window: str = ""
+    #: stable across reports: rule × subject × window start rounded down to :attr:`window` (computed from the
+    #: raw subject, so it survives a report's redaction); how "new since the last report" is decided
+    key: str = ""
+    #: against the previous report: ``new``, ``open`` (still there) or ``gone``; empty when not compared
+    status: str = ""
+    #: the suppression that matched (rule, subject, reason, owner, expires, file); the finding stays listed
+    suppressed: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         severity_rank(self.severity)
@@ -80,6 +92,14 @@ class Finding:
         self.evidence_count = max(int(self.evidence_count or 0), len(self.evidence))
         if not self.finding_id:
             self.finding_id = self.compute_id()
+        if self.window and self.window != "range":
+            window_seconds(self.window)  # refuse a window that is not a fixed length here, not in a later report
+        if self.status not in STATUSES:
+            raise InputError(
+                f"unknown finding status {self.status!r} (one of {', '.join(STATUSES[1:])})", where="status"
+            )
+        if not self.key:
+            self.key = self.compute_key()
 
     def compute_id(self) -> str:
         """Deterministic id (not from the wording): rule × subject × window start when there is a subject,
@@ -101,6 +121,23 @@ class Finding:
             ],
             sort_keys=True,
         )
+        return f"{self.rule_id}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+
+    def compute_key(self) -> str:
+        """The key reports compare on: rule × subject × window start rounded down to the rule's window (whole
+        windows counted from the Unix epoch, so hours and days fall on UTC boundaries); a rule with one finding
+        per subject over the range keys on rule × subject alone. A finding without a subject keys on its facts
+        (its ``finding_id``); one whose window is not said, on its exact start."""
+        if not self.subject:
+            return self.finding_id
+        start: str | None = iso(self.time_start) if self.time_start else None
+        if self.window == "range":
+            start = None
+        elif self.window and self.time_start:
+            length = window_seconds(self.window)
+            epoch = int(self.time_start.timestamp())
+            start = iso(datetime.fromtimestamp(epoch - epoch % length, tz=UTC))
+        key = json.dumps([self.rule_id, self.subject, start])
         return f"{self.rule_id}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
 
     @property
@@ -125,6 +162,24 @@ class Finding:
         if unknown:
             raise InputError(f"unknown finding field {unknown[0]!r}", where="finding")
         return cls(**data)
+
+
+def window_seconds(window: str) -> int:
+    """``"1h"`` → 3600; a window of months (no fixed length) or nonsense is an error naming the field."""
+    length = parse_duration(window)
+    if not isinstance(length, timedelta):
+        raise InputError(f"a finding window needs a fixed length, not {window!r}", where="window")
+    return int(length.total_seconds())
+
+
+def window_label(window: timedelta | str | None) -> str:
+    """How a finding records its rule's window: a duration as written (``"1h"``), a ``timedelta`` in seconds
+    (``"5400s"``), ``None`` (one finding per subject over the range) as ``"range"``."""
+    if window is None:
+        return "range"
+    if isinstance(window, timedelta):
+        return f"{int(window.total_seconds())}s"
+    return window
 
 
 def _is_nan(value: Any) -> bool:
@@ -216,10 +271,15 @@ def order(findings: Iterable[Finding]) -> list[Finding]:
     )
 
 
-def merge(findings: Iterable[Finding], related: Mapping[str, str]) -> list[Finding]:
+def merge(findings: Iterable[Finding], related: Mapping[str, str], *, defer: Collection[str] = ()) -> list[Finding]:
     """Join findings of rules that detect the same thing (``related``: rule id → signal name) when they
     have the same subject and overlapping windows: one finding listing every rule id, the highest
-    severity, the union of the facts. Findings of rules without a signal pass through unchanged."""
+    severity, the union of the facts. Findings of rules without a signal pass through unchanged.
+
+    Rules in ``defer`` count matching events without judging them (a metric alarm fires on every change
+    its filter names): joined with a rule that did judge the same events, they take that rule's grade
+    instead of raising it (a logging configuration that was switched back on is not a high finding
+    because an alarm counted it)."""
     passthrough: list[Finding] = []
     buckets: dict[tuple[str, str], list[Finding]] = {}
     for f in findings:
@@ -240,17 +300,20 @@ def merge(findings: Iterable[Finding], related: Mapping[str, str]) -> list[Findi
                 cluster_end = max(cluster_end, end) if end else cluster_end
                 continue
             if cluster:
-                out.append(_joined(cluster))
+                out.append(_joined(cluster, defer))
             cluster, cluster_end = [f], end
         if cluster:
-            out.append(_joined(cluster))
+            out.append(_joined(cluster, defer))
     return out
 
 
-def _joined(cluster: list[Finding]) -> Finding:
+def _joined(cluster: list[Finding], defer: Collection[str] = ()) -> Finding:
     if len(cluster) == 1:
         return cluster[0]
-    lead = order(cluster)[0]
+    judged = [f for f in cluster if f.rule_id not in defer] or cluster
+    # the lead names the merged finding: the most severe, and among those the one holding the most evidence
+    # (a detection that read every matching row says more than an alarm's one-minute datapoint)
+    lead = sorted(order(judged), key=lambda f: (-f.severity_rank, -f.evidence_count))[0]
     rules = sorted({r for f in cluster for r in f.rule_ids})
     others = [f for f in cluster if f is not lead]
     evidence = sorted({e for f in cluster for e in f.evidence})
@@ -270,6 +333,7 @@ def _joined(cluster: list[Finding]) -> Finding:
         evidence=evidence[: max(len(f.evidence) for f in cluster)],
         evidence_count=max(sum(f.evidence_count for f in cluster), len(evidence)),
         subject=lead.subject,
+        window=lead.window,
         notebook=lead.notebook,
         playbook=lead.playbook,
     )

@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 
 from aiaudit.core.errors import InputError
-from aiaudit.core.findings import Finding
+from aiaudit.core.findings import Finding, window_label
 from aiaudit.core.timerange import parse_duration
 
 #: Evidence pointers cited per finding (every row is counted in ``evidence_count``).
@@ -231,6 +231,7 @@ def finding(
     resources: Iterable[str] = (),
     principals: Iterable[str] = (),
     request_ids: Iterable[str] = (),
+    window: str = "",
 ) -> Finding:
     """One group → one finding (facts read through :func:`values`, evidence capped, rows counted)."""
     facts, rows = group.facts, group.rows
@@ -250,6 +251,7 @@ def finding(
         evidence=ptrs[:EVIDENCE_CAP],
         evidence_count=len(rows),
         subject=f"{subject_kind}:{group.subject}" if group.subject else "",
+        window=window,
     )
 
 
@@ -285,6 +287,7 @@ def findings(
                 summary=summary,
                 subject_kind=kind,
                 resources=resources(group) if resources is not None else (),
+                window=window_label(window),
             )
         )
     return out

@@ -26,7 +26,7 @@ from aiaudit.core.config import PIPELINES, Environment
 from aiaudit.core.errors import InputError
 from aiaudit.core.result import Result
 from aiaudit.core.timerange import ONE_SECOND, TimeRange
-from aiaudit.frames import empty_frame, project_table
+from aiaudit.frames import apply_focus, empty_frame, project_table
 from aiaudit.query.sql import run_sql
 from aiaudit.sources.base import Source, check_focus, check_pipeline
 from aiaudit.store.memory import MemoryStore
@@ -42,6 +42,7 @@ class Telemetry:
     source: Source | None = None
     raw: dict[str, pd.DataFrame] = field(default_factory=dict)
     queries: list[dict[str, Any]] = field(default_factory=list)
+    given: dict[str, pd.DataFrame] = field(default_factory=dict)
     _cache: dict[tuple[Any, ...], pd.DataFrame] = field(default_factory=dict, repr=False)
     _memory: MemoryStore | None = field(default=None, repr=False)
 
@@ -72,6 +73,18 @@ class Telemetry:
             raw[pipeline] = copy.reset_index(drop=True)
         return cls(raw=raw)
 
+    def over(self, **frames: pd.DataFrame | None) -> Telemetry:
+        """The same data, except that the pipelines named are served from the projected frames given.
+
+        Why: a notebook reads its frames in visible cells (``ct = inv.cloudtrail()``) and an analyst may
+        filter them or add a column; every join and judgement below must then see *those* rows. The
+        frames are still cut to the range and focus each caller asks for; records, times and the other
+        pipelines come from the source as before, and queries stay in one log."""
+        for pipeline in frames:
+            check_pipeline(pipeline)
+        given = {**self.given, **{p: f for p, f in frames.items() if f is not None}}
+        return Telemetry(source=self.source, raw=self.raw, queries=self.queries, given=given)
+
     @property
     def label(self) -> str:
         return self.source.spec.text if self.source is not None else "frames"
@@ -90,7 +103,10 @@ class Telemetry:
         key = (pipeline, time_range, tuple(sorted((k, tuple(v)) for k, v in wanted.items())))
         if key in self._cache:
             return self._cache[key]
-        if self.source is not None:
+        if pipeline in self.given:
+            frame = self.given[pipeline]
+            frame = apply_focus(frame[_in_range(frame["@timestamp"], time_range)], wanted, pipeline)
+        elif self.source is not None:
             frame = self.source.projection(pipeline, time_range, **wanted)
             summary = frame.attrs.get("aiaudit")
             if summary:

@@ -1,9 +1,11 @@
 """What prompts ask and what models answer: injection markers in, disclosures out.
 
-Why here, once: the prompt-injection and disclosure detections (X10, X11) and the ``who_asked_what``
-notebook must judge the same text the same way — they read the same vocabulary lists
-(:mod:`aiaudit.core.vocabulary`: ``prompt_injection_markers``, ``secret_patterns``,
-``personal_data_patterns``, ``disclosure_markers``) through these functions. Results are pattern
+Why here, once: the prompt-injection and disclosure detections (X10, X11), the credential and
+harvesting detections (X27, X28) and the ``who_asked_what`` notebook must judge the same text the same
+way — they read the same vocabulary lists (:mod:`aiaudit.core.vocabulary`: ``prompt_injection_markers``,
+``secret_patterns``, ``personal_data_patterns``, ``disclosure_markers``, ``credential_patterns``,
+``metadata_harvest_markers``, ``jailbreak_markers``, ``secret_intent_markers``, ``shell_exec_markers``)
+through these functions. Results are pattern
 *names*, never the matched text: it may be the secret, or markup meant for the reader's browser. Card
 numbers must pass the Luhn check, which keeps order numbers and invoice ids out.
 """
@@ -11,7 +13,7 @@ numbers must pass the Luhn check, which keeps order numbers and invoice ids out.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
@@ -48,12 +50,41 @@ class Indicators:
         personal: Iterable[str] | None = None,
         disclosure: Iterable[str] | None = None,
         cards: bool = True,
+        credentials: Iterable[str] | None = None,
+        harvest: Iterable[str] | None = None,
+        jailbreak: Iterable[str] | None = None,
+        secret_intent: Iterable[str] | None = None,
+        shell: Iterable[str] | None = None,
     ) -> None:
         self.injection = compile_patterns(injection or words("prompt_injection_markers"), "injection markers")
         self.secrets = compile_patterns(secrets or words("secret_patterns"), "secret patterns")
         self.personal = compile_patterns(personal or words("personal_data_patterns"), "personal data patterns")
         self.disclosure = compile_patterns(disclosure or words("disclosure_markers"), "disclosure markers")
         self.cards = cards
+        self.credential = compile_patterns(credentials or words("credential_patterns"), "credential patterns")
+        self.harvest = compile_patterns(harvest or words("metadata_harvest_markers"), "metadata harvest markers")
+        self.jailbreak = compile_patterns(jailbreak or words("jailbreak_markers"), "jailbreak markers")
+        self.secret_intent = compile_patterns(secret_intent or words("secret_intent_markers"), "secret intent markers")
+        self.shell = compile_patterns(shell or words("shell_exec_markers"), "shell markers")
+
+    def credentials(self, text: Any) -> list[str]:
+        """Names of the live-credential patterns in any text (prompt, completion, agent log)."""
+        return matching(text, self.credential)
+
+    def harvesting(self, text: Any) -> list[str]:
+        """Names of what makes a prompt credential harvesting: instance or container metadata, AWS key names,
+        or jailbreak wording *together with* secret or exfiltration intent (either alone is ordinary)."""
+        found = matching(text, self.harvest)
+        jail = matching(text, self.jailbreak)
+        if jail:
+            intent = matching(text, self.secret_intent)
+            if intent:
+                found += [f"jailbreak:{j}" for j in jail] + [f"intent:{i}" for i in intent]
+        return found
+
+    def shell_strings(self, text: Any) -> list[str]:
+        """Names of the shell, interpreter and network-tool strings in a prompt."""
+        return matching(text, self.shell)
 
     def injections(self, text: Any) -> list[str]:
         """Names of the injection markers in a prompt."""
@@ -67,12 +98,22 @@ class Indicators:
         return sorted(set(found), key=found.index)
 
 
+def scan(texts: pd.Series, judge_text: Callable[[Any], list[str]]) -> pd.Series:
+    """One list of indicator names per text (an object column; empty lists where nothing fired)."""
+    return pd.Series([judge_text(t) for t in texts.astype("object").tolist()], index=texts.index, dtype=object)
+
+
+def user_turns(invocations: pd.DataFrame) -> pd.Series:
+    """Every user turn of each invocation (``user_text``), else its last prompt."""
+    user_text = invocations["user_text"] if "user_text" in invocations else invocations["prompt"]
+    return user_text.astype("object").where(user_text.notna(), invocations["prompt"].astype("object"))
+
+
 def judge(invocations: pd.DataFrame, indicators: Indicators | None = None) -> pd.DataFrame:
     """The invocation frame with two list columns: ``injection`` (markers in the user's turns — every user
     turn, so an injection in an earlier turn still counts) and ``disclosure`` (in the response)."""
     ind = indicators or Indicators()
-    user_text = invocations["user_text"] if "user_text" in invocations else invocations["prompt"]
-    text = user_text.astype("object").where(user_text.notna(), invocations["prompt"].astype("object"))
+    text = user_turns(invocations)
     out = invocations.copy()
     out["injection"] = pd.Series([ind.injections(t) for t in text.tolist()], index=invocations.index, dtype=object)
     responses = invocations["response"].astype("object").tolist()

@@ -3,7 +3,7 @@
 Each function returns frames *and* :class:`~aiaudit.investigate.joins.JoinReport` s (guide catalogue §5
 keys; DESIGN §3):
 
-* :func:`correlate_requests` — CloudTrail ⟕ invocation logs ⟕ spans on the request id (Q18/Q20 without
+* :func:`correlate_requests` — CloudTrail left-join invocation logs left-join spans on the request id (Q18/Q20 without
   their LIMIT): one row per CloudTrail model call, its invocation log and its span. Columns are prefixed
   ``ct.``, ``inv.``, ``span.`` like the guide's SQL aliases; ``request_id`` is the coalesced key and
   ``matched`` says which pipelines carried it (``ct+inv+span``, ``ct+inv``, ``inv``, ...).
@@ -86,7 +86,7 @@ def correlate_requests(
     margin: timedelta | str = DEFAULT_MARGIN,
     **focus: Any,
 ) -> Correlation:
-    """CloudTrail ⟕ invocations ⟕ spans by request id.
+    """CloudTrail left-join invocations left-join spans by request id.
 
     ``events="model"`` keeps the CloudTrail Bedrock model calls (the events that have an invocation log);
     ``"all"`` keeps every event. ``spans="own"`` joins spans that carry the request id themselves (the
@@ -120,7 +120,7 @@ def correlate_requests(
         left_on="ct.request_id",
         right_on="inv.request_id",
         how=how,
-        name="requests: cloudtrail ⟕ invocations",
+        name="requests: cloudtrail left join invocations",
         left_name="cloudtrail",
         right_name="invocations",
     )
@@ -137,8 +137,8 @@ def correlate_requests(
         left_on="request_id",
         right_on="span.request_id",
         how=how,
-        name="requests: (cloudtrail ⟕ invocations) ⟕ spans",
-        left_name="cloudtrail⟕invocations",
+        name="requests: (cloudtrail left join invocations) left join spans",
+        left_name="cloudtrail+invocations",
         right_name="spans",
     )
     out["request_id"] = out["request_id"].fillna(out["span.request_id"]).astype("string")
@@ -292,7 +292,7 @@ def correlate_sessions(
     candidates = candidates[_in_range(candidates["time"], time_range)] if time_range else candidates
     per_event = ct_links.groupby("@ptr")["session_id"].nunique() if len(ct_links) else pd.Series(dtype=int)
     rep = JoinReport(
-        name="sessions: sessions ⟕ cloudtrail",
+        name="sessions: sessions left join cloudtrail",
         left="sessions",
         right="cloudtrail",
         keys=["request_id ∈ session request ids", f"runtime_arn and time within ±{pad}"],

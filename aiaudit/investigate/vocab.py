@@ -33,6 +33,19 @@ TRAIL_BLINDING_CHANGES = frozenset(words("trail_blinding_events"))
 TRAIL_STATE_CHANGES = TRAIL_BLINDING_CHANGES | frozenset(words("trail_restoring_events"))
 #: Control-plane calls that (re)configure which backend serves a gateway target.
 GATEWAY_TARGET_CHANGES = frozenset(words("gateway_target_events"))
+#: Changes that alter what is recorded or enforced (audit and invocation logging, trails, guardrails, IAM
+#: roles and policies, gateways): the list catalogue Q07 reports, not every write API (``PutObject``).
+SECURITY_CHANGES = frozenset(
+    name
+    for concept in (
+        "logging_change_events",
+        "trail_change_events",
+        "guardrail_change_events",
+        "iam_role_policy_events",
+        "gateway_config_events",
+    )
+    for name in words(concept)
+)
 
 
 def is_model_call(cloudtrail: pd.DataFrame) -> pd.Series:
@@ -53,6 +66,14 @@ def is_change(cloudtrail: pd.DataFrame) -> pd.Series:
     verb = names.str.startswith(CHANGE_VERBS)
     failed = cloudtrail["is_error"].fillna(False).astype(bool)
     return (verb & ~failed).astype(bool)
+
+
+def is_security_change(cloudtrail: pd.DataFrame) -> pd.Series:
+    """CloudTrail rows that changed security-relevant configuration (:data:`SECURITY_CHANGES`) and did not fail."""
+    if cloudtrail.empty:
+        return pd.Series(False, index=cloudtrail.index, dtype=bool)
+    named = cloudtrail["eventName"].isin(SECURITY_CHANGES).fillna(False).astype(bool)
+    return (named & ~cloudtrail["is_error"].fillna(False).astype(bool)).astype(bool)
 
 
 def guardrail_key(value: object) -> str | None:

@@ -8,10 +8,12 @@ frame and, under the playbook runner, writes them (with the queries' statistics)
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +22,11 @@ import pandas as pd
 from aiaudit import connect
 from aiaudit.core.findings import Finding, dedupe, findings_frame
 from aiaudit.core.timerange import TimeRange, resolve_window
+from aiaudit.frames import FOCUS_COLUMNS
 from aiaudit.investigate import Telemetry
 from aiaudit.investigate.availability import REQUIREMENTS, Availability, availability, range_hint
+from aiaudit.investigate.correlate import as_timedelta
+from aiaudit.notebooks import tables
 from aiaudit.sources.base import FOCUS_KEYS, Source
 
 
@@ -38,6 +43,8 @@ class Investigation:
     findings: list[Finding] = field(default_factory=list)
     _tel: Any = field(default=None, repr=False)
     _available: Availability | None = field(default=None, repr=False)
+    #: results computed once per run and shared with :meth:`over` views (the catalogue's findings)
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
     def tel(self) -> Any:
@@ -58,6 +65,52 @@ class Investigation:
         if self._available is None:
             self._available = availability(self.src, self.time_range)
         return self._available
+
+    # -- the frames a question reads (visible notebook cells) ---------------------------------------
+    def frame(
+        self,
+        pipeline: str,
+        *,
+        margin: timedelta | str | None = None,
+        before: timedelta | str | None = None,
+        focus: bool = True,
+    ) -> pd.DataFrame:
+        """One pipeline's standard projection over the time range (``docs/frames.md``), with the focus
+        keys that pipeline carries (a span has no principal, CloudTrail no session id).
+
+        ``margin`` widens the range on both sides (clocks of CloudTrail, invocation logs and spans differ
+        by seconds, so a join reads its right-hand sides a little wider); ``before`` reaches back further
+        (a change made the day before can explain an effect inside the range)."""
+        pad = as_timedelta(margin) or timedelta(0)
+        back = as_timedelta(before) or timedelta(0)
+        wide = TimeRange(self.time_range.start - pad - back, self.time_range.end + pad)
+        keys = FOCUS_COLUMNS[pipeline] if focus else {}
+        return self.tel.projection(pipeline, wide, **{k: v for k, v in self.focus.items() if k in keys})
+
+    def cloudtrail(self, **how: Any) -> pd.DataFrame:
+        """CloudTrail events in range (management and data events): :meth:`frame` of ``cloudtrail``."""
+        return self.frame("cloudtrail", **how)
+
+    def invocations(self, **how: Any) -> pd.DataFrame:
+        """Bedrock model invocation log records in range: :meth:`frame` of ``invocations``."""
+        return self.frame("invocations", **how)
+
+    def spans(self, **how: Any) -> pd.DataFrame:
+        """ADOT / OpenTelemetry spans in range: :meth:`frame` of ``spans``."""
+        return self.frame("spans", **how)
+
+    def runtime_logs(self, **how: Any) -> pd.DataFrame:
+        """AgentCore runtime application log records in range: :meth:`frame` of ``runtime_logs``."""
+        return self.frame("runtime_logs", **how)
+
+    def over(self, **frames: pd.DataFrame | None) -> Investigation:
+        """This investigation reading the given frames for the pipelines named (everything else — other
+        pipelines, raw records, volumes — from the source as before).
+
+        Why: the notebook's cells read frames and an analyst may filter them or add a column; the joins
+        and judgements in the cells below take ``inv.over(cloudtrail=ct, ...)`` so they see exactly those
+        rows (cut to the range and focus each step asks for). Findings are still added to ``inv``."""
+        return dataclasses.replace(self, findings=[], _tel=self.tel.over(**frames))
 
     def limitations(self, reads: Iterable[str] = REQUIREMENTS) -> list[str]:
         """Sentences for what cannot be shown: a range that misses the data, pipelines missing in range."""
@@ -87,6 +140,21 @@ class Investigation:
             finding.notebook = self.name
         self.findings.extend(findings)
         return findings
+
+    # -- what a cell shows ---------------------------------------------------------------------------
+    def show(self, frame: pd.DataFrame, title: str = "", *, empty: str = "no rows", hide: Iterable[str] = ()) -> None:
+        """An interactive, escaped, capped table of ``frame`` (:func:`aiaudit.notebooks.tables.show`);
+        ``hide`` names columns that start hidden (the table's "Column visibility" shows them)."""
+        tables.show(frame, title=title, max_text=self.max_text, empty=empty, hide=tuple(hide))
+
+    def sizes(self, **frames: pd.DataFrame) -> None:
+        """One line: rows per frame read (``cloudtrail 1,204 · invocations 310 · spans 0``)."""
+        print(" · ".join(f"{name} {len(frame):,} rows" for name, frame in frames.items()))
+
+    def notes(self, answer: Any) -> None:
+        """The answer's notes (what could not be judged), one line each; nothing when there are none."""
+        for line in answer.notes:
+            print(f"note: {line}")
 
     def truncate(
         self, frame: pd.DataFrame, columns: tuple[str, ...] = ("prompt", "response", "system_prompt")

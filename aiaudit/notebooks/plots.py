@@ -21,7 +21,21 @@ PIPELINE_COLOURS = {
     "runtime_logs": "#8c564b",
     "change": "#d62728",
 }
-LAYOUT = {"template": "plotly_white", "height": 420, "margin": {"l": 60, "r": 20, "t": 60, "b": 50}}
+#: The one severity palette: the report index, findings tables and every chart by severity use it.
+SEVERITY_COLOURS = {
+    "critical": "#7b0000",
+    "high": "#c62828",
+    "medium": "#ef6c00",
+    "low": "#1565c0",
+    "info": "#757575",
+}
+LAYOUT = {
+    "template": "plotly_white",
+    "height": 420,
+    "margin": {"l": 60, "r": 20, "t": 60, "b": 50},
+    "font": {"family": "DejaVu Sans, Liberation Sans, Arial, sans-serif"},
+}
+EMPTY = "aiaudit_empty"
 
 
 def _finish(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
@@ -30,9 +44,16 @@ def _finish(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
 
 
 def _empty(title: str, x: str, y: str, message: str = "no data in range") -> go.Figure:
-    fig = go.Figure(go.Scatter(x=[], y=[], mode="markers", name=message))
-    fig.add_annotation(text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
-    return _finish(fig, title, x, y)
+    """A figure with nothing to draw: :func:`show` prints one line for it instead of empty axes."""
+    fig = _finish(go.Figure(), title, x, y)
+    fig.update_layout(meta={EMPTY: message})
+    return fig
+
+
+def is_empty(fig: go.Figure) -> str:
+    """The sentence of a figure made with nothing to draw ('' for a figure with data)."""
+    meta = fig.layout.meta
+    return str(meta.get(EMPTY, "")) if isinstance(meta, dict) else ""
 
 
 def timeline(
@@ -89,8 +110,10 @@ def top_contributors(
     n: int = 10,
     value: str | None = None,
     y_label: str = "events",
+    colours: dict[str, str] | None = None,
 ) -> go.Figure:
-    """Top-N values of ``key`` over time (stacked bars), the rest folded into "other"."""
+    """Top-N values of ``key`` over time (stacked bars), the rest folded into "other"; ``colours`` fixes
+    the colour (and order) of known values, e.g. :data:`SEVERITY_COLOURS`."""
     if frame.empty or key not in frame:
         return _empty(title, "time (UTC)", y_label)
     data = frame[[time, key] + ([value] if value else [])].copy()
@@ -101,7 +124,20 @@ def top_contributors(
     data["bucket"] = data[time].dt.floor(freq)
     data["weight"] = weights
     table = data.pivot_table(index="bucket", columns="series", values="weight", aggfunc="sum", fill_value=0)
-    fig = go.Figure([go.Bar(x=table.index, y=table[c], name=str(c)) for c in table.columns])
+    series = list(table.columns)
+    if colours:
+        series = [c for c in colours if c in table.columns] + [c for c in series if c not in colours]
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=table.index,
+                y=table[c],
+                name=str(c),
+                marker={"color": colours[c]} if colours and c in colours else None,
+            )
+            for c in series
+        ]
+    )
     fig.update_layout(barmode="stack")
     return _finish(fig, title, "time (UTC)", y_label)
 
@@ -171,6 +207,9 @@ def show(fig: go.Figure) -> None:
     """Display a figure: interactive in JupyterLab; in reports, an HTML div using the shipped plotly.js."""
     from IPython.display import display
 
+    if message := is_empty(fig):
+        print(f"{fig.layout.title.text}: {message}")
+        return
     bundle: dict[str, Any] = {
         "application/vnd.plotly.v1+json": json.loads(fig.to_json()),
         "text/html": fig.to_html(full_html=False, include_plotlyjs=False),

@@ -4,7 +4,7 @@ Why this shape: under papermill there is no front end, so widgets cannot be the 
 (papermill#296). Widgets here only *edit* the :class:`~aiaudit.notebooks.investigation.Investigation` built from the
 parameters cell; the analysis always reads ``inv.time_range`` and ``inv.focus``. Headless
 (``interactive=False``, which the playbook runner passes) nothing is displayed at all, so reports
-contain no dead widget placeholders.
+contain no dead widget placeholders; a notebook saved from JupyterLab shows a sentence, never a repr.
 """
 
 from __future__ import annotations
@@ -27,10 +27,15 @@ def time_range_picker(inv: Any, on_change: Callable[[TimeRange], None] | None = 
     start = w.Text(value=iso(inv.time_range.start), description="start (UTC)")
     end = w.Text(value=iso(inv.time_range.end), description="end (UTC)")
     status = w.HTML()
+    applying = [False]  # a preset writes the boxes: that is not the analyst typing a custom range
 
     def apply(new: TimeRange) -> None:
         inv.time_range = new
-        start.value, end.value = iso(new.start), iso(new.end)
+        applying[0] = True
+        try:
+            start.value, end.value = iso(new.start), iso(new.end)
+        finally:
+            applying[0] = False
         status.value = f"<small>{new}</small>"
         if on_change:
             on_change(new)
@@ -40,6 +45,8 @@ def time_range_picker(inv: Any, on_change: Callable[[TimeRange], None] | None = 
             apply(TimeRange.parse(change["new"], anchor=anchor))
 
     def on_text(_: Any) -> None:
+        if applying[0]:
+            return
         try:
             apply(TimeRange.parse(start=start.value, end=end.value))
             preset.value = "custom"
@@ -102,5 +109,17 @@ def controls(inv: Any, *, interactive: bool = True, principals: Iterable[str] = 
     from IPython.display import display
 
     box = w.VBox([time_range_picker(inv), choice_picker(inv, "principal", principals), focus_inputs(inv)])
-    display(box)
-    return box
+    display(live_only(box), raw=True)
+    return None
+
+
+#: What a saved notebook shows where the controls were, when no widget state is at hand (never a repr).
+SAVED_TEXT = "(range and focus controls: live only while the notebook runs; the parameters above are the record)"
+
+
+def live_only(widget: Any) -> dict[str, Any]:
+    """The widget's display bundle with a sentence as its plain-text form instead of ``VBox(children=…)``:
+    a notebook saved without widget state (or rendered to HTML) shows the sentence."""
+    bundle = dict(widget._repr_mimebundle_() or {})
+    bundle["text/plain"] = SAVED_TEXT
+    return bundle

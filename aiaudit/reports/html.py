@@ -9,13 +9,22 @@ JSON with ``</`` escaped by plotly; :func:`check_html` verifies what matters bef
 
 from __future__ import annotations
 
+import copy
+import json
 import re
 import shutil
 from pathlib import Path
 from typing import Any
 
+from aiaudit.notebooks.tables import CSS
+
 TEMPLATES = Path(__file__).parent / "templates"
 PLOTLY_JS = "plotly.min.js"
+ITABLES_JS = "itables.js"
+#: The output of ``tables.init()`` (itables' offline loader, the whole DataTables bundle inline): a report page
+#: loads the folder's one :data:`ITABLES_JS` instead.
+_ITABLES_INIT = "injectModule("
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 _EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
 _RAW_SCRIPT = re.compile(r"<script\b[^>]*>", re.I)
@@ -30,6 +39,56 @@ def ship_plotly(folder: Path) -> Path:
     if not target.exists() or target.stat().st_size != source.stat().st_size:
         shutil.copyfile(source, target)
     return target
+
+
+def ship_itables(folder: Path) -> Path:
+    """Write the DataTables bundle that itables ships as one classic script in the report folder.
+
+    Why not a module file: browsers refuse ES module imports from ``file://`` pages; like itables' own
+    offline loader, the script imports the bundle from a blob URL and publishes the promise under the
+    name itables' table snippets wait for."""
+    import itables  # optional heavy dependency: only reports render tables
+    from itables import javascript
+
+    bundle = Path(itables.__file__).parent / "html" / "dt_bundle.js"
+    name = javascript._itables_underscore_version()
+    event = javascript._itables_ready_event()
+    script = (
+        "(function () {\n"
+        f"  var name = {json.dumps(name)};\n"
+        "  if (window[name]) { return; }\n"
+        "  var style = document.createElement('style');\n"
+        f"  style.textContent = {json.dumps(bundle.with_suffix('.css').read_text(encoding='utf-8'))};\n"
+        "  document.head.appendChild(style);\n"
+        f"  var source = {json.dumps(bundle.read_text(encoding='utf-8'))};\n"
+        "  var url = URL.createObjectURL(new Blob([source], {type: 'application/javascript'}));\n"
+        "  window[name] = import(url);\n"
+        f"  window[name].then(function () {{ window.dispatchEvent(new Event({json.dumps(event)})); }});\n"
+        "})();\n"
+    )
+    target = folder / ITABLES_JS
+    if not target.exists() or target.read_text(encoding="utf-8") != script:
+        target.write_text(script, encoding="utf-8")
+    return target
+
+
+def without_live_parts(nb: Any) -> Any:
+    """A copy of the notebook without widget state, widget views and itables' inline loader.
+
+    Why: widget state would make a page load a widget manager from the network (and show nothing
+    offline); the loader carries the whole DataTables bundle, which the report folder holds once."""
+    nb = copy.deepcopy(nb)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        kept = []
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_VIEW in data or _ITABLES_INIT in str(data.get("text/html", "")):
+                continue
+            kept.append(output)
+        if "outputs" in cell:
+            cell["outputs"] = kept
+    return nb
 
 
 def inert_json(text: str) -> str:
@@ -84,8 +143,8 @@ def inert_notebook(nb: Any) -> Any:
     return nb
 
 
-def render_notebook(nb: Any, *, banner: str = "", plotly_src: str = PLOTLY_JS) -> str:
-    """HTML for an executed (and already redacted) notebook, code cells hidden."""
+def render_notebook(nb: Any, *, banner: str = "", plotly_src: str = PLOTLY_JS, itables_src: str = ITABLES_JS) -> str:
+    """HTML for an executed (and already redacted) notebook, code cells hidden, no widget state."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -95,7 +154,13 @@ def render_notebook(nb: Any, *, banner: str = "", plotly_src: str = PLOTLY_JS) -
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    body, _ = exporter.from_notebook_node(nb, resources={"aiaudit_banner": banner, "aiaudit_plotly_src": plotly_src})
+    resources = {
+        "aiaudit_banner": banner,
+        "aiaudit_plotly_src": plotly_src,
+        "aiaudit_itables_src": itables_src,
+        "aiaudit_css": CSS,
+    }
+    body, _ = exporter.from_notebook_node(without_live_parts(nb), resources=resources)
     return body
 
 

@@ -1,6 +1,8 @@
 """The report's ``index.html``: findings by severity, links to every notebook, failures shown.
 
-Everything interpolated is escaped with :func:`html.escape`; the page loads nothing.
+Everything interpolated is escaped with :func:`html.escape`; the findings table is the notebooks' interactive
+table (:func:`aiaudit.notebooks.tables.to_html`, log content escaped), and the page loads only the report
+folder's own ``itables.js``.
 """
 
 from __future__ import annotations
@@ -8,18 +10,19 @@ from __future__ import annotations
 import html
 from typing import Any
 
+import pandas as pd
+
 from aiaudit.core.findings import SEVERITIES, Finding
 from aiaudit.core.timerange import TimeRange, iso
-
-_COLOURS = {"critical": "#7b0000", "high": "#c62828", "medium": "#ef6c00", "low": "#1565c0", "info": "#555"}
+from aiaudit.notebooks import tables
+from aiaudit.reports.html import ITABLES_JS
 
 _STYLE = """
-body { font: 14px/1.45 -apple-system, Segoe UI, Helvetica, Arial, sans-serif; max-width: 1200px; margin: 2em auto;
+body { font: 14px/1.45 -apple-system, Segoe UI, Helvetica, Arial, sans-serif; max-width: 1340px; margin: 2em auto;
        color: #222; }
 h1 { font-size: 22px; } h2 { font-size: 18px; margin-top: 1.6em; }
 table { border-collapse: collapse; width: 100%; } td, th { border-bottom: 1px solid #ddd; padding: 4px 8px;
        text-align: left; vertical-align: top; }
-.sev { color: #fff; border-radius: 3px; padding: 1px 6px; font-size: 12px; }
 .failed { color: #c62828; font-weight: bold; } .meta { color: #666; }
 """
 
@@ -35,6 +38,28 @@ def _limits(lines: list[str]) -> str:
     return f'<h2>What this report cannot show</h2>\n<ul class="limits">{items}</ul>'
 
 
+def findings_table(findings: list[Finding]) -> str:
+    """The findings as the notebooks show tables: searchable, sortable, severity badges in the one palette,
+    principals short with the full ARN on hover, each finding linked to the notebook that published it."""
+    if not findings:
+        return "<p>no findings</p>"
+    frame = pd.DataFrame(
+        [
+            {
+                "severity": f.severity,
+                "rule": f.rule_id,
+                "title": f.title,
+                "principals": f.principals[0] if len(f.principals) == 1 else ", ".join(f.principals[:3]),
+                "source IPs": ", ".join(f.source_ips[:3]),
+                "time": iso(f.time_start) if f.time_start else "",
+                "notebook": f.notebook or "",
+            }
+            for f in findings
+        ]
+    )
+    return tables.to_html(frame, title="findings", cap=len(frame))
+
+
 def render_index(
     book: Any,
     time_range: TimeRange,
@@ -43,9 +68,12 @@ def render_index(
     findings: list[Finding],
     exit_code: int,
     limitations: list[str] | None = None,
+    *,
+    lead: str = "",
 ) -> str:
     """The index page; ``limitations`` are the sentences on what the source cannot show (missing pipelines,
-    a range that misses the data), listed before anything else."""
+    a range that misses the data), listed before anything else; ``lead`` is HTML (already escaped) shown
+    next: what is new since the last report (:func:`aiaudit.reports.history.render_section`)."""
     counts = {s: sum(f.severity == s for f in findings) for s in SEVERITIES}
     summary = " · ".join(f"{counts[s]} {s}" for s in reversed(SEVERITIES) if counts[s]) or "no findings"
     rows_nb = []
@@ -55,33 +83,22 @@ def render_index(
         rows_nb.append(
             f"<tr><td>{link}</td><td>{status}</td><td>{len(run.findings)}</td><td>{run.seconds:.1f} s</td></tr>"
         )
-    rows_f = []
-    for f in findings:
-        colour = _COLOURS[f.severity]
-        link = f'<a href="{_e(f.notebook)}.html">{_e(f.notebook)}</a>' if f.notebook else ""
-        when = f"{iso(f.time_start)}" if f.time_start else ""
-        rows_f.append(
-            f'<tr><td><span class="sev" style="background:{colour}">{_e(f.severity)}</span></td>'
-            f"<td>{_e(f.rule_id)}</td><td>{_e(f.title)}</td><td>{_e(', '.join(f.principals[:3]))}</td>"
-            f"<td>{_e(', '.join(f.source_ips[:3]))}</td><td>{_e(when)}</td><td>{link}</td></tr>"
-        )
     status = "completed" if exit_code == 0 else ("a notebook failed" if exit_code == 1 else "findings at threshold")
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{_e(book.name)} report</title><style>{_STYLE}</style></head>
+<html lang="en"><head><meta charset="utf-8"><title>{_e(book.name)} report</title>
+<style>{_STYLE}{tables.CSS}</style><script src="{ITABLES_JS}"></script></head>
 <body>
 <h1>{_e(book.name)}</h1>
 <p>{_e(book.description)}</p>
 <p class="meta">time range {_e(time_range)} · source {_e(source)} · {_e(status)} · {_e(summary)}</p>
 <p class="meta"><a href="findings.json">findings.json</a> · <a href="manifest.json">manifest.json</a></p>
 {_limits(limitations or [])}
+{lead}
 <h2>Notebooks</h2>
 <table><tr><th>notebook</th><th>status</th><th>findings</th><th>time</th></tr>
 {"".join(rows_nb)}
 </table>
 <h2>Findings by severity</h2>
-<table><tr><th>severity</th><th>rule</th><th>title</th><th>principals</th><th>source IPs</th><th>time</th>
-<th>notebook</th></tr>
-{"".join(rows_f) or '<tr><td colspan="7">no findings</td></tr>'}
-</table>
+{findings_table(findings)}
 </body></html>
 """

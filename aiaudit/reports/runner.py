@@ -8,6 +8,7 @@ written into the report folder, so a crash cannot leave raw prompts or secrets b
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -15,8 +16,9 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +31,13 @@ from aiaudit.core.errors import InputError
 from aiaudit.core.findings import Finding, dedupe, severity_rank
 from aiaudit.core.timerange import TimeRange, iso, resolve_window
 from aiaudit.investigate.availability import availability, range_hint
-from aiaudit.reports.html import inert_json, inert_notebook, inert_value, render_notebook, ship_plotly
+from aiaudit.reports.history import Accepted, compare, counted, gone_json, load_previous, render_section
+from aiaudit.reports.html import inert_json, inert_notebook, inert_value, render_notebook, ship_itables, ship_plotly
 from aiaudit.reports.index import render_index
 from aiaudit.reports.playbook import Playbook, notebook_dir
 from aiaudit.reports.redact import Redactor
+from aiaudit.sources.aws.fetch import aws_pointers, fetch
+from aiaudit.sources.aws.source import AwsSource
 from aiaudit.sources.spec import parse_spec
 
 EXIT_OK, EXIT_NOTEBOOK_FAILED, EXIT_FINDINGS = 0, 1, 3
@@ -139,8 +144,17 @@ def run_playbook(
     timeout: int = 900,
     notebooks: Path | None = None,
     progress: bool = True,
+    suppressions: str | Path | None = None,
+    previous: str | Path | None = None,
+    fetch_once: bool = True,
 ) -> PlaybookRun:
-    """Execute every notebook of ``book`` against ``source`` and write the report folder ``out``."""
+    """Execute every notebook of ``book`` against ``source`` and write the report folder ``out``.
+
+    ``suppressions`` (a file, else the config's ``suppressions``) marks accepted findings; ``previous`` (the
+    last report's folder) marks each finding new or still open and lists what is gone
+    (:mod:`aiaudit.reports.history`). The exit status counts only new, unsuppressed findings. On an ``aws:``
+    source each pipeline is fetched once for the range into a run-local store that every notebook reads
+    (:mod:`aiaudit.sources.aws.fetch`; ``fetch_once=False``: each notebook queries AWS itself)."""
 
     timings: dict[str, float] = {}
     clock = time.monotonic()
@@ -153,6 +167,8 @@ def run_playbook(
     threshold = fail_on or book.fail_on
     if threshold:
         severity_rank(threshold)
+    accepted = Accepted.load(suppressions)
+    before = load_previous(previous) if previous is not None else None
 
     source = absolute_source(source)
     with connect(source) as src:  # ingests once, under the writer lock
@@ -165,8 +181,23 @@ def run_playbook(
             anchor=anchor,
             default_since=book.since,
         )
-        hint = range_hint(src, time_range) if src.spec.kind == "local" else None
-        limitations = ([hint] if hint else []) + availability(src, time_range).messages()
+        fetched = None
+        if fetch_once and isinstance(src, AwsSource):
+            fetched = _fetch_once(src, time_range)
+        else:
+            hint = range_hint(src, time_range) if src.spec.kind == "local" else None
+            limitations = ([hint] if hint else []) + availability(src, time_range).messages()
+    read_from = source
+    if fetched is not None:
+        read_from = f"local:{fetched.folder}"
+        with connect(read_from) as copy:  # the run-local store: ingested once, read by every notebook
+            # what the fetched copy holds answers what is missing without querying AWS again
+            limitations = availability(copy, time_range).messages() + fetched.notes()
+        if progress:
+            print(
+                f"fetched once: {fetched.queries} queries, {fetched.bytes_scanned / 1e9:.3f} GB scanned",
+                file=sys.stderr,
+            )
     for line in limitations:
         print(f"note: {line}", file=sys.stderr)
     timings["ingest_s"] = time.monotonic() - clock
@@ -174,6 +205,7 @@ def run_playbook(
     redactor = Redactor(enabled=redact)
     runs = [NotebookRun(step.notebook, step.title) for step in book.steps]
     scratch = Path(tempfile.mkdtemp(prefix="aiaudit-run-"))
+    stack = contextlib.ExitStack()
     try:
         clock = time.monotonic()
         jobs = {}
@@ -183,7 +215,7 @@ def run_playbook(
                     **book.parameters,
                     **step.parameters,
                     **(params or {}),
-                    "source": source,
+                    "source": read_from,
                     "since": "",
                     "start": iso(time_range.start),
                     "end": iso(time_range.end),
@@ -211,19 +243,32 @@ def run_playbook(
 
         clock = time.monotonic()
         ship_plotly(out)
+        ship_itables(out)
         banner = f"{book.name} · {time_range} · source {source}"
+        prepare: Callable[[list[Finding]], list[Finding]] = accepted.mark
+        if fetched is not None:
+            local = stack.enter_context(connect(read_from, read_only=True))
+            prepare = _citing_aws(local, fetched.folder, accepted.mark)
         for run in runs:
-            _collect(run, scratch, out, redactor, banner)
+            _collect(run, scratch, out, redactor, banner, prepare)
         timings["render_s"] = time.monotonic() - clock
     finally:
+        stack.close()
         shutil.rmtree(scratch, ignore_errors=True)
+        if fetched is not None:
+            shutil.rmtree(fetched.folder.parent, ignore_errors=True)
 
     findings = dedupe(f for run in runs for f in run.findings)
     findings = [f for f in findings if f.severity_rank >= severity_rank(book.min_severity)]
+    history = compare(findings, before, time_range)
+    history.notes = [redactor.text(line) for line in [*accepted.warnings, *history.notes]]
+    findings = history.findings
+    for line in history.notes:
+        print(f"note: {line}", file=sys.stderr)
     exit_code = EXIT_OK
     if any(run.status != "ok" for run in runs):
         exit_code = EXIT_NOTEBOOK_FAILED
-    elif threshold and any(f.severity_rank >= severity_rank(threshold) for f in findings):
+    elif counted(findings, threshold):
         exit_code = EXIT_FINDINGS
 
     (out / "findings.json").write_text(
@@ -241,19 +286,61 @@ def run_playbook(
         "redactions": dict(redactor.counts),
         "exit_code": exit_code,
         "notebooks": [run.to_dict() for run in runs],
-        "findings": {"total": len(findings), "by_severity": _by_severity(findings)},
+        "findings": {
+            "total": len(findings),
+            "by_severity": _by_severity(findings),
+            "counted_for_exit": len(counted(findings, threshold)),
+        },
+        "fetched": fetched.manifest() if fetched is not None else None,
+        "history": history.manifest(),
+        "suppressions": redactor.value(accepted.manifest(findings)),
         "limitations": limitations,
         "timings": {k: round(v, 2) for k, v in timings.items()},
         "versions": _versions(__version__),
     }
     (out / "manifest.json").write_text(inert_json(json.dumps(manifest, indent=2, ensure_ascii=False)), encoding="utf-8")
+    if before is not None:
+        (out / "gone.json").write_text(inert_json(gone_json(history)), encoding="utf-8")
+    lead = render_section(history) if before is not None or accepted.entries else ""
     index = out / "index.html"
-    index.write_text(render_index(book, time_range, source, runs, findings, exit_code, limitations), encoding="utf-8")
+    index.write_text(
+        render_index(book, time_range, source, runs, findings, exit_code, limitations, lead=lead), encoding="utf-8"
+    )
     return PlaybookRun(book, out, time_range, source, runs, findings, exit_code, index, timings)
 
 
-def _collect(run: NotebookRun, scratch: Path, out: Path, redactor: Redactor, banner: str) -> None:
-    """Redact and render one executed notebook; read (and redact) its findings."""
+def _fetch_once(src: AwsSource, time_range: TimeRange) -> Any:
+    """Each pipeline fetched once into a fresh temporary folder (removed again when the fetch fails)."""
+    folder = Path(tempfile.mkdtemp(prefix="aiaudit-fetch-"))
+    try:
+        return fetch(src, time_range, folder / "data")
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def _citing_aws(
+    local: Any, folder: Path, then: Callable[[list[Finding]], list[Finding]]
+) -> Callable[[list[Finding]], list[Finding]]:
+    """Findings of notebooks that read the run-local copy cite the AWS ``@ptr`` of their evidence."""
+
+    def cite(found: list[Finding]) -> list[Finding]:
+        pointers = aws_pointers(local, folder, {e for f in found for e in f.evidence})
+        return then([replace(f, evidence=[pointers.get(e, e) for e in f.evidence]) for f in found])
+
+    return cite
+
+
+def _collect(
+    run: NotebookRun,
+    scratch: Path,
+    out: Path,
+    redactor: Redactor,
+    banner: str,
+    mark: Callable[[list[Finding]], list[Finding]],
+) -> None:
+    """Redact and render one executed notebook; read its findings, mark the suppressed ones (on the raw
+    subjects the suppressions name), then redact them."""
     import nbformat
 
     executed = scratch / f"{run.notebook}.ipynb"
@@ -267,7 +354,8 @@ def _collect(run: NotebookRun, scratch: Path, out: Path, redactor: Redactor, ban
     raw = scratch / f"{run.notebook}.findings.json"
     if raw.exists():
         payload = json.loads(raw.read_text(encoding="utf-8"))
-        run.findings = [Finding.from_dict(inert_value(redactor.value(item))) for item in payload.get("findings", [])]
+        raw_findings = mark([Finding.from_dict(item) for item in payload.get("findings", [])])
+        run.findings = [Finding.from_dict(inert_value(redactor.value(f.to_dict()))) for f in raw_findings]
     elif run.status == "ok":
         run.status, run.error = "failed", "the notebook published no findings (missing inv.publish())"
 

@@ -176,6 +176,9 @@ def generate_shard(world: World, em: Emitter, day: int, account_key: str, region
 
 def _act(world: World, em: Emitter, actor: Actor, t: float, rng: random.Random) -> None:
     profile = actor.profile
+    if profile == "keyed":
+        _keyed_call(em, actor, t, rng)
+        return
     if profile == "app":
         if rng.random() < 0.62:
             _app_call(world, em, actor, t, rng)
@@ -303,10 +306,13 @@ def _app_call(world: World, em: Emitter, actor: Actor, t: float, rng: random.Ran
     model = actor.models[0] if len(actor.models) == 1 or rng.random() < 0.8 else actor.models[1]
     big = actor.key == "doc_summarizer" and rng.random() < 0.004
     prompt, answer = bodies.conversation(rng, kind, doc_chars=110_000 + int(rng.random() * 30_000) if big else 400)
-    tin, tout = app_tokens(rng, mean_in, mean_out)
+    embedding = bodies.provider(model) == "amazon-titan"
+    # an embedding model answers with no tokens; a text model always answers something (a job that only needs a
+    # label still gets one back)
+    tin, tout = app_tokens(rng, mean_in, mean_out or (0 if embedding else 40))
     if big:
         tin = len(prompt) // 4
-    if bodies.provider(model) == "amazon-titan":
+    if embedding:
         tout = 0
     latency = 200 + int(tout * (8 + rng.random() * 12)) + int(rng.random() * 300)
     guardrail = None
@@ -350,6 +356,23 @@ def _app_call(world: World, em: Emitter, actor: Actor, t: float, rng: random.Ran
             guardrail=guardrail,
             intervened=intervened,
         )
+
+
+def _keyed_call(em: Emitter, actor: Actor, t: float, rng: random.Random) -> None:
+    """A job or integration on long-lived credentials: one model, one client, steady small calls."""
+    prompt, answer = bodies.conversation(rng, "summarize" if actor.api_key else "dev")
+    tin, tout = app_tokens(rng, 600, 180)
+    em.model_call(
+        actor,
+        t,
+        "Converse" if actor.api_key else "InvokeModel",
+        actor.models[0],
+        prompt,
+        answer,
+        in_tokens=tin,
+        out_tokens=tout,
+        latency_ms=300 + tout * 9,
+    )
 
 
 def _human_call(world: World, em: Emitter, actor: Actor, t: float, rng: random.Random) -> None:

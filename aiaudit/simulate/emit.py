@@ -34,6 +34,20 @@ _HOSTS = {
 }
 _RUNTIME_OPS = {"InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream"}
 _AGENT_RUNTIME_OPS = {"Retrieve", "RetrieveAndGenerate", "InvokeAgent", "InvokeInlineAgent", "InvokeFlow"}
+_AGENT_BUILD_OPS = {
+    "GetKnowledgeBase",
+    "ListKnowledgeBases",
+    "ListDataSources",
+    "GetDataSource",
+    "UpdateDataSource",
+    "StartIngestionJob",
+    "GetIngestionJob",
+    "IngestKnowledgeBaseDocuments",
+    "DeleteKnowledgeBaseDocuments",
+    "UpdateAgent",
+    "PrepareAgent",
+    "GetAgent",
+}
 _AGENTCORE_CONTROL = {
     "CreateGateway",
     "UpdateGateway",
@@ -58,6 +72,8 @@ def host_for(source: str, name: str, region: str) -> str:
             return f"bedrock-runtime.{region}.amazonaws.com"
         if name in _AGENT_RUNTIME_OPS:
             return f"bedrock-agent-runtime.{region}.amazonaws.com"
+        if name in _AGENT_BUILD_OPS:
+            return f"bedrock-agent.{region}.amazonaws.com"
         return f"bedrock.{region}.amazonaws.com"
     if source == "bedrock-agentcore.amazonaws.com":
         if name in _AGENTCORE_CONTROL:
@@ -133,7 +149,8 @@ class Emitter:
         shared_event: bool = False,
         console: bool = False,
     ) -> str:
-        """Append one CloudTrail event; returns its requestID."""
+        """Append one CloudTrail event; returns its requestID. Bedrock calls of an actor on a Bedrock API key
+        (``actor.api_key``) carry ``additionalEventData.callWithBearerToken``, as CloudTrail records them."""
         region = region or (actor.region if actor else "us-east-1")
         account = account or (actor.account.id if actor else "")
         rid = request_id or self.ids.uuid()
@@ -141,6 +158,8 @@ class Emitter:
             ip = actor.ips[int(self.rng.random() * len(actor.ips))]
         if ua is None and actor is not None:
             ua = actor.user_agents[0] if len(actor.user_agents) == 1 else self.rng.choice(actor.user_agents)
+        if actor is not None and actor.api_key and source == "bedrock.amazonaws.com":
+            additional = {"callWithBearerToken": True, **(additional or {})}
         ev: dict[str, Any] = {
             "eventVersion": "1.11" if source == "bedrock-agentcore.amazonaws.com" else "1.10",
             "userIdentity": identity if identity is not None else _UI,

@@ -161,6 +161,9 @@ def baseline_description(world: World) -> dict[str, Any]:
             "the org deploy role writing the full event-selector set on day one",
             "the deploy role's nightly apply re-writing every gateway target (UpdateGatewayTarget) on day one",
             "expired gateway tokens (a 401, then success)",
+            "a CI evaluation job (ml-eval-runner) calling a model on a long-term access key",
+            "a partner integration calling a model on a long-term Bedrock API key (its IAM user BedrockAPIKey-…, "
+            "additionalEventData.callWithBearerToken)",
         ],
     }
 

@@ -153,6 +153,7 @@ class Actor:
     console: bool = False
     person: str | None = None  # SSO user e-mail
     timezone_offset: int = 0  # hours from UTC of the people behind it
+    api_key: bool = False  # the IAM user behind a long-term Bedrock API key: calls carry a bearer token, no access key
 
     def session_arn(self) -> str:
         if self.kind == "iam_user":
@@ -163,7 +164,7 @@ class Actor:
         """The CloudTrail ``userIdentity`` block for one credential session."""
         acct = self.account.id
         if self.kind == "iam_user":
-            return {
+            user: dict[str, Any] = {
                 "type": "IAMUser",
                 "principalId": self.principal_id,
                 "arn": self.role_arn,
@@ -171,6 +172,9 @@ class Actor:
                 "accessKeyId": access_key,
                 "userName": self.role_name,
             }
+            if self.api_key:  # a Bedrock API key is a service-specific credential, not an access key
+                del user["accessKeyId"]
+            return user
         ident: dict[str, Any] = {
             "type": "AssumedRole",
             "principalId": f"{self.principal_id}:{self.session_name}",
@@ -723,6 +727,7 @@ def build_world(seed: int, start: float, end: float) -> World:
         "support": Guardrail("support", ids.lower(12), "customer-support-guardrail", prod, "us-east-1", "2"),
         "internal": Guardrail("internal", ids.lower(12), "internal-assistant-guardrail", prod, "eu-west-1", "3"),
     }
+    actors.update(_key_users(seed, dev, prod, office_ips))
     used = set(office_ips) | set(home_ip.values())
     pool: list[str] = []
     while len(pool) < 64:
@@ -747,6 +752,53 @@ def build_world(seed: int, start: float, end: float) -> World:
         llmjack_region=rng.choice(UNUSED_REGIONS),
         cost_actor=rng.choice(("doc_summarizer", "claims_triage", "embeddings")),
     )
+
+
+JAVA_PARTNER = (
+    "aws-sdk-java/2.29.6 Linux/6.1.109-118.189.amzn2023.x86_64 OpenJDK_64-Bit_Server_VM/17.0.12+7-LTS Java/17.0.12"
+)
+
+
+def _key_users(seed: int, dev: Account, prod: Account, office_ips: list[str]) -> dict[str, Actor]:
+    """Two IAM users that call Bedrock with long-lived credentials (own random stream, so adding them shifts no
+    other id): a CI evaluation job on a long-term access key, and a partner integration on a long-term
+    Bedrock API key (the IAM user the console creates for it, BedrockAPIKey-<id>)."""
+    rng = derive(seed, "key-users")
+    ids = Ids(rng)
+    haiku = "anthropic.claude-3-haiku-20240307-v1:0"
+    eval_user = Actor(
+        key="ml_eval",
+        kind="iam_user",
+        profile="keyed",
+        account=dev,
+        region="us-east-1",
+        role_name="ml-eval-runner",
+        role_arn=f"arn:aws:iam::{dev.id}:user/ml-eval-runner",
+        session_name="ml-eval-runner",
+        principal_id="AIDA" + ids.upper(17),
+        ips=(office_ips[1],),
+        user_agents=(BOTO3_LINUX,),
+        rate=5,
+        models=(haiku,),
+    )
+    key_name = f"BedrockAPIKey-{ids.lower(4)}"
+    partner = Actor(
+        key="partner_api_key",
+        kind="iam_user",
+        profile="keyed",
+        account=prod,
+        region="us-east-1",
+        role_name=key_name,
+        role_arn=f"arn:aws:iam::{prod.id}:user/{key_name}",
+        session_name=key_name,
+        principal_id="AIDA" + ids.upper(17),
+        ips=(_ip(rng, AWS_OCTETS), _ip(rng, AWS_OCTETS)),
+        user_agents=(JAVA_PARTNER,),
+        rate=8,
+        models=(haiku,),
+        api_key=True,
+    )
+    return {eval_user.key: eval_user, partner.key: partner}
 
 
 def _gateway_targets(seed: int, prod: Account, support: Agent) -> tuple[GatewayTarget, ...]:

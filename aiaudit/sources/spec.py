@@ -29,6 +29,8 @@ class SourceSpec:
     regions: tuple[str, ...] = ()
     log_groups: dict[str, str] = field(default_factory=dict)
     name: str | None = None  # the config name, when the spec was a name
+    accounts: tuple[str, ...] = ()  # aws: member accounts, each reached by assuming ``role``
+    role: str | None = None
 
     def __str__(self) -> str:
         return self.text
@@ -90,6 +92,8 @@ def from_source_config(source: SourceConfig) -> SourceSpec:
         regions=source.regions,
         log_groups=dict(source.log_groups),
         name=source.name,
+        accounts=source.accounts,
+        role=source.role,
     )
 
 

@@ -162,13 +162,16 @@ def test_throttling_storm_and_concurrency_limit_complete(emulate) -> None:
 
 
 def test_service_errors_mid_run_are_retried(emulate) -> None:
-    emulate(faults=Faults(results_error=3), latency_s=0.2)  # the first poll sees Running, the next ones fail
+    # The latency keeps the first poll on Running even on a loaded machine (0.2 s did not: CI polled later
+    # and saw Complete, so the faults never fired); the next polls fail.
+    emulator = emulate(faults=Faults(results_error=3), latency_s=3.0)
     result = aws().query(ALL_EVENTS, TR)
     assert result.complete and sorted(result.frame["requestID"]) == EXPECTED
+    assert emulator.calls.count("GetQueryResults") >= 5  # one Running, three failures, then the answer
 
 
 def test_persistent_service_errors_fail_precisely(emulate) -> None:
-    emulate(faults=Faults(results_error=1000), latency_s=0.2)
+    emulate(faults=Faults(results_error=1000), latency_s=3.0)  # see above: the first poll must see Running
     with pytest.raises(AiauditError, match="ServiceUnavailable|unavailable"):
         aws(retries=2).query(ALL_EVENTS, TR)
 

@@ -59,7 +59,8 @@ def test_playbook_findings_agree_between_local_and_emulated_aws(tmp_path, monkey
                 "XDG_CACHE_HOME": str(tmp_path / "cache"),
             }.items():
                 monkeypatch.setenv(name, value)
-            remote = run_playbook(book, source="emu", out=tmp_path / "aws", **common)
+            # live: every notebook queries the emulator itself (tests/aws/test_fetch_once.py: the default)
+            remote = run_playbook(book, source="emu", out=tmp_path / "aws", fetch_once=False, **common)
         finally:
             server.shutdown()
 

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from aiaudit.catalog.run import Context, run_each
+from aiaudit.catalog.run import Context
 from aiaudit.core.config import Environment
-from aiaudit.core.findings import Finding
 from aiaudit.core.timerange import TimeRange
 
 from . import records
@@ -44,9 +43,3 @@ def lookback() -> TimeRange:
 @pytest.fixture(scope="session")
 def ctx(src: object, tr: TimeRange, lookback: TimeRange) -> Context:
     return Context.make(src, tr, lookback=lookback, environment=ENVIRONMENT)
-
-
-@pytest.fixture(scope="session")
-def found(src: object, tr: TimeRange, lookback: TimeRange) -> dict[str, list[Finding]]:
-    """Every entry's findings over the hand-built records, computed once."""
-    return run_each(src, tr, lookback=lookback, environment=ENVIRONMENT)

@@ -1,10 +1,9 @@
-"""Hand-built records for every catalogue entry: one that must match and one that must not.
+"""Hand-built records of many entries in one store, for the CLI and unit tests that need a shared source.
 
 Every entry owns a 20-minute slot on 2026-03-02 (the range under review) and names its principals,
-request ids and sessions after itself (``q04-hit``, ``x02-miss``), so one store holds all cases and
-a test asks: does entry E report ``<e>-hit`` and never ``<e>-miss``? 2026-03-01 is the lookback day
-(history for first-use, new-principal and cost detections). Expected values are in ``GOLDEN`` below,
-written by hand.
+request ids and sessions after itself (``q04-hit``, ``x02-miss``). 2026-03-01 is the lookback day. Each
+entry's own must-match and must-not-match cases live beside it (``<ID>.tests.yaml``, run by
+tests/catalog/test_inline.py); these records were their origin.
 """
 
 from __future__ import annotations
@@ -767,67 +766,6 @@ span(at(45, 2), "d06" + "1" * 29, "d06-miss-span001", "execute_tool d06", servic
 span(at(46), "d07" + "0" * 29, "d07a000000000001", "d07-component-hit", service="d07agent.DEFAULT", session="s-d07")
 span(at(54), "d07" + "1" * 29, "d07b000000000001", "d07-component-miss", service="d07other", session="s-d07-miss",
      service_type="other")  # fmt: skip  # not an agent span (also the only span of 18:00: D05's miss hour)
-
-#: entry id -> (markers a finding must carry, markers no finding may carry). A marker is found in a
-#: finding's principals, request ids, session ids or resources (substring). Written by hand.
-GOLDEN: dict[str, tuple[list[str], list[str]]] = {
-    "Q01": (["user/q01-hit"], ["q01-miss"]),
-    "Q02": (["user/q02-hit"], ["q02-miss"]),
-    "Q03": (["user/q03-hit"], ["q03-miss"]),
-    "Q04": (["role/q04-hit"], ["q04-miss"]),
-    "Q05": (["req-q05-hit"], ["q05-miss"]),
-    "Q06": (["user/q06-hit"], ["q06-miss"]),
-    "Q07": (["req-q07-hit"], ["q07-miss"]),
-    "Q08": (["req-q08-hit"], ["q08-miss"]),
-    "Q09": (["role/q09-hit"], ["q09-miss"]),
-    "Q10": (["req-q10-hit"], ["q10-miss"]),
-    "Q11": (["#q11-hit", "req-q11-hit"], ["q11-miss"]),
-    "Q12": (["#q12-hit"], ["q12-miss"]),
-    "Q13": (["role/q13-hit"], ["q13-miss"]),
-    "Q14": (["role/q14-hit"], ["q14-miss"]),
-    "Q15": (["role/q15-hit"], ["q15-miss"]),
-    "Q16": (["role/q16-hit"], ["q16-miss"]),
-    # a view: gateway calls with and without runtime activity after them are both shown
-    "Q17": (["req-q17-hit", "#q17-hit"], []),
-    "Q18": (["req-q18-hit"], ["q18-miss"]),
-    "Q19": (["req-q19-hit", "s-q19-hit"], ["q19-miss"]),
-    "Q20": (["req-q20-hit"], ["q20-miss"]),
-    "Q21": (["req-q21-hit"], ["q21-miss"]),
-    "Q22": (["req-q22-hit", "s-q22-hit"], ["q22-miss"]),
-    "Q23": (["role/q23-hit"], ["q23-miss"]),
-    "Q24": (["role/q24-hit"], ["q24-miss"]),
-    "Q25": (["role/q25-hit"], ["q25-miss"]),
-    "Q26": (["role/q26-hit"], ["q26-miss"]),
-    "Q27": (["role/q27-hit"], ["q27-miss"]),
-    "QAGG": (["qagg-hit"], ["qagg-miss"]),
-    "X01": (["user/x01-hit", "req-x01-hit-2"], ["x01-miss"]),
-    "X02": (["user/x02-hit"], ["x02-miss"]),
-    "X03": (["role/x03-hit", "ap-south-1"], ["x03-miss", "eu-west-3"]),
-    "X04": (["user/x04-hit", "user/x04-hit2", "AWS::BedrockAgentCore::Gateway"], ["x04-miss", "deployer"]),
-    "X05": (["req-x05-hit"], ["x05-logged", "x05-miss", "eu-north-1"]),
-    "X06": (["req-x06-hit", MODEL_B], ["x06-miss"]),
-    "X07": (["req-x07-hit", "us-west-2"], ["x07-miss"]),
-    "X08": (["s-x08-hit", "shell"], ["s-x08-miss", "s-x08-history"]),
-    "X09": (["s-x09-hit", "browser"], ["s-x09-miss"]),
-    "X10": (["req-x10-hit"], ["x10-miss"]),
-    "X11": (["req-x11-hit"], ["x11-miss"]),
-    "X12": (["req-x12-hit", "gr12"], ["x12-miss"]),
-    "X13": (["req-x13-hit"], ["x13-miss"]),
-    "X14": (["user/x14-hit"], ["x14-miss"]),
-    "X15": (["#x15-hit", "req-x15-hit", "oauth2credentialprovider/x15"], ["x15-miss"]),
-    # dashboard views: a row value must (not) contain the marker; hours appear as their timestamps
-    "D01": (["d01-model-hit", "max_tokens"], ["d01-model-miss"]),
-    "D02": (["2026-03-02 14:00:00"], ["2026-03-01"]),  # the lookback day's invocations are outside the range
-    "D03": (["d03-model-hit"], ["d03-model-miss"]),
-    "D04": (["d04-model-hit"], ["d04-model-miss"]),
-    "D05": (["2026-03-02 15:00:00"], ["2026-03-02 18:00:00", "2026-03-01"]),
-    "D06": (["d06-hit-span", "d06-hit failure", "s-d06"], ["d06-miss", "d07"]),
-    "D07": (["d07-component-hit", "d07agent.DEFAULT"], ["d07-component-miss", "d07other"]),
-    "D08": ([], []),  # one number over the whole range: checked against the oracle (test_dashboards.py)
-    "D09": (["anthropic.d09-opus-model"], ["d09-model-miss"]),
-    "D10": (["d10-hit"], ["d10-hit-session"]),  # a session's role, never the session name
-    "D11": (["2026-03-02 14:00:00"], ["2026-03-01"]),
-}
 
 RANGE = (f"{DAY}T00:00:00Z", f"{DAY}T23:59:59Z")
 LOOKBACK = (f"{LOOKBACK_DAY}T00:00:00Z", f"{LOOKBACK_DAY}T23:59:59Z")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +175,8 @@ def test_alarm_fires_above_its_threshold_and_not_at_it(entry_id: str, bursts_src
             f"{over - alarms.REQUEST_ID_CAP} request id(s) beyond {alarms.REQUEST_ID_CAP} not listed" in finding.summary
         )
     assert finding.principals == [PRINCIPAL.get(entry_id, APP)]
+    # one principal behind the episode: it is the subject, so the alarm merges with detections on them
+    assert finding.subject == f"principal:{PRINCIPAL.get(entry_id, APP)}"
     assert finding.rule_id == entry_id and finding.severity == catalog[entry_id].severity
     assert f"ALARM {slot:%Y-%m-%d %H:%M}" in finding.title and f", {over} " in finding.title
     assert len(finding.evidence) == min(over, alarms.EVIDENCE_CAP)
@@ -211,7 +214,23 @@ def test_consecutive_periods_make_one_episode_and_planned_changes_none(tmp_path:
         (["by-deploy"], at + pd.Timedelta(minutes=5), at + pd.Timedelta(minutes=5, seconds=59)),
     ]
     assert [f.request_ids for f in planned.findings] == [["by-user-1", "by-user-2"]]
+    assert planned.findings[0].subject == "principal:arn:aws:iam::111122223333:user/ops"
     assert "assumed-role/deploy/*" in planned.pattern
+
+
+def test_a_range_far_wider_than_the_data_gives_the_same_episodes_quickly(bursts_src: Any) -> None:
+    """``--start 2000 --end 2100`` is 52 million one-minute periods: the timeline is narrowed to where the
+    metric has datapoints (no period without one can breach), with the same episodes and a note."""
+    wide = TimeRange(datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+    narrow = alarms.backtest(bursts_src.store, catalog["AL04"], DAY)
+    widened = alarms.backtest(bursts_src.store, catalog["AL04"], wide)
+    assert [f.to_dict() for f in widened.findings] == [f.to_dict() for f in narrow.findings] != []
+    assert len(widened.timeline) < 24 * 60 and "52,5" in widened.note and narrow.note == ""
+    slot = _slot("AL04")
+    states = widened.timeline.set_index("period_start")["state"]
+    assert states[slot] == "ALARM" and states[slot + pd.Timedelta(minutes=1)] == "OK"
+    result = catalog["AL04"].run(bursts_src, wide)
+    assert result.warnings == [widened.note]
 
 
 def test_m_of_n_alarm_window_covers_the_breaching_periods(tmp_path: Path) -> None:

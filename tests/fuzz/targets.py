@@ -1,8 +1,8 @@
 """The parsers registered with the fuzzing harness (see ``harness.py`` for how to add one).
 
-Registered now: the readers (whole files, through ``read_file``), the SQL translator, the time-range
-parser and the source-spec parser. To come, in their own issues: the classic-QL parser and the
-filter-pattern parser (a few lines each, as the harness docstring shows).
+Registered: the readers (whole files, through ``read_file``), the SQL translator, the classic Logs
+Insights QL translator, the filter-pattern parser and compiler, the time-range parser and the
+source-spec parser.
 """
 
 from __future__ import annotations
@@ -14,6 +14,12 @@ from pathlib import Path
 
 from aiaudit.core.errors import InputError, QuerySyntaxError, SourceError
 from aiaudit.core.timerange import TimeRange
+from aiaudit.query.cwli import bind_text as bind_cwli
+from aiaudit.query.cwli import has_source
+from aiaudit.query.cwli import names as cwli_names
+from aiaudit.query.cwli import translate as translate_cwli
+from aiaudit.query.filterpattern import compile_pattern
+from aiaudit.query.filterpattern import parse as parse_pattern
 from aiaudit.query.sql import translate
 from aiaudit.readers import read_file
 from aiaudit.sources.spec import parse_spec
@@ -141,6 +147,108 @@ def _sql(data: bytes) -> None:
     # bind every :name the text mentions, so inputs get past the parameter check into the translator
     params = {name: f"v-{name}" for name in _PARAM.findall(query)}
     translate(query, params=params)
+
+
+@register(
+    "cwli-translate",
+    allowed=(QuerySyntaxError, InputError, SourceError),
+    seeds=[
+        b"fields @timestamp, eventName | filter eventSource = 'bedrock.amazonaws.com' | sort @timestamp desc",
+        b"stats count(*) as n by bin(1h), `userIdentity.arn` | sort n desc | limit 20",
+        b"filter errorCode like /AccessDenied/ and eventName = {{name}} | display requestID",
+        b'parse @message \'"modelId":"*"\' as model | stats count_distinct(model) by requestID',
+        b"SOURCE logGroups(namePrefix: ['cloudtrail']) | unnest a.b into c | fields eventName, c | dedup eventName",
+    ],
+    grammar=[
+        "fields ",
+        "filter ",
+        "stats ",
+        "sort ",
+        "limit ",
+        "parse ",
+        "dedup ",
+        "display ",
+        "unnest ",
+        "SOURCE ",
+        "logGroups(",
+        " | ",
+        "count(*)",
+        " by ",
+        "bin(5m)",
+        " as ",
+        "`a.b.0.c`",
+        "@message",
+        "'x'",
+        '"y"',
+        "/re.*/",
+        " like ",
+        " in ",
+        "[1, 2]",
+        "{{p}}",
+        " and ",
+        " or ",
+        " not ",
+        "=",
+        "!=",
+        "(",
+        ")",
+        "#",
+        "\\",
+        "9" * 40,
+        " desc",
+    ],
+)
+def _cwli(data: bytes) -> None:
+    query = text(data)
+    params = {name: f"v-{name}" for name in cwli_names(query)}
+    bound = bind_cwli(query, params)
+    # as StartQuery: the log groups come from a SOURCE command or the call, never both
+    translate_cwli(bound, log_groups=None if has_source(bound) else ["cloudtrail"])
+
+
+@register(
+    "filter-pattern",
+    allowed=(QuerySyntaxError, InputError),
+    seeds=[
+        b'{ ($.eventSource = "bedrock.amazonaws.com") && ($.errorCode = "AccessDenied*") }',
+        b'{ $.eventName = "DeleteTrail" || $.eventName = "StopLogging" }',
+        b"[ip, user, ts, req != GET*, status = 4*, bytes > 1000]",
+        b'ERROR -"health check" ?Exception',
+        b"{ $.userIdentity.sessionContext.sessionIssuer.arn NOT EXISTS }",
+        b"%AccessDenied[0-9]+%",
+    ],
+    grammar=[
+        "{",
+        "}",
+        "($.",
+        ")",
+        "eventName",
+        "userIdentity.arn",
+        " = ",
+        " != ",
+        " > ",
+        " <= ",
+        '"x"',
+        '"a*"',
+        "&&",
+        "||",
+        " IS NULL",
+        " NOT EXISTS",
+        "[",
+        "]",
+        ",",
+        "?",
+        "-",
+        "%",
+        "*",
+        "\\",
+        "1e9",
+        "[0]",
+    ],
+)
+def _filter_pattern(data: bytes) -> None:
+    pattern = parse_pattern(text(data))
+    compile_pattern(pattern, "cloudtrail")
 
 
 @register(

@@ -25,7 +25,6 @@ from sqlglot import exp
 from aiaudit.core.config import Config
 from aiaudit.core.errors import QuerySyntaxError
 from aiaudit.core.timerange import TimeRange
-from aiaudit.query.sql.bind import bind_text as bind_sql
 from aiaudit.sources.aws.emulator import Emulator, serve, url_of
 from aiaudit.sources.aws.options import AwsOptions
 from aiaudit.sources.aws.source import AwsSource
@@ -33,7 +32,7 @@ from aiaudit.sources.connect import connect
 from aiaudit.sources.spec import parse_spec
 
 from .hostile import hostile_values
-from .languages import LANGUAGES, SQL, Language
+from .languages import LANGUAGES, Language
 
 VALUES = hostile_values(1000)
 TR = TimeRange(datetime(2024, 5, 1, tzinfo=UTC), datetime(2024, 5, 2, tzinfo=UTC))
@@ -95,27 +94,32 @@ def test_at_least_a_thousand_distinct_hostile_values() -> None:
     assert any(len(v) >= 65_536 for v in VALUES) and "\x00" in VALUES and "`" in VALUES
 
 
-def _query(lang: Language) -> str:
-    return f"SELECT requestID FROM `cloudtrail` WHERE eventName = {lang.param('v')} ORDER BY requestID"
-
-
 @pytest.mark.parametrize("lang", LANGUAGES, ids=lambda lang: lang.name)
 def test_bound_text_keeps_its_shape_and_holds_the_value_exactly(lang: Language) -> None:
     """The AWS backend's binder: the text it would send, for every value, parsed back."""
-    query = _query(lang)
-    benign = lang.shape(bind_sql(query, {"v": "harmless"}))
+    query = lang.equals
+    benign = lang.shape(lang.bind(query, {"v": "harmless"}))
     for value in VALUES:
-        sent = bind_sql(query, {"v": value})
+        sent = lang.bind(query, {"v": value})
+        if lang.max_text is not None and len(sent) > lang.max_text:
+            with pytest.raises(QuerySyntaxError, match="at most 10000"):
+                lang.shape(sent)
+            continue
         assert lang.shape(sent) == benign, repr(value[:80])
         assert lang.literals(sent) == [value], repr(value[:80])
 
 
 @pytest.mark.parametrize("lang", LANGUAGES, ids=lambda lang: lang.name)
 def test_local_backend_matches_each_value_exactly(local: Any, lang: Language) -> None:
-    query = _query(lang)
+    query = lang.equals
     wrong = []
     for i, value in enumerate(VALUES):
-        got = local.query(query, TR, language=lang.name, params={"v": value}).frame["requestID"].tolist()
+        if lang.max_text is not None and len(lang.bind(query, {"v": value})) > lang.max_text:
+            with pytest.raises(QuerySyntaxError, match="at most 10000"):
+                local.query(query, TR, language=lang.name, params={"v": value}, log_groups=lang.log_groups)
+            continue
+        result = local.query(query, TR, language=lang.name, params={"v": value}, log_groups=lang.log_groups)
+        got = result.frame["requestID"].tolist() if len(result.frame) else []
         if got != [_request_id(i)]:
             wrong.append((value[:60], got[:3]))
     assert wrong == []
@@ -131,32 +135,36 @@ def _batches() -> list[list[int]]:
     return [SHORT[i : i + BATCH] for i in range(0, len(SHORT), BATCH)]
 
 
-def test_aws_backend_refuses_values_too_long_for_a_query_precisely(aws: Any) -> None:
+@pytest.mark.parametrize("lang", LANGUAGES, ids=lambda lang: lang.name)
+def test_aws_backend_refuses_values_too_long_for_a_query_precisely(aws: Any, lang: Language) -> None:
     source, _ = aws
-    query = "SELECT requestID FROM `cloudtrail` WHERE eventName = :v"
+    query = lang.equals
     for i in LONG:
-        if len(bind_sql(query, {"v": VALUES[i]})) <= AWS_MAX_QUERY:
-            assert source.query(query, TR, params={"v": VALUES[i]}).frame["requestID"].tolist() == [_request_id(i)]
+        run = {"language": lang.name, "params": {"v": VALUES[i]}, "log_groups": lang.log_groups}
+        if len(lang.bind(query, {"v": VALUES[i]})) <= AWS_MAX_QUERY:
+            assert source.query(query, TR, **run).frame["requestID"].tolist() == [_request_id(i)]
             continue
         with pytest.raises(QuerySyntaxError, match="at most 10000"):
-            source.query(query, TR, params={"v": VALUES[i]})
+            source.query(query, TR, **run)
 
 
-def test_aws_backend_through_the_emulator_sends_the_same_shape(aws: Any) -> None:
+@pytest.mark.parametrize("lang", LANGUAGES, ids=lambda lang: lang.name)
+def test_aws_backend_through_the_emulator_sends_the_same_shape(aws: Any, lang: Language) -> None:
     """Real boto3 → emulator → local engine; the text sent is checked, and the rows that come back."""
     source, emulator = aws
-    query = "SELECT requestID FROM `cloudtrail` WHERE eventName IN :vs ORDER BY requestID"
+    query = lang.within
     benign_shape = None
     wrong = []
     for batch in _batches():
         values = [VALUES[i] for i in batch]
         benign = [f"harmless-{i}" for i in range(len(values))]
-        source.query(query, TR, params={"vs": benign})
-        benign_shape = SQL.shape(_last_text(emulator))
-        got = source.query(query, TR, params={"vs": values}).frame["requestID"].tolist()
+        source.query(query, TR, language=lang.name, params={"vs": benign}, log_groups=lang.log_groups)
+        benign_shape = lang.shape(_last_text(emulator))
+        result = source.query(query, TR, language=lang.name, params={"vs": values}, log_groups=lang.log_groups)
+        got = result.frame["requestID"].tolist() if len(result.frame) else []
         sent = _last_text(emulator)
-        assert SQL.shape(sent) == benign_shape, repr(values[0][:80])
-        assert sorted(SQL.literals(sent)) == sorted(values)
+        assert lang.shape(sent) == benign_shape, repr(values[0][:80])
+        assert sorted(lang.literals(sent)) == sorted(values)
         if got != [_request_id(i) for i in batch]:
             wrong.append((values[0][:60], got[:3]))
     assert wrong == []

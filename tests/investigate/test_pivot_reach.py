@@ -62,7 +62,7 @@ def test_each_incident_is_fully_reached_from_its_first_principal(worlds, seed):
         f"\nseed {seed}: {s['fully_reached']}/{s['incidents']} incidents fully reached; "
         f"{s['request_ids_reached']}/{s['request_ids_listed']} request ids"
     )
-    assert s["incidents"] == 10  # every incident but the silent telemetry gap, which has no principal
+    assert s["incidents"] == 14  # every incident but the silent telemetry gap, which has no principal
     missing = {row.id: row.missing for row in table.itertuples() if row.missing}
     assert missing == {}
     assert s["fully_reached"] == s["incidents"]

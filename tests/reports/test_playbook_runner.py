@@ -165,6 +165,7 @@ def test_report_folder_contents_and_exit_code_for_findings(project, tmp_path):
     assert sorted(p.name for p in out.iterdir()) == [
         "findings.json",
         "index.html",
+        "itables.js",  # the DataTables bundle, once per folder (tables.py, html.ship_itables)
         "manifest.json",
         "plotly.min.js",
         "probe.html",

@@ -26,11 +26,27 @@ def test_time_picker_starts_from_parameters_and_applies_presets():
     assert (start.value, end.value) == ("2026-11-19T00:00:00Z", "2026-11-20T00:00:00Z")
     preset.value = "1h"
     assert investigation.time_range == TimeRange("2026-11-19T23:00:00Z", "2026-11-20T00:00:00Z")
+    assert preset.value == "1h"  # the preset writes the boxes; the buttons must not fall back to "custom"
+    preset.value = "3d"
+    assert preset.value == "3d" and (start.value, end.value) == ("2026-11-17T00:00:00Z", "2026-11-20T00:00:00Z")
+    preset.value = "1h"
     start.value = "not a time"
     assert investigation.time_range == TimeRange("2026-11-19T23:00:00Z", "2026-11-20T00:00:00Z")
     assert "not a time" in status.value
     start.value = "2026-11-19T12:00:00Z"
     assert investigation.time_range.start == TimeRange("2026-11-19T12:00:00Z", "2026-11-19T12:00:00Z").start
+    assert preset.value == "custom"  # typed by the analyst
+
+
+def test_saved_controls_show_a_sentence_not_a_repr():
+    import ipywidgets as w
+
+    from aiaudit.notebooks.widgets import SAVED_TEXT, live_only
+
+    bundle = live_only(w.VBox([w.Text(value="x")]))
+    assert bundle["text/plain"] == SAVED_TEXT
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "VBox(" not in str(bundle)
 
 
 def test_principal_picker_and_focus_inputs_edit_focus():

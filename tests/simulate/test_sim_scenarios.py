@@ -70,6 +70,30 @@ SIGNATURES = {
         3,
         0,
     ),
+    "long-term-key-llmjacking": (
+        "SELECT COUNT(*) AS n FROM `cloudtrail` WHERE `userIdentity.userName` = 'ml-eval-runner' "
+        "AND userAgent LIKE 'Mozilla/%'",
+        20,
+        0,
+    ),
+    "bedrock-api-key-misuse": (
+        "SELECT COUNT(*) AS n FROM `cloudtrail` WHERE eventName = 'DeleteGuardrail' "
+        "AND `additionalEventData.callWithBearerToken` = true",
+        1,
+        0,
+    ),
+    "agentcore-role-outside-runtime": (
+        "SELECT COUNT(*) AS n FROM `cloudtrail` WHERE `userIdentity.sessionContext.sessionIssuer.userName` "
+        "LIKE 'AmazonBedrockAgentCore%' AND userAgent NOT LIKE '%exec-env/AWS_BedrockAgentCore%'",
+        3,
+        0,
+    ),
+    "knowledge-base-poisoning": (
+        "SELECT COUNT(*) AS n FROM `cloudtrail` WHERE eventName IN ('UpdateDataSource', "
+        "'IngestKnowledgeBaseDocuments', 'StartIngestionJob')",
+        3,
+        0,
+    ),
     "trail-coverage-reduced": (
         "SELECT COUNT(*) AS n FROM `cloudtrail` WHERE (eventName = 'PutEventSelectors' "
         "AND `userIdentity.arn` LIKE '%AWSReservedSSO_AdministratorAccess%') "

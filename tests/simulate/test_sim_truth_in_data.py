@@ -60,7 +60,7 @@ def _carried(frames: dict[str, pd.DataFrame], incident: dict) -> dict[str, set[s
 
 def test_every_listed_value_is_on_the_incidents_records(loaded):
     truth, frames = loaded
-    assert len(truth["incidents"]) == 11
+    assert len(truth["incidents"]) == 15
     for incident in truth["incidents"]:
         carried = _carried(frames, incident)
         name = incident["id"]

@@ -42,15 +42,18 @@ import pandas as pd
 
 from aiaudit.catalog import catalog
 from aiaudit.catalog.kinds import metric_filter
+from aiaudit.core import grouping
 from aiaudit.core.errors import AiauditError, InputError
 from aiaudit.core.findings import Finding, findings_frame
 from aiaudit.core.result import Result
 from aiaudit.core.timerange import TimeRange
 
-#: ``@ptr``s kept as a finding's evidence (the count of matching events is in the summary).
-EVIDENCE_CAP = 50
-#: Request ids kept per finding (volume alarms can have tens of thousands).
-REQUEST_ID_CAP = 1000
+#: ``@ptr``s and request ids kept per finding: the one cap every finding has (the count of matching events
+#: is in the summary; volume alarms can have tens of thousands).
+EVIDENCE_CAP = grouping.EVIDENCE_CAP
+REQUEST_ID_CAP = grouping.ID_CAP
+#: Periods a timeline holds before it is narrowed to where the metric has datapoints (31 days of minutes).
+MAX_TIMELINE_PERIODS = 31 * 24 * 60
 STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
 
 _COMPARE: dict[str, tuple[Callable[[float, float], bool], str]] = {
@@ -166,6 +169,7 @@ class Backtest:
     timeline: pd.DataFrame
     findings: list[Finding] = field(default_factory=list)
     pattern: str = ""
+    note: str = ""  # the timeline covers less than the range asked for, and why
 
 
 def backtest(data: Any, entry: Any, time_range: TimeRange, change_roles: Iterable[str] = ()) -> Backtest:
@@ -177,10 +181,21 @@ def backtest(data: Any, entry: Any, time_range: TimeRange, change_roles: Iterabl
     period = pd.Timedelta(seconds=alarm.period)
     first = pd.Timestamp(time_range.start).floor(period)
     warm = first - period * (alarm.evaluation_periods - 1)  # full windows from the range's first period on
-    starts = pd.date_range(warm, pd.Timestamp(time_range.end), freq=period)
     full = TimeRange(warm.to_pydatetime(), time_range.end)
     store = metric_filter.events_for(data, mf, full, roles)
     series = metric_filter.metric_series(store, mf, full, alarm.period, roles)
+    note = ""
+    periods = (pd.Timestamp(time_range.end) - warm) // period + 1
+    if periods > MAX_TIMELINE_PERIODS and alarm.treat_missing_data != "breaching":
+        # A range far wider than the data (``--start 2000 --end 2100`` is 52 million one-minute periods):
+        # without a datapoint a period cannot breach, so the states before the first datapoint's window
+        # and after the last one's are the same as at their edges; evaluate only between them.
+        first, warm, time_range = _reach(series, alarm, period, first, time_range)
+        note = (
+            f"{entry.id}: the range holds {periods:,} periods of {alarm.period} s; the timeline covers "
+            f"{time_range.start:%Y-%m-%d %H:%M} – {time_range.end:%Y-%m-%d %H:%M} UTC, where the metric has datapoints"
+        )
+    starts = pd.date_range(warm, pd.Timestamp(time_range.end), freq=period)
     column = _STATISTIC_COLUMN[alarm.statistic]
     aligned = series.set_index("period_start").reindex(starts)
     values: list[float | None] = [None if pd.isna(v) else float(v) for v in aligned[column]]
@@ -198,7 +213,7 @@ def backtest(data: Any, entry: Any, time_range: TimeRange, change_roles: Iterabl
     )
     skip = len(starts) - len(pd.date_range(first, pd.Timestamp(time_range.end), freq=period))
     in_range = timeline.iloc[skip:].reset_index(drop=True)
-    result = Backtest(alarm=alarm, timeline=in_range, pattern=mf.effective_pattern(roles))
+    result = Backtest(alarm=alarm, timeline=in_range, pattern=mf.effective_pattern(roles), note=note)
     for first_index, last_index in episodes(list(in_range["state"])):
         result.findings.append(
             _finding(
@@ -214,6 +229,21 @@ def backtest(data: Any, entry: Any, time_range: TimeRange, change_roles: Iterabl
             )
         )
     return result
+
+
+def _reach(
+    series: pd.DataFrame, alarm: Alarm, period: pd.Timedelta, first: pd.Timestamp, time_range: TimeRange
+) -> tuple[pd.Timestamp, pd.Timestamp, TimeRange]:
+    """The part of ``time_range`` the metric's datapoints can affect: from the first datapoint's period to
+    one evaluation window after the last one (a single period at the range's start when there is none)."""
+    window = period * alarm.evaluation_periods
+    if series.empty:
+        lo, hi = first, first
+    else:
+        lo = max(first, series["period_start"].min())
+        hi = min(pd.Timestamp(time_range.end).floor(period), series["period_start"].max() + window)
+    end = min(pd.Timestamp(time_range.end), hi + period - pd.Timedelta(seconds=1))
+    return lo, lo - period * (alarm.evaluation_periods - 1), TimeRange(lo.to_pydatetime(), end.to_pydatetime())
 
 
 def _finding(
@@ -268,6 +298,9 @@ def _finding(
         time_start=start.to_pydatetime(),
         time_end=(end - pd.Timedelta(seconds=1)).to_pydatetime(),
         principals=principals,
+        # one principal behind the whole episode: the alarm is about them, so it merges with the detections
+        # of the same signal on that principal (one alert, every rule id) instead of repeating them
+        subject=f"principal:{principals[0]}" if len(principals) == 1 else "",
         source_ips=sorted({ip for ip in events["source_ip"] if isinstance(ip, str) and ip}),
         request_ids=request_ids[:REQUEST_ID_CAP],
         resources=sorted({r for r in events["resource"] if isinstance(r, str) and r}),
@@ -335,7 +368,10 @@ def run(entry: Any, src: Any, time_range: TimeRange, change_roles: Iterable[str]
     result = backtest(src, entry, time_range, roles)
     frame = result.timeline
     frame.attrs["findings"] = findings_frame(result.findings)
-    return Result(frame=frame, language="filter_pattern", time_range=time_range, query=result.pattern)
+    warnings = [result.note] if result.note else []
+    return Result(
+        frame=frame, language="filter_pattern", time_range=time_range, query=result.pattern, warnings=warnings
+    )
 
 
 def render(entry: Any, **params: Any) -> str:

@@ -21,9 +21,10 @@ from aiaudit import connect
 from aiaudit.catalog import catalog
 from aiaudit.catalog.run import Run, run
 from aiaudit.cli.common import add_common, emit, parse_params, resolve_time
-from aiaudit.core.config import Environment
+from aiaudit.core.config import Environment, load_config
 from aiaudit.core.errors import InputError
-from aiaudit.core.findings import SEVERITIES, findings_frame, severity_rank
+from aiaudit.core.findings import SEVERITIES, Finding, findings_frame, severity_rank
+from aiaudit.core.suppress import apply, load_suppressions
 from aiaudit.simulate.score import figures, format_report, load_truth, problems, score
 from aiaudit.sources.base import Source
 
@@ -47,6 +48,10 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--only", help="comma-separated entry ids (default: every detection)")
     parser.add_argument("--lookback", help="history before the range (default: [environment] default_lookback)")
     parser.add_argument("--all-columns", action="store_true", help="print every finding column")
+    parser.add_argument(
+        "--suppressions",
+        help="suppressions file (default: the config's 'suppressions'); suppressed findings are not counted",
+    )
     parser.set_defaults(handler=main)
 
 
@@ -87,14 +92,15 @@ def main(args: argparse.Namespace) -> int:
             environment=folder_environment(src),
             params=_entry_params(args.param),
         )
-    shown = result.findings(args.min_severity)
+    shown, suppressed = _suppress(result.findings(args.min_severity), args.suppressions)
     if truth is not None:
         table = score(result.found, truth, catalog)
         totals = figures(result.findings("low"), truth)
         sys.stdout.write(format_report(table, totals))
         _summary(result, args.min_severity)
         return EXIT_INCOMPLETE if problems(table, totals) or result.errors else EXIT_OK
-    frame = findings_frame(shown)
+    listed = shown if args.all_columns or args.format != "table" else [f for f in shown if f.suppressed is None]
+    frame = findings_frame(listed)
     frame["rules"] = frame["rule_ids"].map(lambda ids: ",".join(ids))
     frame["time_start"] = pd.to_datetime(frame["time_start"], utc=True).dt.strftime("%Y-%m-%d %H:%M:%S")
     if args.format == "table" and not args.all_columns:
@@ -102,11 +108,25 @@ def main(args: argparse.Namespace) -> int:
         frame["title"] = frame["title"].map(lambda t: t if len(t) <= 110 else t[:109] + "…")
     emit(frame if args.all_columns or args.format != "table" else frame[COLUMNS], args)
     _summary(result, args.min_severity)
+    if suppressed:
+        where = "listed with their 'suppressed' mark" if len(listed) == len(shown) else "--all-columns lists them"
+        print(f"{suppressed} finding(s) suppressed, not counted ({where})", file=sys.stderr)
     if result.errors:
         return EXIT_INCOMPLETE
-    if args.fail_on and any(f.severity_rank >= severity_rank(args.fail_on) for f in shown):
+    if args.fail_on and any(f.severity_rank >= severity_rank(args.fail_on) for f in shown if f.suppressed is None):
         return EXIT_FINDINGS  # DESIGN §8: findings at or above --fail-on
     return EXIT_OK
+
+
+def _suppress(found: list[Finding], path: str | None) -> tuple[list[Finding], int]:
+    """Mark the suppressed findings (``--suppressions``, else the config's file); warn about expired entries."""
+    path = path or load_config().suppressions
+    if not path:
+        return found, 0
+    applied = apply(found, load_suppressions(path))
+    for line in applied.warnings:
+        print(f"warning: {line}", file=sys.stderr)
+    return applied.findings, applied.suppressed
 
 
 def _short(subject: str) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from aiaudit.cli.common import add_params, add_source, add_time, parse_params
 from aiaudit.cli.verbs import with_subverbs
+from aiaudit.core.findings import Finding
 from aiaudit.reports.playbook import get_playbook, list_playbooks
 from aiaudit.reports.runner import run_playbook
 
@@ -31,6 +32,20 @@ def register(parser: argparse.ArgumentParser) -> None:
     run.add_argument("--no-redact", action="store_true", help="keep secrets and personal data unmasked")
     run.add_argument("--workers", type=int, default=2, help="notebooks run in parallel (default 2)")
     run.add_argument("--timeout", type=int, default=900, help="seconds per notebook cell (default 900)")
+    run.add_argument(
+        "--suppressions",
+        help="suppressions file (rule, subject, reason, owner, expires; default: the config's 'suppressions')",
+    )
+    run.add_argument(
+        "--live",
+        action="store_true",
+        help="aws sources: every notebook queries AWS itself (default: each pipeline is fetched once for the run)",
+    )
+    run.add_argument(
+        "--previous",
+        metavar="DIR",
+        help="the last report's folder: mark findings new / open / gone; exit status counts only new ones",
+    )
     run.set_defaults(handler=run_run)
 
 
@@ -68,12 +83,24 @@ def run_run(args: argparse.Namespace) -> int:
         redact=not args.no_redact,
         workers=args.workers,
         timeout=args.timeout,
+        suppressions=args.suppressions,
+        previous=args.previous,
+        fetch_once=not args.live,
     )
     failed = [r.notebook for r in outcome.runs if r.status != "ok"]
     print(
         f"{book.name}: {len(outcome.runs) - len(failed)}/{len(outcome.runs)} notebooks ok, "
-        f"{len(outcome.findings)} findings, {outcome.time_range}",
+        f"{len(outcome.findings)} findings{_history(outcome.findings)}, {outcome.time_range}",
         file=sys.stderr,
     )
     print(outcome.index.resolve())
     return outcome.exit_code
+
+
+def _history(findings: list[Finding]) -> str:
+    """`` (2 new, 5 open, 1 suppressed)`` when the run compared or suppressed anything."""
+    parts = [f"{sum(f.status == s for f in findings)} {s}" for s in ("new", "open") if any(f.status for f in findings)]
+    suppressed = sum(f.suppressed is not None for f in findings)
+    if suppressed:
+        parts.append(f"{suppressed} suppressed")
+    return f" ({', '.join(parts)})" if parts else ""

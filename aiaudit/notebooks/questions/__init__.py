@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from aiaudit.notebooks.questions.agents import agent_failure_triage, agent_tool_scope, least_privilege
+from aiaudit.core.findings import findings_frame
+from aiaudit.notebooks.questions import agents, content, detected, guardrails
+from aiaudit.notebooks.questions.agents import agent_failure_triage, agent_tool_scope, least_privilege, session_focus
 from aiaudit.notebooks.questions.common import Answer, values
-from aiaudit.notebooks.questions.content import who_asked_what
+from aiaudit.notebooks.questions.content import request_focus, who_asked_what
 from aiaudit.notebooks.questions.cost import cost_attribution
 from aiaudit.notebooks.questions.dashboard import overview_dashboard
 from aiaudit.notebooks.questions.detections import detections
@@ -20,7 +22,9 @@ from aiaudit.notebooks.questions.gateway import gateway_caller_credentials
 from aiaudit.notebooks.questions.guardrails import guardrail_weakened
 from aiaudit.notebooks.questions.health import telemetry_health
 
-QUESTIONS: dict[str, Callable[[Any], Answer]] = {
+__all__ = ["JOINS", "QUESTIONS", "READS", "SCENARIOS", "Answer", "answer", "request_focus", "session_focus"]
+
+QUESTIONS: dict[str, Callable[..., Answer]] = {
     "who_asked_what": who_asked_what,
     "agent_failure_triage": agent_failure_triage,
     "guardrail_weakened": guardrail_weakened,
@@ -49,6 +53,10 @@ SCENARIOS: dict[str, tuple[str, ...]] = {
         "out-of-scope-tools",
         "llmjacking",
         "trail-coverage-reduced",
+        "long-term-key-llmjacking",
+        "bedrock-api-key-misuse",
+        "agentcore-role-outside-runtime",
+        "knowledge-base-poisoning",
     ),
     "cost_attribution": ("cost-spike", "llmjacking"),
     "telemetry_health": ("audit-tampering", "trail-coverage-reduced", "telemetry-gap"),
@@ -77,10 +85,24 @@ READS: dict[str, tuple[str, ...]] = {
 }
 
 
-def answer(name: str, inv: Any) -> Answer:
-    """Run the question of notebook ``name``; its notes start with what the source cannot show for it."""
-    result = QUESTIONS[name](inv)
+#: The join each question is answered from, by name (the notebooks spell it out in a cell of its own).
+JOINS: dict[str, Callable[[Any], Any]] = {
+    "who_asked_what": content.join,
+    "agent_failure_triage": agents.join,
+    "least_privilege": agents.join,
+    "guardrail_weakened": guardrails.join,
+}
+
+
+def answer(name: str, inv: Any, joined: Any = None) -> Answer:
+    """Run the question of notebook ``name`` (on the notebook's ``joined`` frame when it passes one); its
+    notes start with what the source cannot show for it."""
+    result = QUESTIONS[name](inv, joined) if joined is not None else QUESTIONS[name](inv)
     result.notes[:0] = inv.limitations(READS[name])
+    if name in detected.RELATED:
+        found = detected.for_question(inv, name)
+        result.tables["detections"] = findings_frame(found)
+        result.findings = detected.reuse(result.findings, found)
     return result
 
 

@@ -44,10 +44,19 @@ def _runtime_focus(inv: Any, sessions: pd.DataFrame) -> pd.DataFrame:
     return sessions[sessions["runtime_arn"].isin(runtimes).fillna(False).astype(bool)]
 
 
-def sessions(inv: Any) -> Any:
+def join(inv: Any) -> Any:
+    """The agent questions' join, as the notebook's cell spells it: sessions with their linked records."""
+    return correlate_sessions(inv.tel, inv.time_range, **session_focus(inv))
+
+
+def session_focus(inv: Any) -> dict[str, str]:
+    """The focus keys spans understand (session and request id)."""
+    return {k: v for k, v in inv.focus.items() if k in ("session_id", "request_id")}
+
+
+def sessions(inv: Any, joined: Any = None) -> Any:
     """Sessions in range (narrowed by a session, request or principal focus) with their linked records."""
-    focus = {k: v for k, v in inv.focus.items() if k in ("session_id", "request_id")}
-    corr = correlate_sessions(inv.tel, inv.time_range, **focus)
+    corr = join(inv) if joined is None else joined
     corr.frame = _runtime_focus(inv, corr.frame)
     return corr
 
@@ -55,9 +64,9 @@ def sessions(inv: Any) -> Any:
 # -- agent_failure_triage ---------------------------------------------------------------------------
 
 
-def triage_table(inv: Any) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
+def triage_table(inv: Any, joined: Any = None) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
     """Per session: error spans by kind, linked CloudTrail denials and model errors, and a verdict."""
-    corr = sessions(inv)
+    corr = sessions(inv, joined)
     table = corr.frame.copy()
     spans = inv.tel.projection("spans", inv.time_range)
     spans = spans[spans["session_id"].isin(set(table["session_id"])).fillna(False).astype(bool)]
@@ -78,13 +87,13 @@ def triage_table(inv: Any) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
     table["other_errors"] = count(errors, "other")
     table["denials"] = count(denied)
     denied_calls = denied.groupby("session_id")["eventName"].agg(lambda s: ", ".join(sorted(set(s.dropna()))))
-    table["denied_calls"] = table["session_id"].map(denied_calls).fillna("")
+    table["denied_calls"] = table["session_id"].map(denied_calls).astype(object).fillna("")
     failed_tools = (
         errors[errors["kind"] == "tool"]
         .groupby("session_id")["tool_name"]
         .agg(lambda s: ", ".join(sorted(set(s.dropna()))))
     )
-    table["failed_tools"] = table["session_id"].map(failed_tools).fillna("")
+    table["failed_tools"] = table["session_id"].map(failed_tools).astype(object).fillna("")
     table["verdict"] = "ok"
     table.loc[table["other_errors"] > 0, "verdict"] = "unknown"
     table.loc[table["tool_errors"] > 0, "verdict"] = "tool"
@@ -95,9 +104,10 @@ def triage_table(inv: Any) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
     return table, evidence, corr
 
 
-def agent_failure_triage(inv: Any) -> Answer:
-    """Sessions with failures, a verdict per session (model, tool, permission) and its evidence."""
-    table, evidence, corr = triage_table(inv)
+def agent_failure_triage(inv: Any, joined: Any = None) -> Answer:
+    """Sessions with failures, a verdict per session (model, tool, permission) and its evidence;
+    ``joined`` is the notebook's :func:`~aiaudit.investigate.correlate_sessions` (made here when absent)."""
+    table, evidence, corr = triage_table(inv, joined)
     failed = table[table["verdict"] != "ok"]
     answer = Answer("agent_failure_triage", tables={"sessions": failed, "evidence": evidence})
     answer.tables["joins"] = corr.report_frame()
@@ -136,7 +146,7 @@ def agent_failure_triage(inv: Any) -> Answer:
 # -- least_privilege --------------------------------------------------------------------------------
 
 
-def least_privilege(inv: Any) -> Answer:
+def least_privilege(inv: Any, joined: Any = None) -> Answer:
     """Denials of agent runtime roles on other services, joined to the session and tool that caused them.
 
     A denied call made while running a tool the agent's allow-list names is a *missing permission*
@@ -151,7 +161,7 @@ def least_privilege(inv: Any) -> Answer:
     if "principal" in inv.focus:
         mine &= ct["principal"].eq(inv.focus["principal"]).fillna(False).astype(bool)
     denied = ct[mine].copy()
-    corr = sessions(inv)
+    corr = sessions(inv, joined)
     linked = corr.frames.get("cloudtrail", pd.DataFrame(columns=["@ptr", "session_id"]))
     denied = denied.merge(linked[["@ptr", "session_id"]].drop_duplicates("@ptr"), on="@ptr", how="left")
     if "session_id" in inv.focus:

@@ -1,4 +1,4 @@
-"""Who asked the model this question, and what did it say (CloudTrail ⟕ invocations ⟕ spans on request id).
+"""Who asked the model this question, and what did it say (CloudTrail, invocations and spans joined on request id).
 
 Why one wide table: the caller is only certain in CloudTrail, the words only in the invocation log, the
 session and latency only in spans; the request id is the one key all three carry (guide Q18/Q20).
@@ -50,13 +50,22 @@ def _pick(frame: pd.DataFrame, *columns: str) -> pd.Series:
     return out
 
 
-def requests_table(inv: Any) -> tuple[pd.DataFrame, Any]:
-    """One row per model request: who, from where, which model, what was asked and answered."""
+def request_focus(inv: Any) -> dict[str, Any]:
+    """The focus as CloudTrail sees it: principal and request id, a session as the request ids its spans carry."""
     focus: dict[str, Any] = dict(principal_focus(inv))
-    extra = session_requests(inv)
     if "session_id" in inv.focus:
-        focus["request_id"] = extra or ["(no request in this session)"]
-    corr = correlate_requests(inv.tel, inv.time_range, how="outer", **focus)
+        focus["request_id"] = session_requests(inv) or ["(no request in this session)"]
+    return focus
+
+
+def join(inv: Any) -> Any:
+    """The question's join, as the notebook's cell spells it: every request, from whichever side saw it."""
+    return correlate_requests(inv.tel, inv.time_range, how="outer", **request_focus(inv))
+
+
+def requests_table(inv: Any, corr: Any = None) -> tuple[pd.DataFrame, Any]:
+    """One row per model request: who, from where, which model, what was asked and answered."""
+    corr = join(inv) if corr is None else corr
     frame = corr.frame
     table = pd.DataFrame(index=frame.index)
     table["time"] = pd.to_datetime(_pick(frame, "ct.time", "inv.time", "span.time"), utc=True)
@@ -121,9 +130,10 @@ def findings(table: pd.DataFrame) -> list[Any]:
     return out
 
 
-def who_asked_what(inv: Any) -> Answer:
-    """Requests table (who · what · answer · session), figures of callers and indicators, findings."""
-    table, corr = requests_table(inv)
+def who_asked_what(inv: Any, joined: Any = None) -> Answer:
+    """Requests table (who · what · answer · session), figures of callers and indicators, findings;
+    ``joined`` is the notebook's :func:`~aiaudit.investigate.correlate_requests` (made here when absent)."""
+    table, corr = requests_table(inv, joined)
     answer = Answer("who_asked_what", tables={"requests": table, "joins": corr.report_frame()})
     flagged = table[(table["injection"] != "") | (table["disclosure"] != "")]
     answer.tables["flagged"] = flagged

@@ -18,7 +18,7 @@ import pandas as pd
 from aiaudit.catalog import catalog
 from aiaudit.catalog.kinds import contributor_insights
 from aiaudit.catalog.kinds.alarm import Backtest, backtest_all
-from aiaudit.investigate.vocab import is_change, is_model_call
+from aiaudit.investigate.vocab import is_model_call, is_security_change
 from aiaudit.notebooks import plots
 from aiaudit.notebooks.questions.common import Answer, principal_focus, truthy
 
@@ -117,9 +117,17 @@ def overview_dashboard(inv: Any) -> Answer:
     answer.figures["3 denials"] = plots.top_contributors(
         denied, key="principal", time="time", title="Row 3 · Access denied by identity over time", y_label="denials"
     )
-    changes = ct[is_change(ct)].assign(pipeline="configuration change", is_change=True)
-    changes = changes.assign(summary=changes["eventName"], **{"@timestamp": changes["time"]})
-    answer.figures["4 changes"] = plots.timeline(changes, title="Row 4 · Configuration changes")
+    changes = ct[is_security_change(ct)]
+    lanes = changes["eventSource"].astype("string").str.replace(".amazonaws.com", "", regex=False)
+    changes = changes.assign(
+        pipeline=lanes, is_change=True, summary=changes["eventName"] + " by " + changes["principal"].fillna("?")
+    )
+    answer.figures["4 changes"] = plots.timeline(
+        changes.assign(**{"@timestamp": changes["time"]}), title="Row 4 · Security-relevant configuration changes"
+    )
+    answer.tables["changes"] = changes[
+        ["time", "eventName", "eventSource", "principal", "source_ip", "request_id", "@ptr"]
+    ]
     agentcore = ct[ct["eventSource"].eq("bedrock-agentcore.amazonaws.com").fillna(False).astype(bool)]
     answer.figures["4.5 agentcore"] = plots.top_contributors(
         agentcore, key="eventName", time="time", title="Row 4.5 · AgentCore activity by API", y_label="events"

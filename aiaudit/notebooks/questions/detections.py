@@ -10,22 +10,15 @@ from typing import Any
 
 import pandas as pd
 
-from aiaudit.catalog.run import run_all
-from aiaudit.core.findings import Finding, findings_frame
+from aiaudit.core.findings import findings_frame
 from aiaudit.notebooks import plots
 from aiaudit.notebooks.questions.common import Answer
-
-
-def run_detections(inv: Any) -> list[Finding]:
-    return list(run_all(inv.src, inv.time_range, environment=inv.environment, min_severity="low"))
+from aiaudit.notebooks.questions.detected import catalogue_findings, in_focus
 
 
 def detections(inv: Any) -> Answer:
     """Findings per rule and severity, over time; focused mode keeps findings naming the focus."""
-    found = run_detections(inv)
-    for key, value in inv.focus.items():
-        field = {"principal": "principals", "session_id": "session_ids", "request_id": "request_ids"}[key]
-        found = [f for f in found if value in getattr(f, field)]
+    found = in_focus(catalogue_findings(inv), inv.focus)
     frame = findings_frame(found)
     answer = Answer("detections", tables={"findings": frame}, findings=found)
     per_rule = frame.groupby(["rule_id", "severity"]).size().rename("findings").reset_index()
@@ -36,5 +29,6 @@ def detections(inv: Any) -> Answer:
     answer.figures["over_time"] = plots.top_contributors(
         frame.assign(time=pd.to_datetime(frame["time_start"], utc=True)).dropna(subset=["time"]),
         key="severity", time="time", title="Findings over time by severity", y_label="findings",
+        colours=plots.SEVERITY_COLOURS,
     )  # fmt: skip
     return answer

@@ -95,10 +95,17 @@ def before_after(invocations: pd.DataFrame, change_rows: pd.DataFrame) -> pd.Dat
     return pd.DataFrame(out)
 
 
-def guardrail_weakened(inv: Any) -> Answer:
-    """Guardrail changes → invocations that used them; before/after interventions; findings per change."""
+def join(inv: Any) -> Any:
+    """The question's join, as the notebook's cell spells it: each invocation with the latest change of
+    its guardrail in the day before."""
+    return guardrail_change_effects(inv.tel, inv.time_range, within=WINDOW.to_pytimedelta())
+
+
+def guardrail_weakened(inv: Any, joined: Any = None) -> Answer:
+    """Guardrail changes → invocations that used them; before/after interventions; findings per change;
+    ``joined`` is the notebook's :func:`~aiaudit.investigate.guardrail_change_effects` (made here when absent)."""
     change_rows = changes(inv)
-    effects = guardrail_change_effects(inv.tel, inv.time_range)
+    effects = join(inv) if joined is None else joined
     inv_frame = inv.tel.projection("invocations", inv.time_range).copy()
     inv_frame["guardrail_key"] = inv_frame["guardrail_id"].map(guardrail_key)
     compare = before_after(inv_frame, change_rows)

@@ -16,18 +16,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import duckdb
-import pandas as pd
 
 from aiaudit.core.config import DEFAULT_LOG_GROUPS, PIPELINES
-from aiaudit.core.errors import InputError, QueryFailed, QuerySyntaxError, SourceError
-from aiaudit.core.result import ChunkStats, QueryStats, Result
+from aiaudit.core.errors import InputError, QuerySyntaxError, SourceError
+from aiaudit.core.result import Result
 from aiaudit.core.timerange import TimeRange
 from aiaudit.query.cwli import ast
 from aiaudit.query.cwli.bind import bind_text
 from aiaudit.query.cwli.compiler import Compiled, Compiler
 from aiaudit.query.cwli.parser import parse
 from aiaudit.query.cwli.scan import Scan
-from aiaudit.query.sql.engine import StoreLike, records_scanned, store_lookup, table_columns
+from aiaudit.query.sql.engine import StoreLike, execute_capped, finish, store_lookup, table_columns
 from aiaudit.query.sql.groups import GroupRef, resolve_names
 
 #: Logs Insights returns at most this many rows (the default when a query sets no limit, and the cap).
@@ -159,48 +158,19 @@ def run_cwli(
     sql, compiled, refs = _compile(text, time_range, log_groups, getattr(store, "log_groups", {}) or {}, store)
     connection = store.connection()
     register_functions(connection, compiled.udfs)
-    warnings = list(compiled.warnings)
-    try:
-        frame = connection.execute(f"SELECT * FROM ({sql}) AS _result LIMIT {int(max_rows) + 1}").fetch_df()
-    except duckdb.Error as exc:
-        raise QueryFailed(f"the local engine could not run the query: {exc}", status="Failed", query=text) from exc
-    complete = True
-    if len(frame) > max_rows:
-        frame = frame.iloc[:max_rows].reset_index(drop=True)
-        warnings.append(f"capped: more than {max_rows} rows; Logs Insights returns at most {max_rows}")
-        complete = False
-    frame = _utc(frame)
-    elapsed = time.monotonic() - started
-    columns = table_columns(connection)
-    scanned, scanned_bytes = records_scanned(connection, refs, time_range, columns)
-    chunk = ChunkStats(
+    frame = execute_capped(connection, sql, None, max_rows, text)
+    return finish(
+        frame,
+        connection=connection,
+        refs=refs,
         time_range=time_range,
-        records_scanned=float(scanned),
-        bytes_scanned=float(scanned_bytes),
-        records_matched=float(len(frame)),
-        rows=len(frame),
-        elapsed_s=elapsed,
-        capped=not complete,
-    )
-    return Result(
-        frame=frame,
-        stats=QueryStats.from_chunks([chunk], elapsed_s=elapsed),
-        warnings=warnings,
+        columns=table_columns(connection),
         query=text,
         language="cwli",
-        time_range=time_range,
-        complete=complete,
+        started=started,
+        max_rows=max_rows,
+        warnings=compiled.warnings,
     )
-
-
-def _utc(frame: pd.DataFrame) -> pd.DataFrame:
-    for index in range(len(frame.columns)):
-        column = frame.iloc[:, index]
-        if isinstance(column.dtype, pd.DatetimeTZDtype):
-            frame.isetitem(index, column.dt.tz_convert("UTC"))
-        elif column.dtype == object:
-            frame.isetitem(index, column.astype(object).where(column.notna(), None))
-    return frame
 
 
 # --- IP functions ---------------------------------------------------------------------------------

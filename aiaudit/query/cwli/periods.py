@@ -50,7 +50,7 @@ def floor_sql(ts: str, p: Period) -> str:
     if p.unit in UNIT_MS:
         size = p.amount * UNIT_MS[p.unit]
         origin = _MONDAY_MS if p.unit == "w" else 0
-        return f"to_timestamp((floor((epoch_ms({ts}) - {origin}) / {size}) * {size} + {origin}) / 1000.0)"
+        return f"try(to_timestamp((floor((epoch_ms({ts}) - {origin}) / {size}) * {size} + {origin}) / 1000.0))"
     months = p.amount * UNIT_MONTHS[p.unit]
     index = f"((year(timezone('UTC', {ts})) - 1970) * 12 + month(timezone('UTC', {ts})) - 1)"
     start = f"(floor({index} / {months}) * {months})"

@@ -116,13 +116,14 @@ def as_bool(v: Val) -> Val:
 
 
 def as_time(v: Val) -> Val:
-    """A time: numbers are epoch milliseconds, text is read as an ISO time (else null)."""
+    """A time: numbers are epoch milliseconds, text is read as an ISO time (else null; a number outside
+    the timestamps' range is null too, never a failed query)."""
     if v.kind == "time":
         return v
     if v.kind == "null":
         return Val("CAST(NULL AS TIMESTAMPTZ)", "time", None)
     if v.kind in NUMERIC:
-        return Val(f"to_timestamp({as_num(v).sql} / 1000.0)", "time")
+        return Val(f"try(to_timestamp({as_num(v).sql} / 1000.0))", "time")
     return Val(f"TRY_CAST({as_text(v).sql} AS TIMESTAMPTZ)", "time")
 
 

@@ -132,19 +132,54 @@ def run_sql(
     translation = _translate(
         query, params, time_range, getattr(store, "log_groups", None), columns, inline=False, store=store
     )
-    capped_sql = f"SELECT * FROM ({translation.sql}) AS _result LIMIT {int(max_rows) + 1}"
+    frame = execute_capped(connection, translation.sql, translation.args, max_rows, query)
+    return finish(
+        frame,
+        connection=connection,
+        refs=translation.pipelines,
+        time_range=time_range,
+        columns=columns,
+        query=query,
+        language="sql",
+        started=started,
+        max_rows=max_rows,
+    )
+
+
+def execute_capped(connection: Any, sql: str, args: Any, max_rows: int, query: str) -> pd.DataFrame:
+    """Run the translated SQL for at most ``max_rows + 1`` rows (one more tells that the result was cut);
+    a DuckDB failure becomes :class:`QueryFailed` naming the query as written. Both query languages."""
+    capped_sql = f"SELECT * FROM ({sql}) AS _result LIMIT {int(max_rows) + 1}"
     try:
-        frame = connection.execute(capped_sql, translation.args).fetch_df()
+        return connection.execute(capped_sql, args).fetch_df()
     except Exception as exc:  # DuckDB raises many types; name the query
         raise QueryFailed(f"the local engine could not run the query: {exc}", status="Failed", query=query) from exc
-    warnings: list[str] = []
+
+
+def finish(
+    frame: pd.DataFrame,
+    *,
+    connection: Any,
+    refs: Sequence[GroupRef],
+    time_range: TimeRange | None,
+    columns: Mapping[str, set[str]],
+    query: str,
+    language: str,
+    started: float,
+    max_rows: int,
+    warnings: Sequence[str] = (),
+) -> Result:
+    """A local query's rows → the :class:`Result` both engines return: cut to ``max_rows`` with a warning
+    (as Logs Insights caps a result), times in UTC, and the statistics AWS reports (records and bytes
+    scanned, matched)."""
+    notes = list(warnings)
     complete = True
     if len(frame) > max_rows:
         frame = frame.iloc[:max_rows].reset_index(drop=True)
-        warnings.append(f"capped: more than {max_rows} rows matched; Logs Insights returns at most {max_rows}")
+        notes.append(f"capped: more than {max_rows} rows matched; Logs Insights returns at most {max_rows}")
         complete = False
     frame = _utc(frame)
-    scanned, scanned_bytes = records_scanned(connection, translation.pipelines, time_range, columns)
+    scanned, scanned_bytes = records_scanned(connection, refs, time_range, columns)
     elapsed = time.monotonic() - started
     chunk = ChunkStats(
         time_range=time_range,
@@ -158,9 +193,9 @@ def run_sql(
     return Result(
         frame=frame,
         stats=QueryStats.from_chunks([chunk], elapsed_s=elapsed),
-        warnings=warnings,
+        warnings=notes,
         query=query,
-        language="sql",
+        language=language,
         time_range=time_range,
         complete=complete,
     )

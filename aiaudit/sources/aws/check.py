@@ -111,7 +111,19 @@ def describe_groups(src: AwsSource, problems: list[str], denied: list[str]) -> p
                         f"{RECENT.days} day(s): is the pipeline still delivering?"
                     )
                 rows.append(row)
-    return pd.DataFrame(rows, columns=_COLUMNS)
+    return by_account(src, pd.DataFrame(rows, columns=_COLUMNS))
+
+
+def by_account(src: AwsSource, frame: pd.DataFrame) -> pd.DataFrame:
+    """On a source of many accounts, split the client key ``ACCOUNT/REGION`` into ``account`` and ``region``."""
+    targets = getattr(src, "targets", {})
+    if not any(t.account for t in targets.values()) or "region" not in frame.columns:
+        return frame
+    keys = frame["region"].tolist()
+    frame = frame.copy()
+    frame["region"] = [targets[k].region if k in targets else k for k in keys]
+    frame.insert(0, "account", [targets[k].account if k in targets else None for k in keys])
+    return frame
 
 
 _COLUMNS = [
@@ -203,11 +215,11 @@ def invocation_logging(src: AwsSource, problems: list[str], denied: list[str]) -
         elif not group:
             problems.append(f"{region}: invocation logging goes to S3 only; Logs Insights cannot query it")
         rows.append(row)
-    return pd.DataFrame(rows)
+    return by_account(src, pd.DataFrame(rows))
 
 
 def check(src: AwsSource) -> CheckReport:
-    problems: list[str] = []
+    problems: list[str] = list(src.account_notes())
     denied: list[str] = []
     groups = describe_groups(src, problems, denied)
     logging = invocation_logging(src, problems, denied)

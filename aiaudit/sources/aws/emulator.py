@@ -112,8 +112,12 @@ class Emulator:
         latency_s: float = 0.0,
         faults: Faults | None = None,
         region: str = "us-east-1",
+        group_facts: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.backend = backend
+        #: extra DescribeLogGroups fields per group (``storedBytes``, ``retentionInDays``, ``creationTime``):
+        #: what AWS reports about storage, which the local data cannot say (the cost guard reads them)
+        self.group_facts = group_facts or {}
         self.cap = cap
         self.latency_s = latency_s
         self.faults = faults or Faults()
@@ -265,6 +269,7 @@ class Emulator:
                     "logGroupArn": f"arn:aws:logs:{self.region}:{ACCOUNT}:log-group:{name}",
                     "creationTime": 0,
                     "logGroupClass": "STANDARD",
+                    **self.group_facts.get(name, {}),
                 }
                 for name in names
             ]

@@ -47,6 +47,7 @@ class AwsOptions:
     retry_max_s: float = 20.0
     min_chunk_s: int = 1  # a capped row query is split down to this width; still capped -> reported
     price_per_gb: float = DEFAULT_PRICE_PER_GB
+    max_scan_gb: float = 0.0  # the cost guard: refuse a query estimated above this (0: no limit; costguard.py)
     cache: bool = True
     cache_dir: Path = field(default_factory=default_cache_dir)
     cache_settle_s: int = 900  # ranges ending less than this before now are not cached (data still arriving)
@@ -62,6 +63,8 @@ class AwsOptions:
         for name in ("cwli_concurrency", "sql_concurrency", "cwli_limit", "sql_cap", "page_size", "min_chunk_s"):
             if int(getattr(self, name)) < 1:
                 raise InputError(f"{name} must be at least 1", where=f"aws option {name}")
+        if float(self.max_scan_gb) < 0:
+            raise InputError("max_scan_gb must be 0 (no limit) or more", where="aws option max_scan_gb")
         if self.projection_language not in ("cwli", "sql"):
             raise InputError("projection_language must be cwli or sql", where="aws option projection_language")
         self.cache_dir = Path(self.cache_dir).expanduser()

@@ -28,9 +28,11 @@ from aiaudit.frames.project import Query, check_columns, memory_connection, prep
 from aiaudit.query.cwli import has_source
 from aiaudit.query.params import bind_text
 from aiaudit.query.quoting import cwli_literal, sql_literal
+from aiaudit.sources.aws.accounts import Target, assume_all, session_name, target_key
 from aiaudit.sources.aws.cache import ResultCache, cache_key
 from aiaudit.sources.aws.check import inventory
 from aiaudit.sources.aws.client import make_client, make_session, translate
+from aiaudit.sources.aws.costguard import Estimate, check, estimate
 from aiaudit.sources.aws.execute import Execution, execute, merge, sort_frame
 from aiaudit.sources.aws.options import AwsOptions
 from aiaudit.sources.aws.querytext import (
@@ -70,20 +72,36 @@ class AwsSource(Source):
         self.spec = spec
         self.config = config
         self.options = options or AwsOptions.from_env()
+        configured = config.sources.get(spec.name) if spec.name else None
+        if not self.options.max_scan_gb and configured is not None and configured.max_scan_gb:
+            self.options = self.options.with_(max_scan_gb=configured.max_scan_gb)
+        #: bytes this source object's queries scanned (what the cost guard counts against max_scan_gb)
+        self.scanned_bytes = 0.0
         groups = config.log_groups(spec.name)
         groups.update(spec.log_groups)
         self.log_group_names = groups
         self.regions = list(spec.regions)
+        #: accounts named by the source whose role could not be assumed → why (left out, said in every result)
+        self.account_errors: dict[str, str] = {}
+        self._sessions: dict[str, Any] = {}
+        targets = [Target(r, None, r) for r in self.regions]
         if clients is not None:
             self.clients = dict(clients)
             self._session = session
         else:
             self._session = session or make_session(spec.profile)
+            if spec.accounts:
+                targets = self._assume(spec)
             pool = self.options.cwli_concurrency + self.options.sql_concurrency
             self.clients = {
-                r: make_client(self._session, "logs", r, pool=pool, attempts=self.options.sdk_attempts)
-                for r in self.regions
+                t.key: make_client(
+                    self._session_of(t.key, targets), "logs", t.region, pool=pool, attempts=self.options.sdk_attempts
+                )
+                for t in targets
             }
+        #: what each client key names: the region, or ``ACCOUNT/REGION`` for a source of many accounts
+        self.targets = {t.key: t for t in targets}
+        self.regions = list(self.targets)
         missing = [r for r in self.regions if r not in self.clients]
         if missing:
             raise InputError(f"no client for region {missing[0]}", where="source")
@@ -91,14 +109,37 @@ class AwsSource(Source):
         self._prefixes: dict[tuple[str, str], list[str]] = {}
         self._lock = threading.Lock()
 
+    def _assume(self, spec: SourceSpec) -> list[Target]:
+        """Assume ``spec.role`` in every account (:mod:`aiaudit.sources.aws.accounts`); one target per
+        assumed account and region."""
+        import boto3  # the AWS SDK is optional until an aws: source is used
+
+        sts = make_client(self._session, "sts", self.regions[0])
+        credentials, self.account_errors = assume_all(sts, spec.accounts, spec.role or "", session_name())
+        for account, found in credentials.items():
+            self._sessions[account] = boto3.Session(**found)
+        return [Target(target_key(a, r), a, r) for a in spec.accounts if a in credentials for r in self.regions]
+
+    def _session_of(self, key: str, targets: list[Target] | None = None) -> Any:
+        found = next((t for t in targets or self.targets.values() if t.key == key), None)
+        if found is not None and found.account in self._sessions:
+            return self._sessions[found.account]
+        return self._session
+
     def service_client(self, service: str, region: str) -> Any:
-        """Another service's client in the same session (``bedrock`` for the set-up check)."""
+        """Another service's client in the same session (``bedrock`` for the set-up check); ``region`` is a
+        client key (``ACCOUNT/REGION`` on a source of many accounts)."""
         if service == "logs":
             return self.clients[region]
         with self._lock:
             if self._session is None:
                 self._session = make_session(self.spec.profile)
-            return make_client(self._session, service, region)
+            target = self.targets.get(region)
+            return make_client(self._session_of(region), service, target.region if target else region)
+
+    def account_notes(self) -> list[str]:
+        """One sentence per account left out (its role could not be assumed)."""
+        return [f"account {a} not queried: {why}" for a, why in self.account_errors.items()]
 
     # -- log groups -------------------------------------------------------------------------------
     def groups_for(self, name: str, region: str, *, resolve_prefix: bool = True) -> list[str]:
@@ -150,13 +191,17 @@ class AwsSource(Source):
         shape = classify_sql(text) if lang == "sql" else classify_cwli(text) if lang == "cwli" else Shape(False, "PPL")
         jobs: list[Job] = []
         ptr_added = False
+        scan: dict[str, list[str]] = {}
         for region in self.regions:
+            named = scan.setdefault(region, [])
 
             def resolve(name: str, region: str = region) -> list[str]:
                 return self.groups_for(name, region, resolve_prefix=not dry_run)
 
-            def pipeline_only(name: str, region: str = region) -> list[str] | None:
-                return self.groups_for(name, region, resolve_prefix=not dry_run) if name in PIPELINES else None
+            def pipeline_only(name: str, region: str = region, named: list[str] = named) -> list[str] | None:
+                found = self.groups_for(name, region, resolve_prefix=not dry_run) if name in PIPELINES else None
+                named.extend(found or [name])
+                return found
 
             if lang == "sql":
                 final = rewrite_sql_from(text, pipeline_only)
@@ -165,9 +210,10 @@ class AwsSource(Source):
                 jobs.append(Job(region, tr, final, lang))
             else:
                 groups = self._query_groups(text, log_groups, resolve)
+                named.extend(groups or [])
                 final = rewrite_cwli_source(text, self._configured) if lang == "cwli" else text
                 jobs.append(Job(region, tr, final, lang, groups))
-        result = self._run(jobs, shape, text, lang, tr, dry_run=dry_run, no_cache=no_cache)
+        result = self._run(jobs, shape, text, lang, tr, dry_run=dry_run, no_cache=no_cache, scan=scan)
         if ptr_added and "@ptr" in result.frame.columns:
             result.frame = result.frame.drop(columns="@ptr")
         return result
@@ -210,6 +256,7 @@ class AwsSource(Source):
         dry_run: bool,
         no_cache: bool,
         add_region: bool = True,
+        scan: Mapping[str, Sequence[str]] | None = None,
     ) -> Result:
         started = time.monotonic()
         if dry_run:
@@ -250,7 +297,10 @@ class AwsSource(Source):
             )
             query_ids.extend(entry.meta.get("query_ids", []))
         refetched = 0
+        guarded = None
         if to_run:
+            wanted = {job.region: list((scan or {}).get(job.region) or job.groups or []) for job in to_run}
+            guarded = self.guard(wanted, tr)
             execution = execute(runner, to_run, shape, progress=self.options.progress)
             fresh = merge(execution, shape)
             for region, frame in fresh.items():
@@ -270,10 +320,19 @@ class AwsSource(Source):
             if use_cache and complete:
                 self._store(execution, frames, keys, to_run)
         frame = self._combine(frames, warnings, add_region)
+        if self.account_errors:
+            warnings.extend(self.account_notes())
+            complete = False
         stats = QueryStats.from_chunks(
             chunks, elapsed_s=time.monotonic() - started, price_per_gb=self.options.price_per_gb
         )
         stats.messages_refetched = refetched
+        self.scanned_bytes += stats.bytes_scanned
+        if guarded is not None:
+            warnings.append(
+                f"cost guard: estimated {guarded.bytes / 1e9:.3f} GB, scanned {stats.bytes_scanned / 1e9:.3f} GB "
+                f"(max_scan_gb {self.options.max_scan_gb:g}; this source has scanned {self.scanned_bytes / 1e9:.3f} GB)"
+            )
         return Result(
             frame=frame,
             stats=stats,
@@ -285,6 +344,21 @@ class AwsSource(Source):
             query_ids=query_ids,
             complete=complete,
         )
+
+    def guard(self, groups: Mapping[str, Sequence[str]], tr: TimeRange, *, what: str = "query") -> Estimate | None:
+        """With ``max_scan_gb`` set: estimate the scan of ``groups`` (region → names) over ``tr`` and refuse
+        above the limit (:mod:`aiaudit.sources.aws.costguard`); without a limit nothing is asked."""
+        if not self.options.max_scan_gb:
+            return None
+        found = estimate(self.clients, groups, tr)
+        check(
+            found,
+            limit_gb=self.options.max_scan_gb,
+            spent_bytes=self.scanned_bytes,
+            source=self.spec.name or "",
+            what=what,
+        )
+        return found
 
     def _refetch_cut(self, frames: dict[str, pd.DataFrame], regions: set[str]) -> Refetch:
         """Fetch whole every ``@message`` GetQueryResults cut (see :mod:`aiaudit.sources.aws.whole`)."""
@@ -332,6 +406,8 @@ class AwsSource(Source):
 
     def _combine(self, frames: dict[str, pd.DataFrame], warnings: list[str], add_region: bool) -> pd.DataFrame:
         ordered = [(r, frames[r]) for r in self.regions if r in frames]
+        if any(t.account for t in self.targets.values()) and add_region:
+            return self._by_account(ordered, warnings)
         if len(ordered) == 1 or not add_region:
             parts = [f for _, f in ordered]
             return pd.concat(parts, ignore_index=True) if len(parts) > 1 else (parts[0] if parts else pd.DataFrame())
@@ -345,6 +421,21 @@ class AwsSource(Source):
             f.insert(0, column, pd.Series([region] * len(f), dtype="string"))
             parts.append(f)
         return pd.concat(parts, ignore_index=True)
+
+    def _by_account(self, ordered: list[tuple[str, pd.DataFrame]], warnings: list[str]) -> pd.DataFrame:
+        """Results of a source of many accounts: ``account`` and ``region`` columns first (``source_*`` when
+        the query returns columns of those names)."""
+        parts = []
+        clash = [n for n in ("account", "region") if any(n in f.columns for _, f in ordered)]
+        if clash:
+            warnings.append(f"the query returns {', '.join(clash)}: the fan-out's are in source_account, source_region")
+        for key, f in ordered:
+            target = self.targets[key]
+            f = f.copy()
+            for name, value in (("region", target.region), ("account", target.account)):
+                f.insert(0, f"source_{name}" if clash else name, pd.Series([value] * len(f), dtype="string"))
+            parts.append(f)
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
     # -- projections ------------------------------------------------------------------------------
     def projection(
@@ -388,9 +479,25 @@ class AwsSource(Source):
     ) -> tuple[Any, Query, Result]:
         """Fetch the raw rows (``@message`` and system fields, focus pushed down as a superset), load them
         into an in-memory table of the store's layout, and prepare the same projection query as locally."""
-        check_pipeline(pipeline)
         wanted = check_focus(focus)
         check_columns(pipeline, columns)
+        result = self.raw_projection(pipeline, time_range, **focus)
+        con = memory_connection()
+        try:
+            table = load_messages(con, pipeline, result.frame)
+            qy = prepare(con, pipeline, q(table), None, columns=columns, focus=wanted, order=order)
+        except BaseException:
+            con.close()
+            raise
+        result.language = "projection"
+        return con, qy, result
+
+    def raw_projection(self, pipeline: str, time_range: TimeRange | None = None, **focus: Any) -> Result:
+        """The query behind a projection: the pipeline's raw events (``@timestamp``, ``@message`` whole,
+        ``@log``, ``@logStream``, ``@ptr``) in the range, focus pushed down, split by time until every row
+        arrived. What a playbook fetches once per pipeline (:mod:`aiaudit.sources.aws.fetch`)."""
+        check_pipeline(pipeline)
+        wanted = check_focus(focus)
         tr = self.window(time_range)
         lang = self.options.projection_language
         jobs: list[Job] = []
@@ -404,17 +511,16 @@ class AwsSource(Source):
                 text = projection_cwli(pipeline, wanted)
                 jobs.append(Job(region, tr, text, "cwli", groups))
         shape = Shape(True, sort=[("@timestamp", True)])
-        result = self._run(jobs, shape, text, lang, tr, dry_run=False, no_cache=False, add_region=False)
-        con = memory_connection()
-        try:
-            table = load_messages(con, pipeline, result.frame)
-            qy = prepare(con, pipeline, q(table), None, columns=columns, focus=wanted, order=order)
-        except BaseException:
-            con.close()
-            raise
-        result.language = "projection"
+        scan = {job.region: list(job.groups or []) for job in jobs}
+        if lang == "sql":
+            scan = {region: self.groups_for(pipeline, region) for region in self.regions}
+        result = self._run(jobs, shape, text, lang, tr, dry_run=False, no_cache=False, add_region=False, scan=scan)
+        if not len(result.frame.columns):
+            raw = pd.DataFrame({name: pd.Series(dtype="string") for name in PROJECTION_FIELDS})
+            raw["@timestamp"] = pd.Series(dtype="datetime64[ns, UTC]")
+            result.frame = raw
         result.query = f"projection {pipeline} focus={wanted}: {text}"
-        return con, qy, result
+        return result
 
     # -- records and inventory --------------------------------------------------------------------
     def record(self, ptr: str) -> dict[str, Any]:

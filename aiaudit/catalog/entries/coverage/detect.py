@@ -9,7 +9,6 @@ set a change is reported only when the new set records no AI data events at all.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pandas as pd
@@ -22,19 +21,6 @@ from aiaudit.investigate import missing_invocation_logs
 
 #: resource-type and event-source prefixes that make a selector an AI data-event selector
 AI_MARKERS = ("AWS::Bedrock::", "AWS::BedrockAgentCore::", "bedrock.amazonaws.com", "bedrock-agentcore.amazonaws.com")
-
-
-def _event(ctx: Context, ptr: str) -> dict[str, Any]:
-    """The CloudTrail event behind ``ptr`` (a store returns the event; raw frames return ``@message``)."""
-    record = ctx.tel.record(ptr)
-    if "eventName" in record:
-        return record
-    message = record.get("@message")
-    try:
-        parsed = json.loads(message) if isinstance(message, str) else {}
-    except ValueError:
-        return {}
-    return parsed if isinstance(parsed, dict) else {}
 
 
 def _trail_name(params: dict[str, Any]) -> str:
@@ -57,6 +43,31 @@ def ai_coverage(params: dict[str, Any]) -> set[str]:
             if str(resource.get("type", "")).startswith(AI_MARKERS):
                 covered.add(str(resource["type"]))
     return covered
+
+
+def management_writes(params: dict[str, Any]) -> bool | None:
+    """Whether a selector set records management write events (None: the call set no selectors). Advanced
+    selectors record them through a ``Management`` category selector that does not keep read-only events
+    alone; basic selectors through ``includeManagementEvents`` (true when absent) with ``ReadWriteType``
+    ``All`` or ``WriteOnly``."""
+    advanced = params.get("advancedEventSelectors")
+    basic = params.get("eventSelectors")
+    if advanced is None and basic is None:
+        return None
+    for selector in advanced or []:
+        fields = selector.get("fieldSelectors") or []
+        if not any(f.get("field") == "eventCategory" and "Management" in (f.get("equals") or []) for f in fields):
+            continue
+        read_only = next((f for f in fields if f.get("field") == "readOnly"), None)
+        if read_only is None or "false" in [str(v).lower() for v in read_only.get("equals") or []]:
+            return True
+    for selector in basic or []:
+        if selector.get("includeManagementEvents", True) and selector.get("readWriteType", "All") in (
+            "All",
+            "WriteOnly",
+        ):
+            return True
+    return False
 
 
 def _change(
@@ -82,10 +93,11 @@ def trail_coverage_reduced(ctx: Context, entry: Any, *, events: list[str]) -> li
     ]
     range_start = pd.Timestamp(ctx.time_range.start)
     selectors: dict[tuple[str, str], set[str]] = {}
+    management: dict[tuple[str, str], bool] = {}
     settings: dict[tuple[str, str], dict[str, Any]] = {}
     out = []
     for _, row in changes.iterrows():
-        params = _event(ctx, str(row["@ptr"])).get("requestParameters") or {}
+        params = ctx.event(str(row["@ptr"])).get("requestParameters") or {}
         key = (str(row.get("recipient_account") or row.get("account") or ""), _trail_name(params))
         rows = changes.loc[[row.name]]
         report = row["time"] >= range_start
@@ -93,8 +105,20 @@ def trail_coverage_reduced(ctx: Context, entry: Any, *, events: list[str]) -> li
             new = ai_coverage(params)
             before = selectors.get(key)
             selectors[key] = new
+            writes, wrote_before = management_writes(params), management.get(key, True)
+            if writes is not None:
+                management[key] = writes
             if not report:
                 continue
+            if writes is False and wrote_before:
+                out += _change(
+                    entry,
+                    rows,
+                    f"{row['principal']} stopped trail {key[1]} recording management events",
+                    f"PutEventSelectors on {key[1]} (account {key[0]}) keeps no management write events: IAM, "
+                    "guardrail, logging and trail changes made afterwards are no longer recorded.",
+                    [key[1], "management-events"],
+                )
             if before is not None and before - new:
                 dropped = sorted(before - new)
                 out += _change(

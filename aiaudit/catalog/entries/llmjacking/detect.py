@@ -1,4 +1,4 @@
-"""LLMjacking: stolen credentials used to find, enable and run models (X01, X02, X03, X14).
+"""LLMjacking: stolen credentials used to find, enable and run models (X01, X02, X03, X14, X17, X18, X19).
 
 Why these signals: a hijacked key first asks what it may do (list models, read the logging
 configuration, model availability), enables model access for itself (use-case form, agreement,
@@ -19,7 +19,7 @@ import pandas as pd
 from aiaudit.catalog.context import Context, among, successful
 from aiaudit.catalog.registry import detection
 from aiaudit.core.findings import Finding
-from aiaudit.core.grouping import Group, findings
+from aiaudit.core.grouping import Group, findings, mask
 
 AI_SOURCES = ("bedrock.amazonaws.com", "bedrock-agentcore.amazonaws.com")
 
@@ -184,4 +184,181 @@ def denials_from_new_principal(
             "what it can reach."
         ),
         window="24h",
+    )
+
+
+def _listed(frame: pd.DataFrame, items: list[Any]) -> pd.Series:
+    return pd.Series(items, index=frame.index, dtype=object)
+
+
+@detection("X17")
+def enumerate_then_invoke(
+    ctx: Context,
+    entry: Any,
+    *,
+    listing_events: list[str],
+    operations: list[str],
+    key_prefix: str,
+    window_minutes: int,
+) -> list[Finding]:
+    ct = ctx.in_range("cloudtrail")
+    keyed = ct[
+        mask(ct, ct["access_key_id"].astype("string").str.startswith(key_prefix))
+        & successful(ct)
+        & ct["principal"].notna()
+    ]
+    lists = keyed[among(keyed, "eventName", listing_events)]
+    calls = keyed[among(keyed, "eventName", operations)]
+    within = pd.Timedelta(minutes=window_minutes)
+    keep = []
+    for key, listed in lists.groupby("access_key_id"):
+        invoked = calls[calls["access_key_id"] == key]
+        for when in listed["time"]:
+            after = invoked[(invoked["time"] > when) & (invoked["time"] <= when + within)]
+            if len(after):
+                keep.append(listed[listed["time"] == when])
+                keep.append(after)
+    rows = pd.concat(keep).drop_duplicates(subset="@ptr") if keep else keyed.iloc[0:0]
+    return findings(
+        rows,
+        rule_id=entry.id,
+        severity=entry.severity,
+        title=lambda g: f"{g.subject}: long-term key {g.listing('access_key_id')} listed models, then invoked them",
+        summary=lambda g: (
+            f"Access key {g.listing('access_key_id')} of {g.subject} called {g.listing('eventName', 6)} from "
+            f"{g.listing('source_ip')}: a model listing followed within {window_minutes} minutes by model calls "
+            f"({g.listing('model_id')}). A long-term key that enumerates and then invokes is a stolen key being tried."
+        ),
+        window="24h",
+        resources=lambda g: g.values("access_key_id", "model_id", "region"),
+    )
+
+
+@detection("X18")
+def llmjacking_api_diversity(
+    ctx: Context, entry: Any, *, events: list[str], threshold: float, window_hours: int
+) -> list[Finding]:
+    ct = ctx.in_range("cloudtrail")
+    rows = ct[
+        among(ct, "eventName", events) & ct["principal"].notna() & ~mask(ct, ct["principal_type"] == "AWSService")
+    ]
+    share = lambda g: len(set(g.values("eventName")) & set(events)) / len(set(events))  # noqa: E731
+    return findings(
+        rows,
+        rule_id=entry.id,
+        severity=entry.severity,
+        title=lambda g: (
+            f"{g.subject}: {len(g.values('eventName'))} of the {len(set(events))} LLMjacking calls in a day"
+        ),
+        summary=lambda g: (
+            f"{g.subject} made {share(g):.0%} of the calls of the LLMjacking sequence within {window_hours} h "
+            f"({', '.join(sorted(g.values('eventName')))}), from {g.listing('source_ip')}. Checking logging, "
+            "availability and agreements, enabling access and invoking is the whole attack in one identity."
+        ),
+        window=f"{window_hours}h",
+        keep=lambda g: share(g) > threshold,
+        resources=lambda g: g.values("region"),
+    )
+
+
+def _model_errors(ctx: Context, operations: list[str], codes: list[str]) -> pd.DataFrame:
+    """Failed model calls from both pipelines, one row per request: the invocation log's own errors joined to
+    their CloudTrail event (caller address, key, user agent), and CloudTrail failures the log never saw."""
+    ct = ctx.in_range("cloudtrail")
+    ct_err = ct[among(ct, "eventName", operations) & among(ct, "errorCode", codes)].copy()
+    ct_err["code"] = ct_err["errorCode"]
+    inv = ctx.in_range("invocations")
+    inv_err = inv[among(inv, "error_code", codes)].copy()
+    if len(inv_err):
+        extra = ["request_id", "source_ip", "access_key_id", "userAgent", "eventName"]
+        caller = ct[ct["request_id"].isin(set(inv_err["request_id"].dropna()))][extra].drop_duplicates("request_id")
+        inv_err = inv_err.drop(columns=[c for c in extra[1:] if c in inv_err.columns]).merge(
+            caller, on="request_id", how="left"
+        )
+        inv_err["code"] = inv_err["error_code"]
+        inv_err["eventName"] = inv_err["eventName"].fillna(inv_err["operation"])
+        ct_err = ct_err[~ct_err["request_id"].isin(set(inv_err["request_id"].dropna()))]
+    columns = [
+        "time",
+        "principal",
+        "model_id",
+        "code",
+        "eventName",
+        "source_ip",
+        "access_key_id",
+        "request_id",
+        "@ptr",
+        "region",
+    ]
+    parts = [p.reindex(columns=columns) for p in (ct_err, inv_err) if len(p)]
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    return out[out["principal"].notna()].sort_values("time", kind="stable")
+
+
+def _burst(rows: pd.DataFrame, within: pd.Timedelta, above: int) -> pd.DataFrame:
+    """Rows that belong to a run of more than ``above`` rows inside any ``within`` span."""
+    times = rows["time"].sort_values()
+    keep = pd.Series(False, index=times.index)
+    stamps = times.tolist()
+    start = 0
+    for end in range(len(stamps)):
+        while stamps[end] - stamps[start] > within:
+            start += 1
+        if end - start + 1 > above:
+            keep.iloc[start : end + 1] = True
+    return rows.loc[keep[keep].index]
+
+
+@detection("X19")
+def denied_and_invalid_bursts(
+    ctx: Context,
+    entry: Any,
+    *,
+    operations: list[str],
+    denial_codes: list[str],
+    validation_codes: list[str],
+    max_denied_per_model: int,
+    max_denied_listings: int,
+    max_invalid_per_minute: int,
+    window_minutes: int,
+) -> list[Finding]:
+    errors = _model_errors(ctx, operations, [*denial_codes, *validation_codes])
+    window = pd.Timedelta(minutes=window_minutes)
+    parts = []
+    denied = errors[among(errors, "code", denial_codes)]
+    for _, rows in denied.groupby(["principal", "model_id"], dropna=False):
+        parts.append(_burst(rows, window, max_denied_per_model).assign(_kind="denied model calls"))
+    invalid = errors[among(errors, "code", validation_codes)]
+    for _, rows in invalid.groupby("principal"):
+        parts.append(_burst(rows, pd.Timedelta(minutes=1), max_invalid_per_minute).assign(_kind="invalid model calls"))
+    ct = ctx.in_range("cloudtrail")
+    listings = ct[among(ct, "eventName", ["ListFoundationModels"]) & among(ct, "errorCode", denial_codes)]
+    listings = listings[listings["principal"].notna()]
+    for _, rows in listings.groupby(["principal", "source_ip"], dropna=False):
+        parts.append(_burst(rows, window, max_denied_listings).assign(_kind="denied model listings"))
+    hits = pd.concat([p for p in parts if len(p)]) if any(len(p) for p in parts) else errors.iloc[0:0].assign(_kind=[])
+    first_ok = _first_success_time(ctx, operations)
+
+    def severity(g: Group) -> str:
+        known = first_ok.get(str(g.subject))
+        return "medium" if known is None or g.start is None or known > g.start else entry.severity
+
+    return findings(
+        hits,
+        rule_id=entry.id,
+        severity=severity,
+        title=lambda g: f"{g.subject}: burst of {g.listing('_kind')} ({g.count})",
+        summary=lambda g: (
+            f"{g.subject} had {g.count} failed calls ({g.listing('code')}) on {g.listing('model_id')} from "
+            f"{g.listing('source_ip')}: more than {max_denied_per_model} denials per model within {window_minutes} "
+            f"minutes, more than {max_invalid_per_minute} validation errors in a minute, or more than "
+            f"{max_denied_listings} denied model listings from one address. "
+            + (
+                "It had no successful model call before: probing what a credential can reach."
+                if severity(g) == "medium"
+                else "It uses models successfully otherwise: a misconfigured client, or models it may not use."
+            )
+        ),
+        window=f"{window_minutes}m",
+        resources=lambda g: g.values("model_id", "region"),
     )
