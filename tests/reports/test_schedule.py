@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DAY1 = ("2026-11-18T00:00:00Z", "2026-11-18T23:59:59Z")
 DAY2 = ("2026-11-19T00:00:00Z", "2026-11-19T23:59:59Z")
 #: INC-02 (audit tampering on day 2): StopLogging and DeleteModelInvocationLoggingConfiguration by this role,
-#: found by Q05 and Q07 (merged into one finding: both must be accepted to suppress it)
+#: found by Q05, Q07 and the back-tested alarms AL05 and AL14 (merged into one finding: every rule must be
+#: accepted to suppress it)
 TAMPERER = "principal:arn:aws:iam::952947022658:role/AWSReservedSSO_MLEngineer_5b06a688bbb2776d"
 
 
@@ -53,6 +54,8 @@ def nightly(tmp_path_factory):
         f'[[suppress]]\nrule = "Q05"\nsubject = "{TAMPERER}"\nreason = "change window CHG-1234"\n'
         f'owner = "secops"\nexpires = {accepted}\n\n'
         f'[[suppress]]\nrule = "Q07"\nsubject = "{TAMPERER}"\nreason = "change window CHG-1234"\n'
+        f'owner = "secops"\nexpires = {accepted}\n\n'
+        f'[[suppress]]\nrule = "AL*"\nsubject = "{TAMPERER}"\nreason = "change window CHG-1234"\n'
         f'owner = "secops"\nexpires = {accepted}\n\n'
         f'[[suppress]]\nrule = "Q01"\nsubject = "*"\nreason = "accepted last quarter"\n'
         f'owner = "secops"\nexpires = {(today - timedelta(days=1)).isoformat()}\n'
