@@ -127,7 +127,9 @@ def test_suppressions_mark_without_dropping_and_expired_ones_warn(nightly):
     assert q01 and all(f["suppressed"] is None for f in q01)  # the expired entry suppresses nothing
     manifest = json.loads((root / "day2" / "manifest.json").read_text())
     assert len(manifest["suppressions"]["expired"]) == 1 and "rule Q01" in manifest["suppressions"]["expired"][0]
-    assert list(manifest["suppressions"]["matched"].values()) == [len(marked), len(marked), 0]
+    q05, q07, alarms, expired = manifest["suppressions"]["matched"].values()
+    # the alarm entry also covers alarm episodes of the tamperer that merged with no detection
+    assert (q05, q07, expired) == (len(marked), len(marked), 0) and alarms >= len(marked)
     index = (root / "day2" / "index.html").read_text()
     assert index.index("New since the last report") < index.index("<h2>Notebooks")
     assert "change window CHG-1234" in index and "no longer suppresses" in index
