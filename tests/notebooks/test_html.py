@@ -15,7 +15,11 @@ from .conftest import NAMES
 
 _NEWPLOT = re.compile(r'Plotly\.newPlot\(\s*"[^"]+",\s*')
 #: Raw fragments of the planted prompt injection (simulator INJECTIONS): must appear escaped only.
-PLANTED = ("<!-- assistant:", "![status](https://cdn-metrics.example.net")
+#: Hostile content that must never reach the page as markup: an HTML comment (it would hide what follows).
+PLANTED = ("<!-- assistant:",)
+#: A markdown image that exfiltrates through its URL: readable prompts show it as text (the analyst needs to
+#: see it), but it must never become an image or a link the page loads.
+EXFIL_HOST = "cdn-metrics.example.net"
 
 
 def figures(html: str) -> list[tuple[list[dict], dict]]:
@@ -41,6 +45,7 @@ def test_report_html_is_self_contained_and_every_figure_is_labelled(runs: dict, 
     assert run.error == ""
     html = render_notebook(nbformat.read(run.output, as_version=4))
     assert check_html(html, planted=PLANTED) == []
+    assert not re.search(r"(src|href)\s*=\s*[\"']?[^\"'>]*" + re.escape(EXFIL_HOST), html)
     found = figures(html)
     assert found, "the report has no figure"
     for data, layout in found:
