@@ -42,9 +42,8 @@ def column(values: pa.ChunkedArray, kind: str) -> Any:
     return DTYPES[kind].__from_arrow__(values)  # type: ignore[attr-defined]
 
 
-def to_frame(pipeline: str, table: pa.Table, columns: Sequence[str], order: pa.Array | None = None) -> pd.DataFrame:
-    """``columns`` of an Arrow ``table`` as a frame with the dtypes of ``pipeline``'s contract, rows taken
-    in ``order`` when given. Columns are converted one at a time and each Arrow column is let go once
+def to_frame(pipeline: str, table: pa.Table, columns: Sequence[str]) -> pd.DataFrame:
+    """``columns`` of an Arrow ``table`` as a frame with the dtypes of ``pipeline``'s contract. Columns are converted one at a time and each Arrow column is let go once
     converted, so the frame's memory peaks at the result plus one column, not twice the result."""
     kinds = {c.name: c.kind for c in COLUMNS[pipeline]}
     rows = table.num_rows
@@ -57,8 +56,6 @@ def to_frame(pipeline: str, table: pa.Table, columns: Sequence[str], order: pa.A
             values = pa.chunked_array([pa.nulls(rows)])
         elif values.num_chunks == 0:
             values = pa.chunked_array([], type=values.type)
-        if order is not None:
-            values = values.take(order)
         data[name] = column(values, kinds[name])
         del values
     return pd.DataFrame(data, index=pd.RangeIndex(rows), copy=False)
