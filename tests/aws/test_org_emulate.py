@@ -199,3 +199,88 @@ def test_daily_playbook_on_one_org_source_reports_each_account(org, emulated, tm
         about = [f for f in run.findings if f.subject == subject]
         assert about, f"the report has no finding about {account}'s audit tamperer"
         assert all(accounts_named(f.to_dict()) == {account} for f in about)
+
+
+# -- a CloudWatch cross-account observability monitoring account --------------------------------------
+MONITORING = {
+    "kind": "aws",
+    "regions": ["us-east-1"],
+    "monitoring": True,
+    "accounts": list(ACCOUNTS),
+    "log_groups": {
+        "cloudtrail": "cloudtrail",
+        "invocations": "bedrock-model-invocation-logging",
+        "spans": "aws/spans",
+        "runtime_logs": "/aws/bedrock-agentcore/runtimes/",
+    },
+}
+
+
+def test_a_monitoring_account_reads_linked_accounts_by_arn(org, emulated):
+    """The long-term keys are the monitoring account's (the first served, itself linked): one StartQuery per
+    pipeline names every linked account's group by ARN; ``@log`` is ``ACCOUNT:GROUP`` and rows carry it."""
+    from aiaudit.core.config import parse_config
+    from aiaudit.sources.aws.check import check
+
+    config = parse_config({"sources": {"mon": MONITORING}})
+    window = json.loads((org / ACCOUNTS[0] / "truth.json").read_text())["window"]
+    tr = aiaudit.TimeRange.parse(start=window["start"], end=window["end"])
+    with aiaudit.connect("mon", config=config) as src:
+        assert src.groups_for("cloudtrail", "us-east-1") == [
+            f"arn:aws:logs:us-east-1:{a}:log-group:cloudtrail" for a in ACCOUNTS
+        ]
+        result = src.query(
+            "fields @log, recipientAccountId | filter eventName = 'StopLogging'",
+            tr,
+            language="cwli",
+            log_groups=["cloudtrail"],
+        )
+        frame = src.projection("cloudtrail", tr)
+        report = check(src)
+    (sent,) = [q for q in emulated.queries.values() if "StopLogging" in q.text]
+    assert sent.groups == [f"arn:aws:logs:us-east-1:{a}:log-group:cloudtrail" for a in ACCOUNTS]
+    assert sent.account == ACCOUNTS[0]  # asked by the monitoring account, no role assumed
+    rows = result.frame
+    assert list(rows.columns[:2]) == ["account", "@log"]
+    assert set(rows["account"]) == set(ACCOUNTS)
+    assert all(log == f"{acct}:cloudtrail" for acct, log in zip(rows["account"], rows["@log"], strict=True))
+    # each planted audit-tampering incident stopped its own account's trail (truth.json names the account)
+    for account in ACCOUNTS:
+        mine = rows[rows["account"] == account]
+        assert len(mine) >= 1 and set(mine["recipientAccountId"]) <= set(member_ids(account).values())
+    # the projection's rows: @log names the linked account, and the record's own receiving account agrees
+    assert set(frame["@log"]) == {f"{a}:cloudtrail" for a in ACCOUNTS}
+    for account in ACCOUNTS:
+        receivers = set(frame.loc[frame["@log"] == f"{account}:cloudtrail", "recipient_account"].dropna())
+        assert account in receivers and receivers <= set(member_ids(account).values())
+    # the set-up check: every pipeline's group in every linked account, one row each
+    trail = report.groups[report.groups["pipeline"] == "cloudtrail"]
+    assert trail["account"].tolist() == list(ACCOUNTS)
+    assert trail["exists"].tolist() == [True, True, True]
+    runtime = report.groups[report.groups["pipeline"] == "runtime_logs"]
+    assert set(runtime["account"]) == set(ACCOUNTS)  # the prefix listed in every linked account
+
+
+def test_monitoring_config_is_checked():
+    from aiaudit.core.config import parse_config
+    from aiaudit.core.errors import InputError
+
+    def parse(**changes):
+        table = {**MONITORING, **changes}
+        return parse_config({"sources": {"mon": {k: v for k, v in table.items() if v is not None}}})
+
+    arn = "arn:aws:logs:us-east-1:111111111111:log-group:org-trail"
+    found = parse(monitoring=None, accounts=None, log_groups={"cloudtrail": arn + ":*"}).sources["mon"]
+    assert found.monitoring and found.log_groups["cloudtrail"] == arn  # ':*' dropped, as StartQuery wants
+    with pytest.raises(InputError, match=r"sources.mon.log_groups.cloudtrail: 'arn:aws:logs:us-east-1:1111:log-grou"):
+        parse(log_groups={"cloudtrail": "arn:aws:logs:us-east-1:1111:log-group:x"})
+    with pytest.raises(InputError, match="the ARN's region eu-west-1 is not one of regions"):
+        parse(log_groups={"cloudtrail": "arn:aws:logs:eu-west-1:111111111111:log-group:x"})
+    with pytest.raises(InputError, match="sources.mon: role assumes into each account, while monitoring = true"):
+        parse(role="aiaudit-read")
+    with pytest.raises(InputError, match=r"log_groups.cloudtrail \(an ARN\) reads linked accounts"):
+        parse(monitoring=None, role="aiaudit-read", log_groups={"cloudtrail": arn})
+    with pytest.raises(InputError, match="monitoring = true needs accounts"):
+        parse(accounts=None, log_groups={"cloudtrail": "org-trail"})
+    with pytest.raises(InputError, match="51 linked accounts; StartQuery reads at most 50"):
+        parse(accounts=[f"{n:012d}" for n in range(100000000000, 100000000051)])

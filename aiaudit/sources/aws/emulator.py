@@ -263,9 +263,7 @@ class Emulator:
         text = str(body.get("queryString") or "")
         groups = _groups(body)
         if body.get("logGroupIdentifiers") and (body.get("logGroupNames") or body.get("logGroupName")):
-            raise ApiError(
-                "InvalidParameterException", "logGroupIdentifiers and logGroupNames are mutually exclusive"
-            )
+            raise ApiError("InvalidParameterException", "logGroupIdentifiers and logGroupNames are mutually exclusive")
         if len(groups) > 50:
             raise ApiError("InvalidParameterException", f"{len(groups)} log groups; StartQuery takes at most 50")
         time_range = TimeRange(to_utc(int(body["startTime"])), to_utc(int(body["endTime"])))
