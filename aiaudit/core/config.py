@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,6 +102,9 @@ class SourceConfig:
     #: member accounts of an aws source, each reached by assuming ``role`` (sources/aws/accounts.py)
     accounts: tuple[str, ...] = ()
     role: str | None = None
+    #: a CloudWatch cross-account observability monitoring account: ``accounts`` are its linked source
+    #: accounts, read through ``logGroupIdentifiers`` (ARNs) with the source's own credentials, no role
+    monitoring: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,24 @@ class Config:
 
 # --- schema ---------------------------------------------------------------------------------------
 _TOP_KEYS = {"sources", "environment", "suppressions"}
-_SOURCE_KEYS = {"kind", "path", "cache_dir", "profile", "regions", "log_groups", "max_scan_gb", "accounts", "role"}
+_SOURCE_KEYS = {
+    "kind",
+    "path",
+    "cache_dir",
+    "profile",
+    "regions",
+    "log_groups",
+    "max_scan_gb",
+    "accounts",
+    "role",
+    "monitoring",
+}
+#: ``arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME`` (``:*`` accepted and dropped, as StartQuery wants it)
+LOG_GROUP_ARN = re.compile(
+    r"^arn:(aws|aws-cn|aws-us-gov|aws-iso[a-z-]*):logs:([a-z0-9-]+):(\d{12}):log-group:([\w./#-]+)$"
+)
+#: StartQuery takes at most 50 log groups (``logGroupIdentifiers``)
+MAX_IDENTIFIERS = 50
 _ENV_KEYS = {
     "corporate_cidrs",
     "expected_regions",
@@ -210,8 +231,55 @@ def _parse_source(name: str, table: dict[str, Any], file: str) -> SourceConfig:
     role = table.get("role")
     if role is not None:
         _expect(role, str, file, f"{where}.role")
-    if accounts and not role:
-        raise InputError(f"{where}: accounts need role = 'NAME' (the role to assume in each)", where=file)
+    monitoring = table.get("monitoring", False)
+    _expect(monitoring, bool, file, f"{where}.monitoring")
+    arns = {}
+    for key, value in list(groups.items()):
+        if value.startswith("arn:"):
+            found = LOG_GROUP_ARN.match(value.removesuffix(":*"))
+            if not found:
+                raise InputError(
+                    f"{where}.log_groups.{key}: {value!r} is not a log-group ARN "
+                    "(arn:aws:logs:REGION:ACCOUNT:log-group:NAME)",
+                    where=file,
+                )
+            if found.group(2) not in regions:
+                raise InputError(
+                    f"{where}.log_groups.{key}: the ARN's region {found.group(2)} is not one of regions = "
+                    f"{list(regions)} (a monitoring account reads linked accounts in its own region)",
+                    where=file,
+                )
+            groups[key] = arns[key] = value.removesuffix(":*")
+    if arns and kind != "aws":
+        raise InputError(f"{where}.log_groups: log groups named by ARN need kind = 'aws'", where=file)
+    if (arns or monitoring) and role:
+        raise InputError(
+            f"{where}: role assumes into each account, while "
+            + ("monitoring = true" if monitoring else f"log_groups.{next(iter(arns))} (an ARN)")
+            + " reads linked accounts through a CloudWatch cross-account observability monitoring account "
+            "with its own credentials: use one form",
+            where=file,
+        )
+    if arns and not monitoring:
+        monitoring = True  # log groups named by ARN are only readable from a monitoring account
+    if monitoring and not accounts and not arns:
+        raise InputError(
+            f"{where}: monitoring = true needs accounts = ['111122223333', ...] (the linked source accounts) "
+            "or log groups named by ARN",
+            where=file,
+        )
+    if monitoring and len(accounts) > MAX_IDENTIFIERS:
+        raise InputError(
+            f"{where}.accounts: {len(accounts)} linked accounts; StartQuery reads at most {MAX_IDENTIFIERS} "
+            "log groups: split the source",
+            where=file,
+        )
+    if accounts and not role and not monitoring:
+        raise InputError(
+            f"{where}: accounts need role = 'NAME' (the role to assume in each), or monitoring = true "
+            "(linked accounts read from a monitoring account)",
+            where=file,
+        )
     if role and not accounts:
         raise InputError(
             f"{where}: role is assumed in the listed accounts: add accounts = ['111122223333', ...]", where=file
@@ -230,6 +298,7 @@ def _parse_source(name: str, table: dict[str, Any], file: str) -> SourceConfig:
         max_scan_gb=float(limit),
         accounts=accounts,
         role=role,
+        monitoring=monitoring,
     )
 
 

@@ -14,6 +14,7 @@ import os
 import shutil
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,12 +94,17 @@ def simulate(
     with_defects: bool = False,
     workers: int | None = None,
     pipelines: tuple[str, ...] | list[str] = ALL_PIPELINES,
+    account_ids: Mapping[str, str] | None = None,
 ) -> SimulationSummary:
     """Write a simulated organisation's telemetry with planted incidents under ``out``.
 
     ``pipelines`` names what the simulated accounts deliver (real accounts rarely deliver all four:
     CloudTrail alone is the commonest set-up); ``cloudtrail-management`` is CloudTrail without data events.
-    Everything still *happens*; only the records of pipelines not delivered are not written."""
+    Everything still *happens*; only the records of pipelines not delivered are not written.
+
+    ``account_ids`` pins account ids by key (``{"prod": "111111111111"}``; keys ``management``, ``prod``,
+    ``dev``, ``data``), so folders simulated as separate member accounts carry the ids a multi-account
+    source names (the emulator serving each folder as that account)."""
     started = time.monotonic()
     out = Path(out)
     names = _scenario_names(scenarios)
@@ -112,8 +118,9 @@ def simulate(
     except ValueError as exc:
         raise InputError(str(exc), where="--end") from None
     start_t = end_t - days * 86400
+    pinned = _account_ids(account_ids)
     _prepare(out)
-    world = build_world(seed, start_t, end_t)
+    world = build_world(seed, start_t, end_t, pinned)
     scenario_em, incidents = run_scenarios(world, names, scale)
     routed, lost = _route(world, scenario_em, days)
     keys = sorted(_baseline_keys(world, days) | set(routed))
@@ -179,6 +186,21 @@ def _scenario_names(scenarios: tuple[str, ...] | list[str]) -> list[str]:
             f"unknown scenario {unknown[0]!r}; choose from: all, none, {', '.join(SCENARIOS)}", where="--scenario"
         )
     return [n for n in SCENARIOS if n in wanted]
+
+
+ACCOUNT_KEYS = ("management", "prod", "dev", "data")
+
+
+def _account_ids(given: Mapping[str, str] | None) -> dict[str, str]:
+    out = dict(given or {})
+    for key, value in out.items():
+        if key not in ACCOUNT_KEYS:
+            raise InputError(f"unknown account {key!r} (one of {', '.join(ACCOUNT_KEYS)})", where="account_ids")
+        if not (isinstance(value, str) and len(value) == 12 and value.isdigit()):
+            raise InputError(f"{key}: {value!r} is not a 12-digit AWS account id", where="account_ids")
+    if len(set(out.values())) != len(out):
+        raise InputError("two accounts were given the same id", where="account_ids")
+    return out
 
 
 def _prepare(out: Path) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -388,8 +389,12 @@ def _ip(rng: random.Random, octets: tuple[int, ...]) -> str:
     return f"{rng.choice(octets)}.{rng.randint(1, 254)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
 
 
-def build_world(seed: int, start: float, end: float) -> World:
-    """Everything about the organisation that does not change over the simulated window."""
+def build_world(seed: int, start: float, end: float, account_ids: Mapping[str, str] | None = None) -> World:
+    """Everything about the organisation that does not change over the simulated window.
+
+    ``account_ids`` pins accounts' ids by key (``prod``, ``dev``, ``data``, ``management``): a folder that
+    stands for one member account of a real organisation carries that account's id in every record (the
+    id is still drawn, so everything else the seed decides stays the same)."""
     rng = derive(seed, "world")
     ids = Ids(rng)
     org_id = "o-" + ids.lower(10)
@@ -399,6 +404,7 @@ def build_world(seed: int, start: float, end: float) -> World:
 
     def account(key: str, name: str, regions: tuple[str, ...], logging: tuple[str, ...], octet: int) -> Account:
         acct_id = ids.digits(12)
+        acct_id = (account_ids or {}).get(key, acct_id)
         return Account(
             key=key,
             id=acct_id,

@@ -31,6 +31,8 @@ class SourceSpec:
     name: str | None = None  # the config name, when the spec was a name
     accounts: tuple[str, ...] = ()  # aws: member accounts, each reached by assuming ``role``
     role: str | None = None
+    #: aws: a cross-account observability monitoring account reading ``accounts``' groups by ARN
+    monitoring: bool = False
 
     def __str__(self) -> str:
         return self.text
@@ -94,6 +96,7 @@ def from_source_config(source: SourceConfig) -> SourceSpec:
         name=source.name,
         accounts=source.accounts,
         role=source.role,
+        monitoring=source.monitoring,
     )
 
 

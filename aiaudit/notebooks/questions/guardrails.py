@@ -130,7 +130,12 @@ def guardrail_weakened(inv: Any, joined: Any = None) -> Answer:
         guarded, key="outcome", time="time", title="Guardrail outcomes over time", y_label="invocations"
     )
     for _, change in change_rows.iterrows():
-        sides = compare[compare["change_time"] == change["time"]].set_index("side") if len(compare) else None
+        # the change's own rows: two changes at the same second (two accounts of an organisation) are told
+        # apart by guardrail; changes equal in both were compared on the same rows, so one of each side
+        sides = None
+        if len(compare):
+            mine = (compare["change_time"] == change["time"]) & (compare["guardrail"] == change["guardrail_key"])
+            sides = compare[mine].drop_duplicates("side").set_index("side")
         before = sides.loc["before"] if sides is not None and "before" in sides.index else None
         after = sides.loc["after"] if sides is not None and "after" in sides.index else None
         reasons = []

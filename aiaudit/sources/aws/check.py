@@ -83,6 +83,8 @@ def _ms(value: Any) -> pd.Timestamp | None:
 def describe_groups(src: AwsSource, problems: list[str], denied: list[str]) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     now = pd.Timestamp(datetime.now(UTC))
+    if getattr(src, "monitoring", False):
+        return describe_linked(src, problems, denied, now)
     for region in src.regions:
         client = src.clients[region]
         for pipeline in PIPELINES:
@@ -112,6 +114,62 @@ def describe_groups(src: AwsSource, problems: list[str], denied: list[str]) -> p
                     )
                 rows.append(row)
     return by_account(src, pd.DataFrame(rows, columns=_COLUMNS))
+
+
+def describe_linked(src: AwsSource, problems: list[str], denied: list[str], now: Any) -> pd.DataFrame:
+    """A monitoring account's view: each pipeline's group in each linked account, by ARN
+    (DescribeLogGroups ``logGroupIdentifiers``), one row per account — a group missing in one account, or
+    not shared with this monitoring account, is that account's problem only."""
+    rows: list[dict[str, Any]] = []
+    for region in src.regions:
+        client = src.clients[region]
+        for pipeline in PIPELINES:
+            try:
+                identifiers = src.groups_for(pipeline, region)
+            except SourceError as exc:  # a prefix with no group in any linked account
+                _denied(exc, problems, denied, f"{region} {pipeline}")
+                continue
+            try:
+                found = _identified(client, identifiers)
+            except SourceError as exc:
+                _denied(exc, problems, denied, f"{region} {pipeline}")
+                continue
+            for arn in identifiers:
+                account, name = arn.split(":")[4], arn.split(":log-group:", 1)[1]
+                group = found.get(arn)
+                last = None
+                if group is None:
+                    problems.append(
+                        f"{region}: account {account}: log group {name!r} for {pipeline} does not exist or is not "
+                        "shared with this monitoring account (an OAM link sharing AWS::Logs::LogGroup)"
+                    )
+                else:
+                    try:
+                        last = _last_event(client, arn, identifier=True)
+                    except SourceError as exc:
+                        _denied(exc, problems, denied, f"{region} {arn}")
+                row = {"account": account, **_row(region, pipeline, name, group, last, now)}
+                if group is not None and not row["enabled"]:
+                    problems.append(
+                        f"{region}: account {account}: {name} ({pipeline}) has no event in the last "
+                        f"{RECENT.days} day(s): is the pipeline still delivering?"
+                    )
+                rows.append(row)
+    return pd.DataFrame(rows, columns=["account", *_COLUMNS])
+
+
+def _identified(client: Any, identifiers: list[str]) -> dict[str, dict[str, Any]]:
+    """ARN → group, for the ``identifiers`` that exist (DescribeLogGroups takes at most 50 at a time)."""
+    out: dict[str, dict[str, Any]] = {}
+    try:
+        for start in range(0, len(identifiers), 50):
+            page = client.describe_log_groups(logGroupIdentifiers=identifiers[start : start + 50])
+            for group in page.get("logGroups", []):
+                arn = str(group.get("logGroupArn") or group.get("arn") or "").removesuffix(":*")
+                out[arn] = group
+    except Exception as exc:
+        raise translate(exc, operation="DescribeLogGroups") from exc
+    return out
 
 
 def by_account(src: AwsSource, frame: pd.DataFrame) -> pd.DataFrame:
@@ -166,11 +224,12 @@ def _list_groups(client: Any, prefix: str) -> list[dict[str, Any]]:
     return out
 
 
-def _last_event(client: Any, group: str) -> Any:
+def _last_event(client: Any, group: str, *, identifier: bool = False) -> Any:
+    named = {"logGroupIdentifier" if identifier else "logGroupName": group}
     try:
-        streams = client.describe_log_streams(
-            logGroupName=group, orderBy="LastEventTime", descending=True, limit=1
-        ).get("logStreams", [])
+        streams = client.describe_log_streams(**named, orderBy="LastEventTime", descending=True, limit=1).get(
+            "logStreams", []
+        )
     except Exception as exc:
         raise translate(exc, operation="DescribeLogStreams") from exc
     return streams[0].get("lastEventTimestamp") if streams else None

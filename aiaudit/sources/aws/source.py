@@ -90,7 +90,7 @@ class AwsSource(Source):
             self._session = session
         else:
             self._session = session or make_session(spec.profile)
-            if spec.accounts:
+            if spec.accounts and not spec.monitoring:
                 targets = self._assume(spec)
             pool = self.options.cwli_concurrency + self.options.sql_concurrency
             self.clients = {
@@ -105,6 +105,10 @@ class AwsSource(Source):
         missing = [r for r in self.regions if r not in self.clients]
         if missing:
             raise InputError(f"no client for region {missing[0]}", where="source")
+        #: a CloudWatch cross-account observability monitoring account: groups are read by ARN in the linked
+        #: ``accounts`` (``monitoring = true``, or log groups named by ARN) with the source's own credentials
+        self.monitoring = bool(spec.monitoring or any(g.startswith("arn:") for g in self.log_group_names.values()))
+        self.linked_accounts = tuple(spec.accounts) if self.monitoring else ()
         self.cache = ResultCache(self.options.cache_dir, settle_s=self.options.cache_settle_s)
         self._prefixes: dict[tuple[str, str], list[str]] = {}
         self._lock = threading.Lock()
@@ -148,6 +152,8 @@ class AwsSource(Source):
         configured = self.log_group_names.get(name) if name in PIPELINES else None
         if configured is None:
             return [name]
+        if self.monitoring:
+            return self._linked_groups(name, configured, region, resolve_prefix=resolve_prefix)
         if not configured.endswith(("/", "*")):
             return [configured]
         prefix = configured.rstrip("*")
@@ -155,16 +161,39 @@ class AwsSource(Source):
             return [prefix + "*"]
         return self._prefix_groups(prefix, region, pipeline=name)
 
+    def _linked_groups(self, pipeline: str, configured: str, region: str, *, resolve_prefix: bool) -> list[str]:
+        """A monitoring account's identifiers for a pipeline in ``region``: the configured ARN, or the
+        configured name in every linked account (``arn:aws:logs:REGION:ACCOUNT:log-group:NAME``); a prefix is
+        listed in the linked accounts with DescribeLogGroups (``includeLinkedAccounts``)."""
+        if configured.startswith("arn:"):
+            if configured.split(":")[3] != region:
+                raise SourceError(f"pipeline {pipeline}: {configured} is not in {region}")
+            return [configured]
+        partition = "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
+        if not configured.endswith(("/", "*")):
+            return [f"arn:{partition}:logs:{region}:{a}:log-group:{configured}" for a in self.linked_accounts]
+        prefix = configured.rstrip("*")
+        if not resolve_prefix:
+            return [f"arn:{partition}:logs:{region}:{a}:log-group:{prefix}*" for a in self.linked_accounts]
+        return self._prefix_groups(prefix, region, pipeline=pipeline)
+
     def _prefix_groups(self, prefix: str, region: str, *, pipeline: str) -> list[str]:
         key = (region, prefix)
         with self._lock:
             if key in self._prefixes:
                 return self._prefixes[key]
         names: list[str] = []
+        linked: dict[str, Any] = {}
+        if self.monitoring:  # the linked accounts' groups, by ARN (what logGroupIdentifiers takes)
+            linked = {"includeLinkedAccounts": True, "accountIdentifiers": list(self.linked_accounts)}
         try:
             paginator = self.clients[region].get_paginator("describe_log_groups")
-            for page in paginator.paginate(logGroupNamePrefix=prefix):
-                names.extend(g["logGroupName"] for g in page.get("logGroups", []))
+            for page in paginator.paginate(logGroupNamePrefix=prefix, **linked):
+                for group in page.get("logGroups", []):
+                    if not linked:
+                        names.append(group["logGroupName"])
+                    elif group.get("logGroupArn") or group.get("arn"):
+                        names.append(str(group.get("logGroupArn") or group["arn"]).removesuffix(":*"))
         except Exception as exc:
             raise translate(exc, operation="DescribeLogGroups") from exc
         if not names:
@@ -405,6 +434,18 @@ class AwsSource(Source):
                 self.cache.put(keys[job.region], frames[job.region], meta)
 
     def _combine(self, frames: dict[str, pd.DataFrame], warnings: list[str], add_region: bool) -> pd.DataFrame:
+        frame = self._combine_targets(frames, warnings, add_region)
+        if self.monitoring and add_region and "@log" in frame.columns:
+            # a monitoring account's rows say their account in @log (ACCOUNT:GROUP)
+            name = "account" if "account" not in frame.columns else "source_account"
+            if name == "source_account":
+                warnings.append("the query returns an 'account' column; the linked account is in 'source_account'")
+            accounts = [v.split(":", 1)[0] if isinstance(v, str) and ":" in v else None for v in frame["@log"]]
+            frame = frame.copy()
+            frame.insert(0, name, pd.Series(accounts, dtype="string", index=frame.index))
+        return frame
+
+    def _combine_targets(self, frames: dict[str, pd.DataFrame], warnings: list[str], add_region: bool) -> pd.DataFrame:
         ordered = [(r, frames[r]) for r in self.regions if r in frames]
         if any(t.account for t in self.targets.values()) and add_region:
             return self._by_account(ordered, warnings)
