@@ -36,7 +36,9 @@ def copy_of(folder: Path, events: list[dict[str, object]], ids: list[str]) -> Pa
     lines = []
     for record, event_id in zip(events, ids, strict=True):
         millis = int(to_utc(str(record["eventTime"])).timestamp() * 1000)
-        lines.append(json.dumps({"eventId": event_id, "logStreamName": "s", "timestamp": millis, "message": json.dumps(record)}))
+        lines.append(
+            json.dumps({"eventId": event_id, "logStreamName": "s", "timestamp": millis, "message": json.dumps(record)})
+        )
     (folder / "cloudtrail.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return folder
 
