@@ -14,7 +14,7 @@ from aiaudit.core.timerange import TimeRange, to_utc
 PRINCIPAL = "arn:aws:iam::111122223333:user/mallory"
 
 
-def event(number: int, second: int) -> dict[str, object]:
+def event(number: int, second: int, **more: str) -> dict[str, object]:
     """A CloudTrail event whose JSON text starts with its event id (so text order is id order)."""
     return {
         "eventID": f"e{number:02d}",
@@ -27,6 +27,7 @@ def event(number: int, second: int) -> dict[str, object]:
         "userIdentity": {"type": "IAMUser", "arn": PRINCIPAL, "accountId": "111122223333"},
         "requestID": f"req-{number:02d}",
         "recipientAccountId": "111122223333",
+        **more,
     }
 
 
@@ -62,3 +63,21 @@ def test_two_copies_of_the_same_events_project_and_cap_evidence_alike(tmp_path):
         cited.append(sorted(by_ptr[p] for p in found.evidence))
     # the first 25 in event order: e30, e31 and e00..e22, whichever copy was read
     assert cited[0] == cited[1] == sorted(expected[:EVIDENCE_CAP])
+
+
+def test_an_alarm_cites_the_same_events_from_either_copy(tmp_path):
+    import pandas as pd
+
+    from aiaudit.catalog import catalog
+    from aiaudit.catalog.kinds import metric_filter
+
+    # 30 denied Bedrock calls in one second: MF01 (AL01's filter) matches them all; an alarm cites 25
+    events = [event(n, 1, errorCode="AccessDeniedException") for n in range(30)]
+    first = copy_of(tmp_path / "first", events, [f"a{n}" for n in range(30)])
+    second = copy_of(tmp_path / "second", events[::-1], [f"b{n}" for n in range(30)])
+    mf = metric_filter.spec(catalog["MF01"])
+    start, end = pd.Timestamp("2026-11-19T10:00:00Z"), pd.Timestamp("2026-11-19T10:05:00Z")
+    for folder in (first, second):
+        with aiaudit.connect(f"local:{folder}") as src:
+            matched = metric_filter.matched_events(src.store, mf, start, end)
+        assert matched["request_id"].tolist() == [f"req-{n:02d}" for n in range(30)]
