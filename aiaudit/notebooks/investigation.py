@@ -125,7 +125,7 @@ class Investigation:
         (and, on a fetched copy, pipelines not fetched and reads that had to go to AWS)."""
         out = [hint] if (hint := range_hint(self.src, self.time_range, "anchor = data-end")) else []
         if isinstance(self.src, FetchedSource):
-            out += self.src.copy.fetched.notes()
+            out += self.src.copy.fetched.notes() + list(dict.fromkeys(self.src.live_reads))
         return out + self.available.messages(reads)
 
     @property
@@ -238,7 +238,8 @@ def start(
     ``now``, ``data-end`` or an ISO time. Under a playbook the runner passes ``read_only=True``: it has
     ingested once already, and notebooks must not write to the store concurrently.
 
-    On an ``aws:`` source (``fetch="auto"`` or True; False: every frame queries AWS itself) each pipeline is
+    On an ``aws:`` source (``fetch="auto"`` — unless ``AIAUDIT_FETCH=no`` — or True; False: every frame
+    queries AWS itself) each pipeline is
     fetched once for the range widened by ``fetch_before`` (default 24h) and ``fetch_margin`` (default 5m,
     both ends) into a run-local copy that frames, raw reads and catalogue runs read
     (:class:`~aiaudit.sources.aws.fetch.FetchedSource`); the copy is deleted by :meth:`Investigation.close`
@@ -259,6 +260,8 @@ def start(
         default_since="24h",
     )
     clean_focus = {k: str(v) for k, v in focus.items() if v not in (None, "")}
+    if fetch in ("", "auto"):  # the playbook runner's --live says no for its notebooks
+        fetch = os.environ.get("AIAUDIT_FETCH", "auto")
     if isinstance(src, AwsSource) and _wanted(fetch):
         before = _duration(fetch_before, FETCH_BEFORE, "fetch_before")
         margin = _duration(fetch_margin, FETCH_MARGIN, "fetch_margin")

@@ -98,7 +98,7 @@ def absolute_source(source: str) -> str:
 
 
 def _execute(
-    notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, timeout: int
+    notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, timeout: int, live: bool = False
 ) -> tuple[str, str, float]:
     """Run one notebook in this (worker) process; papermill writes the output even on failure.
 
@@ -108,6 +108,8 @@ def _execute(
 
     import papermill
 
+    if live:  # --live: each notebook queries AWS itself, none fetches its own copy (this worker's kernels only)
+        os.environ["AIAUDIT_FETCH"] = "no"
     log = os.open(str(output.with_suffix(".kernel.log")), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.dup2(log, 2)
     started = time.monotonic()
@@ -234,6 +236,7 @@ def run_playbook(
                     parameters,
                     nb_dir,
                     timeout,
+                    not fetch_once,
                 )
                 jobs[future] = run
             for done, future in enumerate(as_completed(jobs), 1):

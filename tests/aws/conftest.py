@@ -77,6 +77,7 @@ def emulated_aws(tmp_path, monkeypatch):
             environment = (data / "aiaudit.toml").read_text(encoding="utf-8").split("\n[environment]\n", 1)[1]
             config = EMU_SOURCE + "\n[environment]\n" + environment
         toml.write_text(config, encoding="utf-8")
+        aiaudit.connect(f"local:{data}").close()  # ingested once (a test may not have read it locally)
         with aiaudit.connect(f"local:{data}", read_only=True) as backend:
             emulator = Emulator(backend, cap=cap, group_facts=group_facts)
             server = serve(emulator)

@@ -164,14 +164,20 @@ def test_an_investigation_on_aws_fetches_each_pipeline_once_and_reads_frames_as_
             frames = read(inv)
             inv.publish()
             described = inv.describe()
+            fetched = inv.fetched
+            sent = list(emulator.queries.values())
+            # a read reaching further back than the copy goes to AWS, and says so
+            wider = inv.cloudtrail(before="48h")
+            assert len(emulator.queries) > len(sent)
+            assert len(wider) >= len(frames["cloudtrail day before"])
+            (line,) = inv.fetched["live_reads"]
+            assert line.startswith("cloudtrail projection over ") and "outside the fetched copy" in line
         finally:
             inv.close()
 
-    fetched = inv.fetched
     assert fetched is not None and fetched["live_reads"] == []
     assert not Path(inv.src.copy.root).exists()  # the run-local copy is deleted by close()
     # each pipeline's projection once per chunk, nothing else (no frame, margin or raw read queried AWS)
-    sent = list(emulator.queries.values())
     assert {q.text for q in sent} == {info["query"].split(": ", 1)[1] for info in fetched["pipelines"].values()}
     per_pipeline = Counter(pipeline_of(q.groups) for q in sent)
     for pipeline, info in fetched["pipelines"].items():
