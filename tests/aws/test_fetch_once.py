@@ -133,6 +133,12 @@ def inline(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["input_body_s3_path"].isna() & frame["output_body_s3_path"].isna()]
 
 
+def in_range(frame: pd.DataFrame, inv) -> pd.DataFrame:
+    """The rows of ``frame`` inside the investigation's range (whole seconds, end inclusive)."""
+    start, end = pd.Timestamp(inv.time_range.start), pd.Timestamp(inv.time_range.end) + pd.Timedelta(seconds=1)
+    return frame[(frame["@timestamp"] >= start) & (frame["@timestamp"] < end)]
+
+
 def test_an_investigation_on_aws_fetches_each_pipeline_once_and_reads_frames_as_local(
     tmp_path, simulated, emulated_aws
 ):
@@ -170,8 +176,15 @@ def test_an_investigation_on_aws_fetches_each_pipeline_once_and_reads_frames_as_
             wider = inv.cloudtrail(before="48h")
             assert len(emulator.queries) > len(sent)
             assert len(wider) >= len(frames["cloudtrail day before"])
-            (line,) = inv.fetched["live_reads"]
-            assert line.startswith("cloudtrail projection over ") and "outside the fetched copy" in line
+            # so does one reading CloudWatch ingestion times (delivery delays), which the copy does not hold
+            before_times = len(emulator.queries)
+            times = inv.tel.times("invocations", inv.time_range)
+            assert len(emulator.queries) == before_times + 1 and len(times) == len(
+                frames["invocations"].pipe(in_range, inv)
+            )
+            wide, delays = inv.fetched["live_reads"]
+            assert wide.startswith("cloudtrail projection over ") and "outside the fetched copy" in wide
+            assert "reads @ingestionTime, which the fetched copy lacks" in delays
         finally:
             inv.close()
 

@@ -270,7 +270,8 @@ class FetchedSource(Source):
     """An ``aws:`` source read through its :class:`RunLocal` copy: projections and SQL (over pipeline names)
     whose range the copy covers read the copy, without a query to AWS; a read reaching outside it (a wider
     ``before=``, a catalogue lookback longer than :data:`FETCH_BEFORE`), a classic query or one naming log
-    groups goes to AWS as before and is listed in :attr:`live_reads`. Records come from the copy, else AWS.
+    groups, or one reading ``@ingestionTime`` (not fetched) goes to AWS as before and is listed in
+    :attr:`live_reads`. Records come from the copy, else AWS.
 
     Why a Source: an Investigation hands its source to frames, raw reads, availability counts and catalogue
     runs alike; wrapping it sends all of them to the copy at once, with no second code path."""
@@ -301,6 +302,12 @@ class FetchedSource(Source):
     ) -> Result:
         tr = self.window(time_range)
         reader = self._reader(tr, "query") if language == "sql" and log_groups is None else self.live
+        if reader is self.local and "@ingestionTime" in q:
+            # the copy's files carry no CloudWatch ingestion time (its rows' is when the copy was ingested)
+            self.live_reads.append(
+                f"query over {tr}: reads @ingestionTime, which the fetched copy lacks; read from AWS"
+            )
+            reader = self.live
         return reader.query(q, tr, language=language, params=params, log_groups=log_groups)
 
     def projection(self, pipeline: str, time_range: TimeRange | None = None, **focus: Any) -> pd.DataFrame:
