@@ -61,6 +61,25 @@ def _column(frame: pd.DataFrame, named: str | None, defaults: tuple[str, ...]) -
     return pd.Series([None] * len(frame), index=frame.index, dtype=object)
 
 
+def _in_row_order(rows: pd.DataFrame, evidence: str | None, starts: pd.Series) -> pd.DataFrame:
+    """The rows by start time, then by their values (pointer columns aside): a query's own order leaves
+    ties (an ``ORDER BY count DESC``, an aggregation's output) in whatever order the engine met the rows,
+    which differs between two copies of the same events (a local folder and a fetched run-local store), and
+    the facts, titles and evidence of a finding list values in row order."""
+    pointers = {"@log", "@logStream", evidence, *DEFAULT_COLUMNS["evidence"]}
+    keys = pd.DataFrame({"_start": starts}, index=rows.index)
+    for number, column in enumerate(c for c in rows.columns if c not in pointers):
+        keys[f"_{number}"] = rows[column].map(_text)
+    return keys.sort_values(list(keys.columns), kind="stable", na_position="last")
+
+
+def _text(value: Any) -> str:
+    """A cell as sortable text (missing: empty; lists and arrays by their printed form)."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
 def _present(series: pd.Series) -> pd.Series:
     text = series.astype("object")
     return series.notna() & text.map(lambda v: v != "")
@@ -83,6 +102,7 @@ def findings_from_rows(entry: Any, frame: pd.DataFrame, *, capped: bool = False)
         work[f"_{fact}"] = _column(rows, spec.get(fact), DEFAULT_COLUMNS[fact]).astype("object")
     work["_time_start"] = pd.to_datetime(_column(rows, spec.get("time_start"), DEFAULT_COLUMNS["time_start"]), utc=True)
     work["_time_end"] = pd.to_datetime(_column(rows, spec.get("time_end"), DEFAULT_COLUMNS["time_end"]), utc=True)
+    work = work.loc[_in_row_order(rows, spec.get("evidence"), work["_time_start"]).index]
     subject = spec.get("subject", "principal")
     graded = spec.get("severity")
     work["_severity"] = rows[graded].astype("object") if graded and graded in rows.columns else None

@@ -316,6 +316,9 @@ def _joined(cluster: list[Finding], defer: Collection[str] = ()) -> Finding:
     lead = sorted(order(judged), key=lambda f: (-f.severity_rank, -f.evidence_count))[0]
     rules = sorted({r for f in cluster for r in f.rule_ids})
     others = [f for f in cluster if f is not lead]
+    # every rule's evidence, each already capped when its finding was built (by time, from the rows): a
+    # second cap here could only cut by the pointers' text, and a pointer names where a copy keeps a row (a
+    # file hash and line, an AWS @ptr), so another copy of the same events would cite another subset
     evidence = sorted({e for f in cluster for e in f.evidence})
     return Finding(
         rule_id=lead.rule_id,
@@ -330,7 +333,7 @@ def _joined(cluster: list[Finding], defer: Collection[str] = ()) -> Finding:
         request_ids=[p for f in cluster for p in f.request_ids],
         session_ids=[p for f in cluster for p in f.session_ids],
         resources=[p for f in cluster for p in f.resources],
-        evidence=evidence[: max(len(f.evidence) for f in cluster)],
+        evidence=evidence,
         evidence_count=max(sum(f.evidence_count for f in cluster), len(evidence)),
         subject=lead.subject,
         window=lead.window,

@@ -4,6 +4,10 @@ Why: papermill parameters are plain values (strings, numbers), widgets do nothin
 playbook needs each notebook's findings and query costs as files. ``start(...)`` turns the parameters
 cell into a source, a resolved time range and a focus; ``Investigation.publish()`` shows the findings
 frame and, under the playbook runner, writes them (with the queries' statistics) to ``findings_out``.
+
+On an ``aws:`` source ``start`` fetches each pipeline once for the range (widened by ``fetch_before`` and
+``fetch_margin``) into a run-local copy, as a playbook does (:class:`aiaudit.sources.aws.fetch.RunLocal`):
+every frame, raw read and catalogue run inside it reads the copy, and findings cite the AWS ``@ptr``.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,13 +25,16 @@ from typing import Any
 import pandas as pd
 
 from aiaudit import connect
+from aiaudit.core.errors import InputError
 from aiaudit.core.findings import Finding, dedupe, findings_frame
-from aiaudit.core.timerange import TimeRange, resolve_window
+from aiaudit.core.timerange import TimeRange, parse_duration, resolve_window
 from aiaudit.frames import FOCUS_COLUMNS
 from aiaudit.investigate import Telemetry
 from aiaudit.investigate.availability import REQUIREMENTS, Availability, availability, range_hint
 from aiaudit.investigate.correlate import as_timedelta
 from aiaudit.notebooks import tables
+from aiaudit.sources.aws.fetch import FETCH_BEFORE, FETCH_MARGIN, FetchedSource, RunLocal
+from aiaudit.sources.aws.source import AwsSource
 from aiaudit.sources.base import FOCUS_KEYS, Source
 
 
@@ -113,9 +121,24 @@ class Investigation:
         return dataclasses.replace(self, findings=[], _tel=self.tel.over(**frames))
 
     def limitations(self, reads: Iterable[str] = REQUIREMENTS) -> list[str]:
-        """Sentences for what cannot be shown: a range that misses the data, pipelines missing in range."""
+        """Sentences for what cannot be shown: a range that misses the data, pipelines missing in range
+        (and, on a fetched copy, pipelines not fetched and reads that had to go to AWS)."""
         out = [hint] if (hint := range_hint(self.src, self.time_range, "anchor = data-end")) else []
+        if isinstance(self.src, FetchedSource):
+            out += self.src.copy.fetched.notes() + list(dict.fromkeys(self.src.live_reads))
         return out + self.available.messages(reads)
+
+    @property
+    def fetched(self) -> dict[str, Any] | None:
+        """On an ``aws:`` source read through its run-local copy: what the fetch sent (each query, bytes
+        scanned, cost; the ``fetched`` block of a playbook's manifest) and the reads that went to AWS."""
+        if not isinstance(self.src, FetchedSource):
+            return None
+        return {**self.src.copy.fetched.manifest(), "live_reads": list(self.src.live_reads)}
+
+    def close(self) -> None:
+        """Release the source; a fetched run-local copy is deleted (also when the kernel ends)."""
+        self.src.close()
 
     def describe(self) -> str:
         """One line per setting: what this run looks at, and what the source cannot show."""
@@ -128,6 +151,12 @@ class Investigation:
             f"focus:      {focus}",
             f"baseline:   [environment] from {self.src.environment_origin}",
         ]
+        if isinstance(self.src, FetchedSource):
+            got = self.src.copy.fetched
+            lines.append(
+                f"fetched:    once, {got.time_range}: {got.queries} queries, {got.bytes_scanned / 1e9:.3f} GB scanned "
+                f"(about ${got.manifest()['total']['estimated_cost_usd']:.4f}); frames read the run-local copy"
+            )
         return "\n".join(lines + [f"note:       {line}" for line in self.limitations()])
 
     @property
@@ -171,6 +200,8 @@ class Investigation:
     def publish(self) -> pd.DataFrame:
         """The findings frame (de-duplicated); written to ``findings_out`` when the runner asked for it."""
         final = dedupe(self.findings)
+        if isinstance(self.src, FetchedSource):  # evidence an analyst can open later, not rows of the copy
+            final = self.src.cite(final)
         if self.findings_out:
             Path(self.findings_out).parent.mkdir(parents=True, exist_ok=True)
             payload = {
@@ -179,6 +210,7 @@ class Investigation:
                 "source": self.src.spec.text,
                 "focus": self.focus,
                 "findings": [f.to_dict() for f in final],
+                "fetched": self.fetched,
             }
             Path(self.findings_out).write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
         return findings_frame(final)
@@ -195,6 +227,9 @@ def start(
     findings_out: str = "",
     max_text: int = 500,
     read_only: bool = False,
+    fetch: bool | str = "auto",
+    fetch_before: str = "",
+    fetch_margin: str = "",
     **focus: Any,
 ) -> Investigation:
     """Open an investigation from a notebook's parameters cell.
@@ -202,6 +237,13 @@ def start(
     Empty strings mean "not given" (papermill parameters cannot be None-typed reliably). ``anchor`` is
     ``now``, ``data-end`` or an ISO time. Under a playbook the runner passes ``read_only=True``: it has
     ingested once already, and notebooks must not write to the store concurrently.
+
+    On an ``aws:`` source (``fetch="auto"`` — unless ``AIAUDIT_FETCH=no`` — or True; False: every frame
+    queries AWS itself) each pipeline is
+    fetched once for the range widened by ``fetch_before`` (default 24h) and ``fetch_margin`` (default 5m,
+    both ends) into a run-local copy that frames, raw reads and catalogue runs read
+    (:class:`~aiaudit.sources.aws.fetch.FetchedSource`); the copy is deleted by :meth:`Investigation.close`
+    or when the kernel ends.
     """
 
     unknown = sorted(set(focus) - set(FOCUS_KEYS))
@@ -218,6 +260,16 @@ def start(
         default_since="24h",
     )
     clean_focus = {k: str(v) for k, v in focus.items() if v not in (None, "")}
+    if fetch in ("", "auto"):  # the playbook runner's --live says no for its notebooks
+        fetch = os.environ.get("AIAUDIT_FETCH", "auto")
+    if isinstance(src, AwsSource) and _wanted(fetch):
+        before = _duration(fetch_before, FETCH_BEFORE, "fetch_before")
+        margin = _duration(fetch_margin, FETCH_MARGIN, "fetch_margin")
+        copy = RunLocal.make(
+            src, time_range, before=before, margin=margin, what=f"investigation {name} (each pipeline fetched once)"
+        )
+        src = FetchedSource(src, copy)
+        weakref.finalize(src, _remove_copy, src.local, copy)  # a notebook that never calls close()
     return Investigation(
         name=name,
         src=src,
@@ -226,3 +278,27 @@ def start(
         findings_out=findings_out,
         max_text=int(max_text),
     )
+
+
+def _wanted(fetch: bool | str) -> bool:
+    """``fetch`` from a parameters cell: True/False, or "auto"/"yes"/"no" (empty: auto)."""
+    if isinstance(fetch, bool):
+        return fetch
+    text = str(fetch).strip().lower()
+    if text in ("", "auto", "yes", "true", "1"):
+        return True
+    if text in ("no", "false", "0"):
+        return False
+    raise InputError(f"fetch must be auto, yes or no, not {fetch!r}", where="fetch")
+
+
+def _duration(text: str, default: timedelta, what: str) -> timedelta:
+    length = parse_duration(text) if text else default
+    if not isinstance(length, timedelta):
+        raise InputError(f"{what} needs a fixed length (hours or days), not {text!r}", where=what)
+    return length
+
+
+def _remove_copy(local: Source, copy: RunLocal) -> None:
+    local.close()
+    copy.remove()

@@ -18,7 +18,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ from aiaudit.reports.html import inert_json, inert_notebook, inert_value, render
 from aiaudit.reports.index import render_index
 from aiaudit.reports.playbook import Playbook, notebook_dir
 from aiaudit.reports.redact import Redactor
-from aiaudit.sources.aws.fetch import aws_pointers, fetch
+from aiaudit.sources.aws.fetch import RunLocal
 from aiaudit.sources.aws.source import AwsSource
 from aiaudit.sources.spec import parse_spec
 
@@ -98,7 +98,7 @@ def absolute_source(source: str) -> str:
 
 
 def _execute(
-    notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, timeout: int
+    notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, timeout: int, live: bool = False
 ) -> tuple[str, str, float]:
     """Run one notebook in this (worker) process; papermill writes the output even on failure.
 
@@ -108,6 +108,8 @@ def _execute(
 
     import papermill
 
+    if live:  # --live: each notebook queries AWS itself, none fetches its own copy (this worker's kernels only)
+        os.environ["AIAUDIT_FETCH"] = "no"
     log = os.open(str(output.with_suffix(".kernel.log")), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.dup2(log, 2)
     started = time.monotonic()
@@ -154,7 +156,8 @@ def run_playbook(
     last report's folder) marks each finding new or still open and lists what is gone
     (:mod:`aiaudit.reports.history`). The exit status counts only new, unsuppressed findings. On an ``aws:``
     source each pipeline is fetched once for the range into a run-local store that every notebook reads
-    (:mod:`aiaudit.sources.aws.fetch`; ``fetch_once=False``: each notebook queries AWS itself)."""
+    (:class:`aiaudit.sources.aws.fetch.RunLocal`, the range widened by ``FETCH_BEFORE`` and ``FETCH_MARGIN``;
+    ``fetch_once=False``: each notebook queries AWS itself)."""
 
     timings: dict[str, float] = {}
     clock = time.monotonic()
@@ -181,21 +184,23 @@ def run_playbook(
             anchor=anchor,
             default_since=book.since,
         )
-        fetched = None
+        copy = None
         if fetch_once and isinstance(src, AwsSource):
-            fetched = _fetch_once(src, time_range)
+            copy = RunLocal.make(src, time_range)
         else:
             hint = range_hint(src, time_range) if src.spec.kind == "local" else None
             limitations = ([hint] if hint else []) + availability(src, time_range).messages()
     read_from = source
-    if fetched is not None:
-        read_from = f"local:{fetched.folder}"
-        with connect(read_from) as copy:  # the run-local store: ingested once, read by every notebook
+    fetched = copy.fetched if copy is not None else None
+    if copy is not None and fetched is not None:
+        read_from = copy.spec  # the run-local store: ingested once, read by every notebook
+        with connect(read_from, read_only=True) as local:
             # what the fetched copy holds answers what is missing without querying AWS again
-            limitations = availability(copy, time_range).messages() + fetched.notes()
+            limitations = availability(local, time_range).messages() + fetched.notes()
         if progress:
             print(
-                f"fetched once: {fetched.queries} queries, {fetched.bytes_scanned / 1e9:.3f} GB scanned",
+                f"fetched once ({fetched.time_range}): {fetched.queries} queries, "
+                f"{fetched.bytes_scanned / 1e9:.3f} GB scanned",
                 file=sys.stderr,
             )
     for line in limitations:
@@ -231,6 +236,7 @@ def run_playbook(
                     parameters,
                     nb_dir,
                     timeout,
+                    not fetch_once,
                 )
                 jobs[future] = run
             for done, future in enumerate(as_completed(jobs), 1):
@@ -246,17 +252,17 @@ def run_playbook(
         ship_itables(out)
         banner = f"{book.name} · {time_range} · source {source}"
         prepare: Callable[[list[Finding]], list[Finding]] = accepted.mark
-        if fetched is not None:
+        if copy is not None:
             local = stack.enter_context(connect(read_from, read_only=True))
-            prepare = _citing_aws(local, fetched.folder, accepted.mark)
+            prepare = _citing_aws(copy, local, accepted.mark)
         for run in runs:
             _collect(run, scratch, out, redactor, banner, prepare)
         timings["render_s"] = time.monotonic() - clock
     finally:
         stack.close()
         shutil.rmtree(scratch, ignore_errors=True)
-        if fetched is not None:
-            shutil.rmtree(fetched.folder.parent, ignore_errors=True)
+        if copy is not None:
+            copy.remove()
 
     findings = dedupe(f for run in runs for f in run.findings)
     findings = [f for f in findings if f.severity_rank >= severity_rank(book.min_severity)]
@@ -309,24 +315,13 @@ def run_playbook(
     return PlaybookRun(book, out, time_range, source, runs, findings, exit_code, index, timings)
 
 
-def _fetch_once(src: AwsSource, time_range: TimeRange) -> Any:
-    """Each pipeline fetched once into a fresh temporary folder (removed again when the fetch fails)."""
-    folder = Path(tempfile.mkdtemp(prefix="aiaudit-fetch-"))
-    try:
-        return fetch(src, time_range, folder / "data")
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-
-
 def _citing_aws(
-    local: Any, folder: Path, then: Callable[[list[Finding]], list[Finding]]
+    copy: RunLocal, local: Any, then: Callable[[list[Finding]], list[Finding]]
 ) -> Callable[[list[Finding]], list[Finding]]:
     """Findings of notebooks that read the run-local copy cite the AWS ``@ptr`` of their evidence."""
 
     def cite(found: list[Finding]) -> list[Finding]:
-        pointers = aws_pointers(local, folder, {e for f in found for e in f.evidence})
-        return then([replace(f, evidence=[pointers.get(e, e) for e in f.evidence]) for f in found])
+        return then(copy.cite(local, found))
 
     return cite
 

@@ -144,7 +144,10 @@ class Store:
         sql = f"SELECT {cols} FROM {q(table)}"
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
-        sql += ' ORDER BY "@timestamp", "@ptr"'
+        # ties in time by the record's own text, not by @ptr: a pointer names where this copy keeps the row
+        # (file and line), so another copy of the same events (a fetched run-local store) would order them
+        # differently and every "first N" downstream (evidence capped per finding) would pick other rows
+        sql += ' ORDER BY "@timestamp", "@message", "@ptr"'
         return self.connection().execute(sql, params).fetch_df()
 
     def count(self, pipeline: str) -> int:

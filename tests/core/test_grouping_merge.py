@@ -157,3 +157,23 @@ def test_an_alarm_that_only_counted_takes_the_grade_of_the_detection_that_judged
     assert alone.severity == "high"
     (undeferred,) = merge([alarm, q05], signals)
     assert undeferred.severity == "high"
+
+
+def test_a_merged_finding_cites_every_rules_evidence_whatever_the_pointers_are_called() -> None:
+    # two llmjacking rules on one principal, three rows each: the merged finding cites all six. A second cap
+    # could only cut by the pointers' text, which names where a copy keeps the row, not the event
+    signals = {"X18": "llmjacking", "X20": "llmjacking"}
+
+    def pair(names: dict[str, str]) -> Finding:
+        x18 = F("X18", "high", f"principal:{ALICE}", "10:00", "10:30", 3)
+        x20 = F("X20", "medium", f"principal:{ALICE}", "10:10", "10:40", 3)
+        x18.evidence, x20.evidence = [names[p] for p in ("e1", "e2", "e3")], [names[p] for p in ("e4", "e5", "e6")]
+        (joined,) = merge([x18, x20], signals)
+        return joined
+
+    local = pair({f"e{n}": f"7b0e89fc9ac0-{n}" for n in range(1, 7)})
+    # the same events in the run-local copy: pointers whose text sorts the other way round
+    fetched = pair({f"e{n}": f"{'z' * (7 - n)}-{n}" for n in range(1, 7)})
+    assert local.evidence == [f"7b0e89fc9ac0-{n}" for n in range(1, 7)]
+    assert sorted(p.split("-")[1] for p in fetched.evidence) == ["1", "2", "3", "4", "5", "6"]
+    assert local.evidence_count == 6

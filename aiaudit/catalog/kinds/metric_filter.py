@@ -302,7 +302,7 @@ def matched_events(
     )
     sql = (
         f'SELECT "@ptr", "@timestamp", {reads} FROM "{events.table}" '
-        f'WHERE "@timestamp" >= $_start AND "@timestamp" < $_end AND {where} ORDER BY "@timestamp", "@ptr"'
+        f'WHERE "@timestamp" >= $_start AND "@timestamp" < $_end AND {where} ORDER BY "@timestamp", "@message", "@ptr"'
     )
     frame = events.connection.execute(sql, dict(params, _start=start, _end=end)).fetch_df()
     frame["principal"] = [

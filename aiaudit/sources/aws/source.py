@@ -560,6 +560,10 @@ class AwsSource(Source):
             raw = pd.DataFrame({name: pd.Series(dtype="string") for name in PROJECTION_FIELDS})
             raw["@timestamp"] = pd.Series(dtype="datetime64[ns, UTC]")
             result.frame = raw
+        else:  # ties in time by the record's text, as the local store orders them (Store.select_raw)
+            result.frame = result.frame.sort_values(
+                [c for c in ("@timestamp", "@message", "@ptr") if c in result.frame.columns], kind="stable"
+            ).reset_index(drop=True)
         result.query = f"projection {pipeline} focus={wanted}: {text}"
         return result
 
