@@ -137,7 +137,7 @@ def _base(pipeline: str, table: str, where: list[str], *, has_rid: bool = False)
     spec = SPECS[pipeline]
     text = Extraction(pipeline, "_j")
     raw = Extraction(pipeline, "_jj")
-    items = ['"@timestamp"', '"@ptr"', '"@log"', '"@logStream"', "_json", "_line", "_rid"]
+    items = ['"@timestamp"', '"@ptr"', '"@log"', '"@logStream"', "_json", "_line", "_rid", "_hash"]
     if pipeline == "runtime_logs":
         items.append('"@message"')  # a stdout line is its own body
     for name in spec.fields:
@@ -266,7 +266,12 @@ def _lookups(
 
 
 #: Sort keys the frame is put in order by (inside the query: see :func:`query`).
-ORDER_KEYS = {"time": ("_ts", "_ptr", "_rid"), "input": ("_line", "_rid")}
+#: ``time`` orders rows of the same instant by ``_hash`` (DuckDB's hash of the record's text), not by ``@ptr``:
+#: a pointer names where a copy keeps a row (file and line locally, the query's pointer on AWS), so two copies
+#: of the same events (a local folder and a playbook's run-local fetch) would put ties in different orders and
+#: every "first N" (evidence capped per finding) would cite different events. The text itself as the key
+#: would read every record's ``@message`` into the sort (1.5 GB for a million CloudTrail events).
+ORDER_KEYS = {"time": ("_ts", "_hash", "_ptr", "_rid"), "input": ("_line", "_rid")}
 
 
 def query(
@@ -281,7 +286,7 @@ def query(
 ) -> Query:
     """The SQL of ``pipeline``'s projection over ``table`` (a relation with the store's layout).
 
-    ``order``: ``time`` (``@timestamp``, ``@ptr``), ``input`` (``_line``, the position rows were loaded
+    ``order``: ``time`` (``@timestamp``, then the record's text hash: :data:`ORDER_KEYS`), ``input`` (``_line``, the position rows were loaded
     in) or None (storage order, for streaming and aggregating). The engine sorts: measured on a million
     CloudTrail events (68 columns, DuckDB 2.0), 7.0–7.7 CPU-seconds for the query with its ORDER BY against
     4.8–5.3 for the query plus 5.4 for taking every column in Arrow order afterwards, at the same peak
@@ -334,7 +339,7 @@ def _query_text(
             needed.append(name)
     bridged = pipeline == "spans" and any(n in BRIDGED for n in needed)
     select = [f"{_output(pipeline, n, kinds[n], outputs)} AS {q(n)}" for n in needed if n not in BRIDGED or not bridged]
-    select += ['"@timestamp" AS _ts', '"@ptr" AS _ptr', "_line", "_rid"]
+    select += ['"@timestamp" AS _ts', '"@ptr" AS _ptr', "_line", "_rid", "_hash"]
     if bridged:
         own = "coalesce(nullif(\"attributes.aws.request_id\", ''), nullif(\"attributes.aws.request.id\", ''))"
         select += ["trace_id AS _b_trace", "span_id AS _b_span", "parent_span_id AS _b_parent", f"{own} AS _b_own"]
