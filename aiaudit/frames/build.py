@@ -43,8 +43,9 @@ def column(values: pa.ChunkedArray, kind: str) -> Any:
 
 
 def to_frame(pipeline: str, table: pa.Table, columns: Sequence[str]) -> pd.DataFrame:
-    """``columns`` of an Arrow ``table`` as a frame with the dtypes of ``pipeline``'s contract. Columns are converted one at a time and each Arrow column is let go once
-    converted, so the frame's memory peaks at the result plus one column, not twice the result."""
+    """``columns`` of an Arrow ``table`` as a frame with the dtypes of ``pipeline``'s contract. Columns are
+    converted one at a time and each Arrow column is let go once converted, so the frame's memory peaks at
+    the result plus one column, not twice the result."""
     kinds = {c.name: c.kind for c in COLUMNS[pipeline]}
     rows = table.num_rows
     source = {name: table.column(name) for name in columns if name in table.column_names}

@@ -235,7 +235,9 @@ def focus_query(
             pre.append(f"({condition})")
             continue
         fields = SOURCE_FIELDS[pipeline][key]
-        alternatives = [" AND ".join(_contains(pipeline, fields, t) for t in selective(tokens(key, v))) for v in known_values]
+        alternatives = [
+            " AND ".join(_contains(pipeline, fields, t) for t in selective(tokens(key, v))) for v in known_values
+        ]
         condition = "(" + " OR ".join(f"({a})" for a in alternatives) + ")"
         if pipeline == "spans" and key == "request_id":
             trace = _trace_norm(_read(pipeline, "traceId"))

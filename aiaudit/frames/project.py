@@ -166,7 +166,9 @@ def _reads_message(pipeline: str) -> bool:
     """Whether the projection reads ``@message`` (a field without a typed column, a JSON-valued field,
     or a runtime log's stdout line) or needs only the store's typed columns."""
     spec = SPECS[pipeline]
-    return pipeline == "runtime_logs" or bool(spec.json_fields) or any(not plan(pipeline, n).column for n in spec.fields)
+    return (
+        pipeline == "runtime_logs" or bool(spec.json_fields) or any(not plan(pipeline, n).column for n in spec.fields)
+    )
 
 
 def _invocation_base(base: str, offload: bool) -> str:
@@ -286,11 +288,12 @@ def query(
 ) -> Query:
     """The SQL of ``pipeline``'s projection over ``table`` (a relation with the store's layout).
 
-    ``order``: ``time`` (``@timestamp``, then the record's text hash: :data:`ORDER_KEYS`), ``input`` (``_line``, the position rows were loaded
-    in) or None (storage order, for streaming and aggregating). The engine sorts: measured on a million
-    CloudTrail events (68 columns, DuckDB 2.0), 7.0–7.7 CPU-seconds for the query with its ORDER BY against
-    4.8–5.3 for the query plus 5.4 for taking every column in Arrow order afterwards, at the same peak
-    memory. ``offload``: an Arrow table of offloaded bodies (:func:`aiaudit.frames.offload.offload_relation`)."""
+    ``order``: ``time`` (``@timestamp``, then the record's text hash: :data:`ORDER_KEYS`), ``input``
+    (``_line``, the position rows were loaded in) or None (storage order, for streaming and aggregating).
+    The engine sorts: measured on a million CloudTrail events (68 columns, DuckDB 2.0), 7.0–7.7 CPU-seconds
+    for the query with its ORDER BY against 4.8–5.3 for the query plus 5.4 for taking every column in Arrow
+    order afterwards, at the same peak memory. ``offload``: an Arrow table of offloaded bodies
+    (:func:`aiaudit.frames.offload.offload_relation`)."""
     if pipeline not in SPECS:
         raise ValueError(f"unknown pipeline {pipeline!r}")
     wanted = check_columns(pipeline, columns)
