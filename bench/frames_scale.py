@@ -22,14 +22,13 @@ The machine may be shared: the load average before and after the run is printed 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from phases import report, run_phase
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -57,10 +56,6 @@ FOCUS_ROLE = "arn:aws:iam::123456789012:role/agent-role-7"  # one of 44 roles: ~
 
 def _files(root: Path) -> list[str]:
     return sorted(str(p) for p in (root / "AWSLogs").rglob("*.json.gz"))
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _statements() -> dict[str, str]:
@@ -228,20 +223,7 @@ LABELS = {
 def _child(name: str, ct: Path, inv: Path) -> None:
     if name not in ("R", "T", "T-setup"):
         import aiaudit  # noqa: F401 - imported before the clock starts, as the baselines import duckdb first
-    result = PHASES[name](ct, inv)
-    result["peak_mb"] = _peak_mb()
-    print("RESULT " + json.dumps(result, default=str))
-
-
-def _run(name: str, ct: Path, inv: Path, cpus: str) -> dict:
-    cmd = [sys.executable, __file__, "--child", name, "--ct", str(ct), "--inv", str(inv)]
-    if cpus and shutil.which("taskset"):
-        cmd = ["taskset", "-c", cpus, *cmd]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    for line in proc.stdout.splitlines():
-        if line.startswith("RESULT "):
-            return json.loads(line[len("RESULT ") :])
-    raise SystemExit(f"phase {name} failed:\n{proc.stdout}\n{proc.stderr}")
+    report(PHASES[name](ct, inv))
 
 
 def main() -> None:
@@ -275,7 +257,7 @@ def main() -> None:
     load_before = os.getloadavg()
     results: dict[str, dict] = {}
     for name in names:
-        results[name] = _run(name, ct, inv, args.cpus)
+        results[name] = run_phase(__file__, name, ["--ct", str(ct), "--inv", str(inv)], args.cpus)
         print(f"  ran {name}: {results[name]['seconds']:.2f} s, peak {results[name]['peak_mb']:,.0f} MB", flush=True)
     load_after = os.getloadavg()
     r = results.get("R", {}).get("seconds")

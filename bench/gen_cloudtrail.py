@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import random
 import sys
 import uuid
-from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from phases import generate_once
 
 ACCOUNT = "123456789012"
 REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"]
@@ -130,15 +130,7 @@ def _write_file(args: tuple[Path, int, int]) -> None:
 
 def generate(events: int, base: Path) -> Path:
     """Return the folder holding ``events`` events (generated once, reused afterwards)."""
-    root = base / f"cloudtrail-{events}"
-    done = root / ".complete"
-    if done.exists():
-        return root
-    files = [(root, i, min(PER_FILE, events - i * PER_FILE)) for i in range((events + PER_FILE - 1) // PER_FILE)]
-    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        list(pool.map(_write_file, files, chunksize=8))
-    done.write_text(str(events))
-    return root
+    return generate_once(base / f"cloudtrail-{events}", events, PER_FILE, _write_file, chunksize=8)
 
 
 if __name__ == "__main__":

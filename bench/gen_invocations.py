@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import random
 import sys
 import uuid
-from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from phases import generate_once
 
 ACCOUNT = "123456789012"
 REGIONS = ["us-east-1", "us-west-2", "eu-west-1"]
@@ -301,15 +301,7 @@ def _write_file(args: tuple[Path, int, int]) -> None:
 
 def generate(records: int, base: Path) -> Path:
     """Return the folder holding ``records`` invocation logs (generated once, reused afterwards)."""
-    root = base / f"invocations-{records}"
-    done = root / ".complete"
-    if done.exists():
-        return root
-    files = [(root, i, min(PER_FILE, records - i * PER_FILE)) for i in range((records + PER_FILE - 1) // PER_FILE)]
-    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        list(pool.map(_write_file, files, chunksize=4))
-    done.write_text(str(records))
-    return root
+    return generate_once(base / f"invocations-{records}", records, PER_FILE, _write_file, chunksize=4)
 
 
 if __name__ == "__main__":

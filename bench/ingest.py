@@ -22,10 +22,11 @@ import json
 import os
 import resource
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from phases import report, run_phase
 
 HERE = Path(__file__).resolve().parent
 QUERY_AIAUDIT = 'SELECT "eventName", count(*) AS n FROM cloudtrail GROUP BY 1 ORDER BY n DESC, 1'
@@ -33,10 +34,6 @@ QUERY_AIAUDIT = 'SELECT "eventName", count(*) AS n FROM cloudtrail GROUP BY 1 OR
 
 def _files(root: Path) -> list[str]:
     return sorted(str(p) for p in (root / "AWSLogs").rglob("*.json.gz"))
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _cpu_s() -> float:
@@ -131,19 +128,7 @@ def _child(name: str, root: Path) -> None:
     cpu0 = _cpu_s()
     result = VARIANTS[name](root)
     result["cpu_s"] = _cpu_s() - cpu0
-    result["peak_mb"] = _peak_mb()
-    print("RESULT " + json.dumps(result, default=str))
-
-
-def _run(name: str, root: Path, cpus: str) -> dict:
-    cmd = [sys.executable, __file__, "--child", name, "--root", str(root)]
-    if cpus and shutil.which("taskset"):
-        cmd = ["taskset", "-c", cpus, *cmd]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    for line in proc.stdout.splitlines():
-        if line.startswith("RESULT "):
-            return json.loads(line[len("RESULT ") :])
-    raise SystemExit(f"variant {name} failed:\n{proc.stdout}\n{proc.stderr}")
+    report(result)
 
 
 def main() -> None:
@@ -172,7 +157,7 @@ def main() -> None:
     names = ["aiaudit", "reopen"] + ([] if args.skip_pandas else ["pandas"]) + ([] if args.skip_duckdb else ["duckdb"])
     results = {}
     for name in names:
-        results[name] = _run(name, root, args.cpus)
+        results[name] = run_phase(__file__, name, ["--root", str(root)], args.cpus)
         r = results[name]
         print(f"  ran {name}: {r['seconds']:.2f} s", flush=True)
     load_after = os.getloadavg()
