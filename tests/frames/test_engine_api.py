@@ -71,6 +71,23 @@ def test_focus_narrows_the_rows_inside_the_query(src: Any) -> None:
     assert focused.attrs["aiaudit"]["stats"]["records_matched"] == len(expected)
 
 
+@pytest.mark.parametrize("pipeline", ["cloudtrail", "invocations"])
+def test_focus_on_every_principal_of_the_samples_keeps_exactly_its_rows(src: Any, pipeline: str) -> None:
+    """The prefilter tests a named role's or user's ``/NAME`` in three identity fields only; on every
+    principal the real samples hold (roles, users, services, roots, federated and anonymous callers), the
+    focused frame must be exactly the full frame's rows of that principal."""
+    full = src.projection(pipeline, EVERYTHING)
+    principals = sorted(full["principal"].dropna().unique())
+    # counted by hand in the samples: CloudTrail has 14 named roles and users, a service, a source IP, a
+    # gateway JWT and a SAML user; the invocation logs 7 roles and users
+    assert len(principals) == (18 if pipeline == "cloudtrail" else 7), principals
+    for principal in principals:
+        focused = src.projection(pipeline, EVERYTHING, principal=principal)
+        expected = full[full["principal"] == principal]
+        assert len(focused) == len(expected) > 0, principal
+        same(focused, expected)
+
+
 @pytest.mark.parametrize("pipeline", sorted(COLUMNS))
 def test_stream_yields_the_projection_in_bounded_chunks(src: Any, pipeline: str) -> None:
     full = src.projection(pipeline, EVERYTHING)
