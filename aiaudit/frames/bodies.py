@@ -135,6 +135,7 @@ _FAST = {
     "contentBlockDelta": {"delta": {"text": "JSON"}},
     "amazon-bedrock-guardrailAction": "JSON",
 }
+_DELTA = "coalesce(_f.delta.text, _f.contentBlockDelta.delta.text)"
 _CHOICE = {
     "message": {"content": "JSON"},
     "delta": {"content": "JSON"},
@@ -356,6 +357,22 @@ def ctes(source: str) -> list[tuple[str, str]]:
         f"coalesce(_c_out.m, {_TEXTS})", f"coalesce(_c_anth.m, {_TEXTS})", f"coalesce(_c_choice.m, {_TEXTS})"
     )
     cfg, titan = f"{i}.inferenceConfig", f"{i}.textGenerationConfig"
+    # a stream's elements: objects as they are, events given as text parsed (NULL: "[DONE]", not JSON, no object)
+    events = (
+        f"list_transform(_es, lambda _v: CASE WHEN {E.is_obj('_v')} THEN _v"
+        f" WHEN {E.is_str('_v')} THEN {E.let(E.strip(E.jstr('_v')), '_sv', _event_text('_sv'))} END)"
+    )
+    texty = f"list_bool_or(list_transform(_es, lambda _v: {E.is_str('_v')}))"
+    # the list parsed as a whole: the stream itself, or (when an event was given as text) the events written
+    # back into an array, each in its place
+    whole = (
+        "(CASE WHEN _texty THEN '[' || array_to_string(list_transform(es, lambda _v: coalesce(_v, 'null')), ',')"
+        " || ']' ELSE _ob END)"
+    )
+    fast = (
+        "(_f.type = '\"content_block_delta\"' AND _f.\"amazon-bedrock-guardrailAction\" IS NULL)"
+        " OR (_f.contentBlockDelta IS NOT NULL AND _ks[_x] = ['contentBlockDelta'])"
+    )
     guard_cfg = f"{i}.guardrailConfig"
     return [
         ("_req", f"SELECT _rid, {transform('_ib', _INPUT)} AS i FROM {source} WHERE {E.is_obj('_ib')}"),
@@ -367,27 +384,24 @@ def ctes(source: str) -> list[tuple[str, str]]:
             f" WHERE {E.is_obj('m')}",
         ),
         (
-            "_ev_all",  # response objects: a dict body (oi 0), or a stream's events (events given as text parsed)
+            "_stream",  # per stream record, its events as lists (one row per record, not one per event)
+            "SELECT _rid, es, list_transform(_fs, lambda _f, _x:"
+            f" CASE WHEN es[_x] IS NOT NULL THEN coalesce({fast}, false) END) AS fast,"
+            f" list_transform(_fs, lambda _f: {E.jstr(_DELTA)}) AS delta FROM ("
+            f" SELECT _rid, es, json_keys(_a, '$[*]') AS _ks, {transform('_a', [_FAST])} AS _fs FROM ("
+            f" SELECT _rid, es, {whole} AS _a FROM ("
+            f" SELECT _rid, _ob, {events} AS es, {texty} AS _texty FROM ("
+            f" SELECT _rid, _ob, {E.elements('_ob')} AS _es FROM {source} WHERE {E.is_arr('_ob')}))))",
+        ),
+        (
+            "_ev_all",  # objects read whole: a dict body (oi 0), or a stream's events that are not text deltas
             f"SELECT _rid, 0 AS oi, false AS streamed, _ob AS e FROM {source} WHERE {E.is_obj('_ob')}"
-            " UNION ALL"
-            " SELECT _rid, oi, true, e FROM (SELECT _rid, oi,"
-            f" CASE WHEN {E.is_obj('v')} THEN v WHEN {E.is_str('v')} THEN"
-            f" {E.let(E.strip(E.jstr('v')), '_sv', _event_text('_sv'))} END AS e FROM ("
-            f" SELECT _rid, unnest(es) AS v, generate_subscripts(es, 1) AS oi FROM ("
-            f" SELECT _rid, {E.elements('_ob')} AS es FROM {source} WHERE {E.is_arr('_ob')}))) WHERE e IS NOT NULL",
+            " UNION ALL SELECT _rid, _z.oi, true, _z.e FROM (SELECT _rid, unnest(list_filter(list_transform(es,"
+            " lambda _e, _x: struct_pack(oi := _x, e := _e, f := fast[_x])), lambda _z: NOT _z.f)) AS _z FROM _stream)",
         ),
         (
-            "_ev_kind",  # which events are plain text deltas (the bulk of a stream): read for their text only
-            "SELECT _rid, oi, streamed, e, coalesce(streamed AND ("
-            ' (f.type = \'"content_block_delta"\' AND f."amazon-bedrock-guardrailAction" IS NULL)'
-            " OR (f.contentBlockDelta IS NOT NULL AND json_keys(e) = ['contentBlockDelta'])), false) AS fast,"
-            f" {E.jstr('coalesce(f.delta.text, f.contentBlockDelta.delta.text)')} AS delta"
-            f" FROM (SELECT *, {transform('e', _FAST)} AS f FROM _ev_all)",
-        ),
-        (
-            "_ev",  # every other object, read whole
-            f"SELECT _rid, oi, streamed, {transform('e', _OBJECT)} AS o,"
-            " json_exists(e, '$.\"amazon-bedrock-guardrailAction\"') AS has_action FROM _ev_kind WHERE NOT fast",
+            "_ev",
+            f"SELECT _rid, oi, streamed, {transform('e', _OBJECT)} AS o FROM _ev_all",
         ),
         (
             "_content",  # every value holding content blocks: (record, where, position, content)
@@ -487,14 +501,9 @@ def ctes(source: str) -> list[tuple[str, str]]:
             " FROM _texts WHERE grp = 'choice' GROUP BY _rid, g1",
         ),
         (
-            "_events",  # per object: its values in the order it sets them (last set wins); a stream's text
-            # delta without a guardrail action is read for its text only, as the reference did
-            "SELECT _rid, oi, true AS streamed, delta AS text, NULL::VARCHAR[] AS pieces,"
-            " NULL::VARCHAR AS stop, NULL::BIGINT AS in_tokens, NULL::BIGINT AS out_tokens, NULL::BIGINT AS cache_r,"
-            " NULL::BIGINT AS cache_w, NULL::BIGINT AS latency, NULL::VARCHAR AS action,"
-            " NULL::STRUCT(stage VARCHAR, item VARCHAR)[] AS traces, NULL::VARCHAR[] AS media FROM _ev_kind WHERE fast"
-            f" UNION ALL SELECT _rid, oi, streamed, array_to_string(_p, ''), _p, stop, in_tokens, out_tokens, cache_r,"
-            " cache_w, latency, action, traces, media FROM ("
+            "_events",  # per object read whole: its values in the order it sets them (last set wins)
+            "SELECT _rid, oi, streamed, array_to_string(_p, '') AS text, _p AS pieces, stop, in_tokens, out_tokens,"
+            " cache_r, cache_w, latency, action, traces, media FROM ("
             f"SELECT _v._rid, _v.oi, _v.streamed, {pieces} AS _p,"
             f" {E.last(stops)} AS stop,"
             f" {E.last(in_tokens)} AS in_tokens,"
@@ -535,9 +544,11 @@ def ctes(source: str) -> list[tuple[str, str]]:
             " GROUP BY _rid",
         ),
         (
-            "_stream_text",  # a stream's response: every event's text, concatenated in order
-            "SELECT _rid, nullif(string_agg(text, '' ORDER BY oi), '') AS text FROM _events WHERE streamed"
-            " GROUP BY _rid",
+            "_stream_text",  # a stream's response: every event's text in order (a delta's own, else its object's)
+            "SELECT _s._rid, nullif(array_to_string(list_transform(_s.fast, lambda _f, _x:"
+            " CASE WHEN _f THEN _s.delta[_x] WHEN NOT _f THEN map_extract_value(_n.m, _x) END), ''), '') AS text"
+            " FROM _stream AS _s LEFT JOIN (SELECT _rid, map(list(oi), list(text)) AS m FROM _events WHERE streamed"
+            " GROUP BY _rid) AS _n ON _n._rid = _s._rid",
         ),
         (
             "_response",  # over the objects read whole: the last value each kind was set to
