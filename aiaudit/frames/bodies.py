@@ -266,12 +266,7 @@ def ctes(source: str) -> list[tuple[str, str]]:
     i = "_r.i"
     sys_value = f"{i}.system"
     b = "_k.b"
-    kind = f"{b}.type"
-    text_ok = f"({E.is_str(f'{b}.text')} AND ({kind} IS NULL OR {kind} IN ('\"text\"', '\"input_text\"')))"
-    guard = f"{b}.guardContent.text.text"
-    is_tool = (
-        f"(NOT {text_ok} AND NOT {E.is_str(guard)} AND ({E.is_obj(f'{b}.toolResult')} OR {kind} = '\"tool_result\"'))"
-    )
+    kind, text_ok, guard, is_tool = _block_kinds(b)
     nested = (
         f"(CASE WHEN {E.is_obj(f'{b}.toolResult')} THEN json_extract({b}.toolResult, '$.content') ELSE {b}.content END)"
     )
@@ -348,7 +343,6 @@ def ctes(source: str) -> list[tuple[str, str]]:
         f" ELSE {E.jscalar('_t.message')} END))"
     )
     texts = f"list_transform({E.elements(f'{i}.texts')}, lambda _s: {E.jstr('_s')})"
-    media_uris = "[" + ", ".join(_media_uri(f"{b}.{k}") for k in ("document", "image", "video")) + "]"
     in_tokens = tokens(
         "in",
         [E.jint(f"{metrics}.inputTokenCount"), E.jint(f"{o}.inputTextTokenCount"), E.jint(f"{o}.prompt_token_count")],
@@ -417,11 +411,16 @@ def ctes(source: str) -> list[tuple[str, str]]:
             f" SELECT _rid, oi, {choices} AS chs FROM _ev AS _v))",
         ),
         (
-            "_blocks",  # content blocks, recursively through tool results: path orders them as Python walked them
-            f"SELECT _rid, grp, g1, g2, bi::BIGINT << {_BITS * TOOL_RESULT_DEPTH} AS path, 0 AS depth, _e AS item,"
-            f" {block_of} AS b FROM ("
-            " SELECT _rid, grp, g1, g2, unnest(es) AS _e, generate_subscripts(es, 1) AS bi FROM ("
-            f" SELECT _rid, grp, g1, g2, {_items('c')} AS es FROM _content))"
+            "_items",  # per content value: its items (JSON texts) and blocks, and whether one is a tool result
+            f"SELECT *, coalesce(list_bool_or(list_transform(bs, lambda _b: {_block_kinds('_b')[3]})), false) AS tool"
+            f" FROM (SELECT *, list_transform(es, lambda _e: {block_of}) AS bs FROM ("
+            f" SELECT _rid, grp, g1, g2, {_items('c')} AS es FROM _content))",
+        ),
+        (
+            "_blocks",  # blocks of content holding tool results, recursively: path orders them as Python walked them
+            f"SELECT _rid, grp, g1, g2, bi::BIGINT << {_BITS * TOOL_RESULT_DEPTH} AS path, 0 AS depth, _e AS item, b"
+            " FROM (SELECT _rid, grp, g1, g2, unnest(es) AS _e, unnest(bs) AS b, generate_subscripts(es, 1) AS bi"
+            " FROM _items WHERE tool)"
             " UNION ALL"
             " SELECT _rid, grp, g1, g2,"
             f" path + (bi::BIGINT << ({_BITS} * ({TOOL_RESULT_DEPTH} - depth - 1))), depth + 1,"
@@ -434,18 +433,18 @@ def ctes(source: str) -> list[tuple[str, str]]:
             "_block_text",
             "SELECT _rid, grp, g1, g2, path,"
             f" path + (1::BIGINT << ({_BITS} * ({TOOL_RESULT_DEPTH} - depth))) - 1 AS media_key,"
-            f" CASE WHEN {E.is_str('item')} THEN {E.jstr('item')}"
-            f" WHEN {text_ok} THEN {E.jstr(f'{b}.text')} WHEN {E.is_str(guard)} THEN {E.jstr(guard)}"
-            f" WHEN {is_tool} THEN NULL"
-            f" WHEN {kind} IS NULL AND ({E.is_obj(f'{b}.json')} OR {E.is_arr(f'{b}.json')})"
-            f" THEN CAST({b}.json AS VARCHAR)"
-            " END AS text,"
-            f" {E.nonnull(media_uris)} AS media"
+            f" {_block_text('item', b)} AS text, {_block_media(b)} AS media"
             " FROM _blocks AS _k",
         ),
         (
-            "_texts",  # per content value: its texts and media URIs in order (nested media before the block's own)
-            "SELECT _rid, grp, g1, g2, coalesce(list(text ORDER BY path) FILTER (WHERE text IS NOT NULL), []) AS t,"
+            "_texts",  # per content value: its texts and media URIs in order (nested media before the block's own);
+            # content without tool results (nearly all) read by list functions, the rest from its block rows
+            "SELECT _rid, grp, g1, g2,"
+            f" list_filter(list_transform(bs, lambda _b, _x: {_block_text('es[_x]', '_b')}), lambda _v: _v IS NOT NULL)"
+            f" AS t, flatten(list_transform(bs, lambda _b: {_block_media('_b')})) AS m"
+            " FROM _items WHERE NOT tool AND len(es) > 0"
+            " UNION ALL"
+            " SELECT _rid, grp, g1, g2, coalesce(list(text ORDER BY path) FILTER (WHERE text IS NOT NULL), []) AS t,"
             " coalesce(flatten(list(media ORDER BY media_key)), []) AS m"
             " FROM _block_text GROUP BY _rid, grp, g1, g2",
         ),
@@ -585,6 +584,37 @@ def ctes(source: str) -> list[tuple[str, str]]:
             " LEFT JOIN _stream_text AS _st ON _st._rid = _s._rid",
         ),
     ]
+
+
+def _block_kinds(b: str) -> tuple[str, str, str, str]:
+    """What a content block ``b`` (a ``_BLOCK`` struct) is: its ``type``, whether its ``text`` is its text,
+    its guarded text, whether it is a tool result (read through to its own content)."""
+    kind = f"{b}.type"
+    text_ok = f"({E.is_str(f'{b}.text')} AND ({kind} IS NULL OR {kind} IN ('\"text\"', '\"input_text\"')))"
+    guard = f"{b}.guardContent.text.text"
+    is_tool = (
+        f"(NOT {text_ok} AND NOT {E.is_str(guard)} AND ({E.is_obj(f'{b}.toolResult')} OR {kind} = '\"tool_result\"'))"
+    )
+    return kind, text_ok, guard, is_tool
+
+
+def _block_text(item: str, b: str) -> str:
+    """The text of a content item (``item`` its JSON text, ``b`` its ``_BLOCK`` struct): a string item, a
+    text block's text, guarded text, a ``json`` block's JSON; NULL for a tool result (its content is read)."""
+    kind, text_ok, guard, is_tool = _block_kinds(b)
+    return (
+        f"CASE WHEN {E.is_str(item)} THEN {E.jstr(item)}"
+        f" WHEN {text_ok} THEN {E.jstr(f'{b}.text')} WHEN {E.is_str(guard)} THEN {E.jstr(guard)}"
+        f" WHEN {is_tool} THEN NULL"
+        f" WHEN {kind} IS NULL AND ({E.is_obj(f'{b}.json')} OR {E.is_arr(f'{b}.json')})"
+        f" THEN CAST({b}.json AS VARCHAR)"
+        " END"
+    )
+
+
+def _block_media(b: str) -> str:
+    """The S3 URIs of a content block's document, image and video sources (those that are set)."""
+    return E.nonnull("[" + ", ".join(_media_uri(f"{b}.{k}") for k in ("document", "image", "video")) + "]")
 
 
 def _event_text(v: str) -> str:

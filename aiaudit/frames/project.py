@@ -43,7 +43,7 @@ from aiaudit.frames.focus import FocusQuery, focus_query
 from aiaudit.frames.models import normalise_trace_id
 from aiaudit.frames.offload import offload_relation
 from aiaudit.frames.pipelines import DENIAL_CODES, GEN_AI_OPERATIONS, OTEL_KEYS, SPECS, STAMP, time_of
-from aiaudit.query.fields import Extraction, field_expression, plan
+from aiaudit.query.fields import Extraction, field_expression, plan, pointers
 from aiaudit.query.quoting import iso_utc, sql_literal
 from aiaudit.query.quoting import sql_identifier as q
 from aiaudit.store.memory import load_messages
@@ -142,7 +142,15 @@ def _base(pipeline: str, table: str, where: list[str], *, has_rid: bool = False)
         items.append('"@message"')  # a stdout line is its own body
     for name in spec.fields:
         p = plan(pipeline, name)
-        items.append(f"{q(p.column)} AS {q(name)}" if p.column else f"{text.add(name)} AS {q(name)}")
+        if p.column:
+            items.append(f"{q(p.column)} AS {q(name)}")
+        elif spec.json_fields:
+            # read in the same parse as the JSON-valued fields (the bodies), each value as its text: a
+            # second parse of every record for a few fields cost 0.4 s of 7 over 100k invocation logs
+            slots = [E.jscalar(raw.add_pointer(ptr)) for ptr in pointers(pipeline, name)]
+            items.append(f"{slots[0] if len(slots) == 1 else 'coalesce(' + ', '.join(slots) + ')'} AS {q(name)}")
+        else:
+            items.append(f"{text.add(name)} AS {q(name)}")
     for name in spec.json_fields:
         items.append(f"{raw.add(name)} AS {q(name + JSON_SUFFIX)}")
     if pipeline == "runtime_logs":
