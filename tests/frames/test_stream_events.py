@@ -96,3 +96,61 @@ CASES = [
 @pytest.mark.parametrize(("events", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_stream_events(events: object, expected: dict) -> None:
     assert _frame(events) == expected
+
+
+def test_content_blocks_through_tool_results() -> None:
+    """Texts of the last user turn in the order they are written, read through tool results two deep; media
+    URIs with a tool result's nested ones before the block's own."""
+    record = {
+        "schemaType": "ModelInvocationLog",
+        "timestamp": "2025-03-01T10:00:00Z",
+        "accountId": "222233334444",
+        "identity": {"arn": "arn:aws:sts::222233334444:assumed-role/app-role/worker-1"},
+        "region": "us-east-1",
+        "requestId": "req-2",
+        "operation": "Converse",
+        "modelId": "amazon.nova-pro-v1:0",
+        "input": {
+            "inputBodyJson": {
+                "messages": [
+                    {
+                        "role": "user",
+                        "content": [{"text": "q1"}, {"document": {"source": {"s3Location": {"uri": "s3://b/doc"}}}}],
+                    },
+                    {"role": "assistant", "content": [{"toolUse": {"name": "lookup", "input": {}}}]},
+                    {
+                        "role": "user",
+                        "content": [
+                            {
+                                "toolResult": {
+                                    "content": [
+                                        {"text": "r1"},
+                                        {"json": {"k": 1}},
+                                        {
+                                            "toolResult": {
+                                                "content": [
+                                                    {"text": "deep"},
+                                                    {"image": {"source": {"s3Location": {"uri": "s3://b/img"}}}},
+                                                ]
+                                            }
+                                        },
+                                    ]
+                                },
+                                "image": {"source": {"s3Uri": "s3://b/own"}},
+                            },
+                            {"guardContent": {"text": {"text": "guarded"}}},
+                            "plain",
+                        ],
+                    },
+                ]
+            }
+        },
+        "output": {"outputBodyJson": {"output": {"message": {"content": [{"text": "ok"}, 5]}}}},
+    }
+    row = project_records(
+        "invocations", [json.dumps(record)], columns=["prompt", "user_text", "response", "media_uris"]
+    )
+    assert row["prompt"].iloc[0] == 'r1\n{"k":1}\ndeep\nguarded\nplain'
+    assert row["user_text"].iloc[0] == 'q1\nr1\n{"k":1}\ndeep\nguarded\nplain'
+    assert row["response"].iloc[0] == "ok"
+    assert list(row["media_uris"].iloc[0]) == ["s3://b/doc", "s3://b/img", "s3://b/own"]
