@@ -379,9 +379,10 @@ def ctes(source: str) -> list[tuple[str, str]]:
         ),
         (
             "_stream",  # per stream record, its events as lists (one row per record, not one per event): ``parts``
-            # the text of each text delta (NULL elsewhere), ``nf`` the positions of the other events (read whole)
-            "SELECT _rid, es, list_transform(fast, lambda _f, _x: CASE WHEN _f THEN delta[_x] END) AS parts,"
-            " list_filter(range(1, len(es) + 1), lambda _x: NOT fast[_x]) AS nf FROM ("
+            # the text of each text delta (NULL elsewhere), ``nf`` the other events (read whole) and their places
+            "SELECT _rid, list_transform(fast, lambda _f, _x: CASE WHEN _f THEN delta[_x] END) AS parts,"
+            " list_transform(list_filter(range(1, len(es) + 1), lambda _x: NOT fast[_x]),"
+            " lambda _x: struct_pack(oi := _x, e := es[_x])) AS nf FROM ("
             "SELECT _rid, es, list_transform(_fs, lambda _f, _x:"
             f" CASE WHEN es[_x] IS NOT NULL THEN coalesce({fast}, false) END) AS fast,"
             f" list_transform(_fs, lambda _f: {E.jstr(_DELTA)}) AS delta FROM ("
@@ -394,7 +395,7 @@ def ctes(source: str) -> list[tuple[str, str]]:
             "_ev_all",  # objects read whole: a dict body (oi 0), or a stream's events that are not text deltas
             f"SELECT _rid, 0 AS oi, false AS streamed, _ob AS e FROM {source} WHERE {E.is_obj('_ob')}"
             " UNION ALL SELECT _rid, _z.oi, true, _z.e FROM ("
-            " SELECT _rid, unnest(list_transform(nf, lambda _x: struct_pack(oi := _x, e := es[_x]))) AS _z FROM _stream)",
+            " SELECT _rid, unnest(nf) AS _z FROM _stream)",
         ),
         (
             "_ev",
@@ -549,8 +550,8 @@ def ctes(source: str) -> list[tuple[str, str]]:
             "_stream_text",  # a stream's response: every event's text in order (a delta's own, else its object's):
             # the deltas before each event read whole, then its text
             "SELECT _s._rid, nullif(array_to_string(list_transform(range(1, len(_s.nf) + 2), lambda _k:"
-            " array_to_string(_s.parts[CASE WHEN _k > 1 THEN _s.nf[_k - 1] ELSE 0 END + 1"
-            " : coalesce(_s.nf[_k], len(_s.parts) + 1) - 1], '') || coalesce(_n.t[_k], '')), ''), '') AS text"
+            " array_to_string(_s.parts[CASE WHEN _k > 1 THEN _s.nf[_k - 1].oi ELSE 0 END + 1"
+            " : coalesce(_s.nf[_k].oi, len(_s.parts) + 1) - 1], '') || coalesce(_n.t[_k], '')), ''), '') AS text"
             " FROM _stream AS _s LEFT JOIN (SELECT _rid, list(text ORDER BY oi) AS t FROM _events WHERE streamed"
             " GROUP BY _rid) AS _n ON _n._rid = _s._rid",
         ),
