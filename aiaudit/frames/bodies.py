@@ -363,9 +363,11 @@ def ctes(source: str) -> list[tuple[str, str]]:
         "(CASE WHEN _texty THEN '[' || array_to_string(list_transform(es, lambda _v: coalesce(_v, 'null')), ',')"
         " || ']' ELSE _ob END)"
     )
+    # a text delta: an Anthropic delta without a guardrail action, or an object holding only a Converse delta
+    # (its keys read only for the objects that hold one)
     fast = (
         '(_f.type = \'"content_block_delta"\' AND _f."amazon-bedrock-guardrailAction" IS NULL)'
-        " OR (_f.contentBlockDelta IS NOT NULL AND _ks[_x] = ['contentBlockDelta'])"
+        " OR (CASE WHEN _f.contentBlockDelta IS NOT NULL THEN json_keys(es[_x]) = ['contentBlockDelta'] END)"
     )
     guard_cfg = f"{i}.guardrailConfig"
     return [
@@ -384,11 +386,11 @@ def ctes(source: str) -> list[tuple[str, str]]:
             " list_transform(list_filter(range(1, len(es) + 1), lambda _x: NOT fast[_x]),"
             " lambda _x: struct_pack(oi := _x, e := es[_x])) AS nf FROM ("
             "SELECT _rid, es, list_transform(_fs, lambda _f, _x:"
-            f" CASE WHEN es[_x] IS NOT NULL THEN coalesce({fast}, false) END) AS fast,"
+            f" CASE WHEN {E.is_obj('es[_x]')} THEN coalesce({fast}, false) END) AS fast,"
             f" list_transform(_fs, lambda _f: {E.jstr(_DELTA)}) AS delta FROM ("
-            f" SELECT _rid, es, json_keys(_a, '$[*]') AS _ks, {transform('_a', [_FAST])} AS _fs FROM ("
-            f" SELECT _rid, es, {whole} AS _a FROM ("
-            f" SELECT _rid, _ob, {events} AS es, {texty} AS _texty FROM ("
+            f" SELECT _rid, es, {transform(whole, [_FAST])} AS _fs FROM ("
+            f" SELECT _rid, _ob, _texty, CASE WHEN _texty THEN {events} ELSE _es END AS es FROM ("
+            f" SELECT _rid, _ob, _es, {texty} AS _texty FROM ("
             f" SELECT _rid, _ob, {E.elements('_ob')} AS _es FROM {source} WHERE {E.is_arr('_ob')})))))",
         ),
         (
