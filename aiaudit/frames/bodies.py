@@ -154,6 +154,8 @@ POLICIES = (
     ("contextualGroundingPolicy", "filters", "grounding", "type"),
     ("automatedReasoningPolicy", "findings", "automated_reasoning", "type"),
 )
+#: Values an object read whole sets (per record: the last one set).
+_SET = ("stop", "in_tokens", "out_tokens", "cache_r", "cache_w", "latency", "action")
 #: Tool results inside tool results are read this deep (real bodies nest one level); blocks are ordered by
 #: a 64-bit key of their positions, ``_BITS`` bits per level (at most 32,767 blocks per list).
 TOOL_RESULT_DEPTH = 3
@@ -217,6 +219,16 @@ def _each(items: str, fn: str, empty: str = _TEXTS) -> str:
     return f"coalesce(list_transform({items}, lambda _x: {fn}), {empty})"
 
 
+def _last(parts: list[str | list[str]]) -> str:
+    """The last value set (not NULL) of ``parts`` in order: each a list of scalar SQL values or the SQL of a
+    list. Scalars are read by ``coalesce`` from the last back (building a list per object and filtering it
+    cost more than the rest of reading an object)."""
+    values: list[str] = []
+    for part in reversed(parts):
+        values += list(reversed(part)) if isinstance(part, list) else [E.last(part)]
+    return f"coalesce({', '.join(values)})"
+
+
 def _traces(guard: str) -> str:
     """Guardrail assessment items of a ``trace.guardrail`` value: ``{stage, item}`` (item as JSON text)."""
     parts = []
@@ -266,7 +278,7 @@ def ctes(source: str) -> list[tuple[str, str]]:
     i = "_r.i"
     sys_value = f"{i}.system"
     b = "_k.b"
-    kind, text_ok, guard, is_tool = _block_kinds(b)
+    is_tool = _block_kinds(b)[3]
     nested = (
         f"(CASE WHEN {E.is_obj(f'{b}.toolResult')} THEN json_extract({b}.toolResult, '$.content') ELSE {b}.content END)"
     )
@@ -277,25 +289,21 @@ def ctes(source: str) -> list[tuple[str, str]]:
     start = f"(CASE WHEN {t} = '\"message_start\"' THEN {o}.message.usage END)"
     heads, tails = [f"{o}.metadata.usage", start], [f"{o}.meta.billed_units", f"{o}.usage"]
 
-    def tokens(which: str, middle: list[str]) -> str:
-        return "[" + ", ".join([_usage(u, which) for u in heads] + middle + [_usage(u, which) for u in tails]) + "]"
+    def tokens(which: str, middle: list[str]) -> list[str | list[str]]:
+        return [[_usage(u, which) for u in heads] + middle + [_usage(u, which) for u in tails]]
 
     cohere = (
         f"(CASE WHEN {E.is_str(f'{o}.text')} AND {t} IS NULL AND NOT {E.is_obj(f'{o}.output')}"
         f" AND ({o}.event_type IS NULL OR {o}.event_type = '\"text-generation\"') THEN {E.jstr(f'{o}.text')} END)"
     )
     choices = f"json_transform({o}.choices, {E.lit(json.dumps([_CHOICE]))})"
-    out_tokens = E.concat(
-        "[" + ", ".join([_usage(u, "out") for u in heads] + [E.jint(f"{metrics}.outputTokenCount")]) + "]",
+    out_tokens: list[str | list[str]] = [
+        [_usage(u, "out") for u in heads] + [E.jint(f"{metrics}.outputTokenCount")],
         _each(f"{o}.results", E.jint("_x.tokenCount"), _INTS),
-        "["
-        + ", ".join(
-            [E.jint(f"{o}.totalOutputTextTokenCount")]
-            + [f"(CASE WHEN NOT _v.streamed THEN {E.jint(f'{o}.generation_token_count')} END)"]
-            + [_usage(u, "out") for u in tails]
-        )
-        + "]",
-    )
+        [E.jint(f"{o}.totalOutputTextTokenCount")]
+        + [f"(CASE WHEN NOT _v.streamed THEN {E.jint(f'{o}.generation_token_count')} END)"]
+        + [_usage(u, "out") for u in tails],
+    ]
     message = f"json_extract({o}.output, '$.message')"
     pieces = E.concat(
         f"[{E.jstr(f'{o}.contentBlockDelta.delta.text')}]",
@@ -313,21 +321,26 @@ def ctes(source: str) -> list[tuple[str, str]]:
         f"coalesce(_c_choice.t, {_TEXTS})",
         _each(f"{o}.completions", E.jstr("_x.data.text")),
     )
-    stops = E.concat(
-        f"[{_stop(f'{o}.messageStop.stopReason')}]",
-        f"[CASE WHEN {t} = '\"message_delta\"' THEN {_stop(f'{o}.delta.stop_reason')} END]",
+    stops: list[str | list[str]] = [
+        [
+            _stop(f"{o}.messageStop.stopReason"),
+            f"(CASE WHEN {t} = '\"message_delta\"' THEN {_stop(f'{o}.delta.stop_reason')} END)",
+        ],
         _each(f"{o}.results", _stop("_x.completionReason")),
-        f"[{_stop(f'{o}.completionReason')}]",
+        [_stop(f"{o}.completionReason")],
         _each(f"{o}.generations", _stop("_x.finish_reason")),
         _each(f"{o}.outputs", _stop("_x.stop_reason")),
         _each(choices, _stop("coalesce(_x.finish_reason, _x.stop_reason)")),
         _each(f"{o}.completions", _stop("_x.finishReason.reason")),
-        f"[{_stop(f'coalesce({o}.stopReason, {o}.stop_reason, {o}.finish_reason)')}]",
-    )
-    latency = (
-        f"[{E.jint(f'{o}.metadata.metrics.latencyMs')}, {E.jint(f'{metrics}.invocationLatency')},"
-        f" CASE WHEN NOT _v.streamed THEN {E.jint(f'{o}.metrics.latencyMs')} END]"
-    )
+        [_stop(f"coalesce({o}.stopReason, {o}.stop_reason, {o}.finish_reason)")],
+    ]
+    latency: list[str | list[str]] = [
+        [
+            E.jint(f"{o}.metadata.metrics.latencyMs"),
+            E.jint(f"{metrics}.invocationLatency"),
+            f"(CASE WHEN NOT _v.streamed THEN {E.jint(f'{o}.metrics.latencyMs')} END)",
+        ]
+    ]
     bedrock_trace = o + '."amazon-bedrock-trace".guardrail'
     action = o + '."amazon-bedrock-guardrailAction"'
     traces = E.concat(
@@ -510,12 +523,12 @@ def ctes(source: str) -> list[tuple[str, str]]:
             "SELECT _rid, oi, streamed, array_to_string(_p, '') AS text, _p AS pieces, stop, in_tokens, out_tokens,"
             " cache_r, cache_w, latency, action, traces, media FROM ("
             f"SELECT _v._rid, _v.oi, _v.streamed, {pieces} AS _p,"
-            f" {E.last(stops)} AS stop,"
-            f" {E.last(in_tokens)} AS in_tokens,"
-            f" {E.last(out_tokens)} AS out_tokens,"
-            f" {E.last(tokens('cache_r', [E.jint(f'{metrics}.cacheReadInputTokenCount')]))} AS cache_r,"
-            f" {E.last(tokens('cache_w', [E.jint(f'{metrics}.cacheWriteInputTokenCount')]))} AS cache_w,"
-            f" {E.last(latency)} AS latency,"
+            f" {_last(stops)} AS stop,"
+            f" {_last(in_tokens)} AS in_tokens,"
+            f" {_last(out_tokens)} AS out_tokens,"
+            f" {_last(tokens('cache_r', [E.jint(f'{metrics}.cacheReadInputTokenCount')]))} AS cache_r,"
+            f" {_last(tokens('cache_w', [E.jint(f'{metrics}.cacheWriteInputTokenCount')]))} AS cache_w,"
+            f" {_last(latency)} AS latency,"
             f" {E.jstr(action)} AS action,"
             f" {traces} AS traces,"
             f" {event_media} AS media"
@@ -558,17 +571,14 @@ def ctes(source: str) -> list[tuple[str, str]]:
             " GROUP BY _rid) AS _n ON _n._rid = _s._rid",
         ),
         (
-            "_response",  # over the objects read whole: the last value each kind was set to
-            "SELECT _e._rid,"
-            f" CASE WHEN bool_or(NOT _e.streamed) THEN {E.join('flatten(list(_e.pieces ORDER BY _e.oi))')}"
-            " END AS joined,"
-            + ", ".join(
-                f"arg_max(_e.{col}, _e.oi) FILTER (WHERE _e.{col} IS NOT NULL) AS {col}"
-                for col in ("stop", "in_tokens", "out_tokens", "cache_r", "cache_w", "latency", "action")
-            )
-            + ", bool_or(_e.action = 'INTERVENED') AS intervened,"
-            " flatten(list(_e.media ORDER BY _e.oi)) AS media"
-            " FROM _events AS _e WHERE _e.pieces IS NOT NULL GROUP BY _e._rid",
+            "_response",  # over the objects read whole: the last value each kind was set to (a dict body is
+            # its record's one object, read as it is; a stream's objects are aggregated)
+            f"SELECT _rid, {E.join('pieces')} AS joined, {', '.join(_SET)},"
+            " action = 'INTERVENED' AS intervened, media FROM _events WHERE NOT streamed"
+            " UNION ALL SELECT _e._rid, NULL::VARCHAR,"
+            + ", ".join(f"arg_max(_e.{col}, _e.oi) FILTER (WHERE _e.{col} IS NOT NULL)" for col in _SET)
+            + ", bool_or(_e.action = 'INTERVENED'), flatten(list(_e.media ORDER BY _e.oi))"
+            " FROM _events AS _e WHERE _e.streamed GROUP BY _e._rid",
         ),
         (
             "_bodies",
