@@ -135,7 +135,6 @@ _FAST = {
     "contentBlockDelta": {"delta": {"text": "JSON"}},
     "amazon-bedrock-guardrailAction": "JSON",
 }
-_DELTA = "coalesce(_f.delta.text, _f.contentBlockDelta.delta.text)"
 _CHOICE = {
     "message": {"content": "JSON"},
     "delta": {"content": "JSON"},
@@ -395,12 +394,12 @@ def ctes(source: str) -> list[tuple[str, str]]:
         (
             "_stream",  # per stream record, its events as lists (one row per record, not one per event): ``parts``
             # the text of each text delta (NULL elsewhere), ``nf`` the other events (read whole) and their places
-            "SELECT _rid, list_transform(fast, lambda _f, _x: CASE WHEN _f THEN delta[_x] END) AS parts,"
+            "SELECT _rid, list_transform(fast, lambda _t, _x: CASE WHEN _t THEN"
+            f" {E.jstr('coalesce(_fs[_x].delta.text, _fs[_x].contentBlockDelta.delta.text)')} END) AS parts,"
             " list_transform(list_filter(range(1, len(es) + 1), lambda _x: NOT fast[_x]),"
             " lambda _x: struct_pack(oi := _x, e := es[_x])) AS nf FROM ("
-            "SELECT _rid, es, list_transform(_fs, lambda _f, _x:"
-            f" CASE WHEN {E.is_obj('es[_x]')} THEN coalesce({fast}, false) END) AS fast,"
-            f" list_transform(_fs, lambda _f: {E.jstr(_DELTA)}) AS delta FROM ("
+            "SELECT _rid, es, _fs, list_transform(_fs, lambda _f, _x:"
+            f" CASE WHEN {E.is_obj('es[_x]')} THEN coalesce({fast}, false) END) AS fast FROM ("
             f" SELECT _rid, es, {transform(whole, [_FAST])} AS _fs FROM ("
             f" SELECT _rid, _ob, _texty, CASE WHEN _texty THEN {events} ELSE _es END AS es FROM ("
             f" SELECT _rid, _ob, _es, {texty} AS _texty FROM ("
