@@ -18,13 +18,31 @@ Command R, Mistral text vs. chat). Each body is recognised by its keys:
 joined, for searches over the whole conversation (history carries injected text too). Text from
 documents, images and tool-use blocks is not text; their S3 URIs are listed in ``media_uris``.
 
-How it runs: relationally, inside the projection query. Messages, content blocks (recursively through
-tool results), stream events and guardrail assessments are unnested into rows with their positions,
-read with ``json_transform`` (one parse per object, leaves kept as JSON text so a string is told from a
-number exactly), and aggregated back per record in order. Where one object sets a value several times
-(a stream's stop reason; token counts from several usage spellings) the value is the last one set.
-Why rows and not nested list lambdas: DuckDB's binder cost grows exponentially with lambda nesting
-(measured: content blocks three tool-results deep took seconds to bind); rows bind in milliseconds.
+How it runs: inside the projection query, per record where a record's parts are many and alike, as rows
+where they nest. Every object is read with ``json_transform`` (leaves kept as JSON text, so a string is
+told from a number exactly); where one object sets a value several times (a stream's stop reason; token
+counts from several usage spellings) the value is the last one set.
+
+* A stream stays one row per record (``_stream``): its list is parsed as a whole into the few fields that
+  tell a text delta, a delta's text is read only for the deltas and kept as a list, and only the other
+  events (starts, stops, metadata, deltas carrying a guardrail action or another key: about five per
+  stream) become rows read whole (``_ev``). The response is joined from slices of the delta list around
+  those events' texts. A list holding events given as text is first written back into an array with each
+  event parsed in its place (``[DONE]`` and non-JSON left out).
+* Content without tool results (nearly all) is read by list functions per content value (``_items``,
+  ``_texts``); content holding tool results is unnested into block rows, recursively, and aggregated back
+  in the order Python walked it (``_blocks``).
+* Messages, the objects read whole and guardrail assessments are rows with their positions, aggregated per
+  record; a dict body is its record's one object and is read without aggregating.
+
+Measured on bench/frames_scale.py's 100k invocation logs (25k streams holding 1.85M events; one thread,
+CPU seconds): the whole projection 5.8 (7.8 when every stream event was a row: the rows went through a
+union, a materialised CTE and an ordered ``string_agg``; peak 2.3 GB against 2.9). Of the 5.8: splitting the
+streams 1.3 (element texts 0.35, the list parsed for the delta fields 0.5, delta texts 0.25), reading the
+bodies out of ``@message`` 0.9, content blocks 0.7, the objects read whole 0.6, the final sort and result
+0.35. Why rows and not nested list lambdas where things nest: DuckDB's binder cost grows exponentially
+with lambda nesting (measured: content blocks three tool-results deep took seconds to bind); one level of
+lambdas over a row's list binds in milliseconds.
 """
 
 from __future__ import annotations
@@ -153,6 +171,8 @@ POLICIES = (
     ("contextualGroundingPolicy", "filters", "grounding", "type"),
     ("automatedReasoningPolicy", "findings", "automated_reasoning", "type"),
 )
+#: Values an object read whole sets (per record: the last one set).
+_SET = ("stop", "in_tokens", "out_tokens", "cache_r", "cache_w", "latency", "action")
 #: Tool results inside tool results are read this deep (real bodies nest one level); blocks are ordered by
 #: a 64-bit key of their positions, ``_BITS`` bits per level (at most 32,767 blocks per list).
 TOOL_RESULT_DEPTH = 3
@@ -216,6 +236,16 @@ def _each(items: str, fn: str, empty: str = _TEXTS) -> str:
     return f"coalesce(list_transform({items}, lambda _x: {fn}), {empty})"
 
 
+def _last(parts: list[str | list[str]]) -> str:
+    """The last value set (not NULL) of ``parts`` in order: each a list of scalar SQL values or the SQL of a
+    list. Scalars are read by ``coalesce`` from the last back (building a list per object and filtering it
+    cost more than the rest of reading an object)."""
+    values: list[str] = []
+    for part in reversed(parts):
+        values += list(reversed(part)) if isinstance(part, list) else [E.last(part)]
+    return f"coalesce({', '.join(values)})"
+
+
 def _traces(guard: str) -> str:
     """Guardrail assessment items of a ``trace.guardrail`` value: ``{stage, item}`` (item as JSON text)."""
     parts = []
@@ -265,12 +295,7 @@ def ctes(source: str) -> list[tuple[str, str]]:
     i = "_r.i"
     sys_value = f"{i}.system"
     b = "_k.b"
-    kind = f"{b}.type"
-    text_ok = f"({E.is_str(f'{b}.text')} AND ({kind} IS NULL OR {kind} IN ('\"text\"', '\"input_text\"')))"
-    guard = f"{b}.guardContent.text.text"
-    is_tool = (
-        f"(NOT {text_ok} AND NOT {E.is_str(guard)} AND ({E.is_obj(f'{b}.toolResult')} OR {kind} = '\"tool_result\"'))"
-    )
+    is_tool = _block_kinds(b)[3]
     nested = (
         f"(CASE WHEN {E.is_obj(f'{b}.toolResult')} THEN json_extract({b}.toolResult, '$.content') ELSE {b}.content END)"
     )
@@ -281,25 +306,21 @@ def ctes(source: str) -> list[tuple[str, str]]:
     start = f"(CASE WHEN {t} = '\"message_start\"' THEN {o}.message.usage END)"
     heads, tails = [f"{o}.metadata.usage", start], [f"{o}.meta.billed_units", f"{o}.usage"]
 
-    def tokens(which: str, middle: list[str]) -> str:
-        return "[" + ", ".join([_usage(u, which) for u in heads] + middle + [_usage(u, which) for u in tails]) + "]"
+    def tokens(which: str, middle: list[str]) -> list[str | list[str]]:
+        return [[_usage(u, which) for u in heads] + middle + [_usage(u, which) for u in tails]]
 
     cohere = (
         f"(CASE WHEN {E.is_str(f'{o}.text')} AND {t} IS NULL AND NOT {E.is_obj(f'{o}.output')}"
         f" AND ({o}.event_type IS NULL OR {o}.event_type = '\"text-generation\"') THEN {E.jstr(f'{o}.text')} END)"
     )
     choices = f"json_transform({o}.choices, {E.lit(json.dumps([_CHOICE]))})"
-    out_tokens = E.concat(
-        "[" + ", ".join([_usage(u, "out") for u in heads] + [E.jint(f"{metrics}.outputTokenCount")]) + "]",
+    out_tokens: list[str | list[str]] = [
+        [_usage(u, "out") for u in heads] + [E.jint(f"{metrics}.outputTokenCount")],
         _each(f"{o}.results", E.jint("_x.tokenCount"), _INTS),
-        "["
-        + ", ".join(
-            [E.jint(f"{o}.totalOutputTextTokenCount")]
-            + [f"(CASE WHEN NOT _v.streamed THEN {E.jint(f'{o}.generation_token_count')} END)"]
-            + [_usage(u, "out") for u in tails]
-        )
-        + "]",
-    )
+        [E.jint(f"{o}.totalOutputTextTokenCount")]
+        + [f"(CASE WHEN NOT _v.streamed THEN {E.jint(f'{o}.generation_token_count')} END)"]
+        + [_usage(u, "out") for u in tails],
+    ]
     message = f"json_extract({o}.output, '$.message')"
     pieces = E.concat(
         f"[{E.jstr(f'{o}.contentBlockDelta.delta.text')}]",
@@ -317,21 +338,26 @@ def ctes(source: str) -> list[tuple[str, str]]:
         f"coalesce(_c_choice.t, {_TEXTS})",
         _each(f"{o}.completions", E.jstr("_x.data.text")),
     )
-    stops = E.concat(
-        f"[{_stop(f'{o}.messageStop.stopReason')}]",
-        f"[CASE WHEN {t} = '\"message_delta\"' THEN {_stop(f'{o}.delta.stop_reason')} END]",
+    stops: list[str | list[str]] = [
+        [
+            _stop(f"{o}.messageStop.stopReason"),
+            f"(CASE WHEN {t} = '\"message_delta\"' THEN {_stop(f'{o}.delta.stop_reason')} END)",
+        ],
         _each(f"{o}.results", _stop("_x.completionReason")),
-        f"[{_stop(f'{o}.completionReason')}]",
+        [_stop(f"{o}.completionReason")],
         _each(f"{o}.generations", _stop("_x.finish_reason")),
         _each(f"{o}.outputs", _stop("_x.stop_reason")),
         _each(choices, _stop("coalesce(_x.finish_reason, _x.stop_reason)")),
         _each(f"{o}.completions", _stop("_x.finishReason.reason")),
-        f"[{_stop(f'coalesce({o}.stopReason, {o}.stop_reason, {o}.finish_reason)')}]",
-    )
-    latency = (
-        f"[{E.jint(f'{o}.metadata.metrics.latencyMs')}, {E.jint(f'{metrics}.invocationLatency')},"
-        f" CASE WHEN NOT _v.streamed THEN {E.jint(f'{o}.metrics.latencyMs')} END]"
-    )
+        [_stop(f"coalesce({o}.stopReason, {o}.stop_reason, {o}.finish_reason)")],
+    ]
+    latency: list[str | list[str]] = [
+        [
+            E.jint(f"{o}.metadata.metrics.latencyMs"),
+            E.jint(f"{metrics}.invocationLatency"),
+            f"(CASE WHEN NOT _v.streamed THEN {E.jint(f'{o}.metrics.latencyMs')} END)",
+        ]
+    ]
     bedrock_trace = o + '."amazon-bedrock-trace".guardrail'
     action = o + '."amazon-bedrock-guardrailAction"'
     traces = E.concat(
@@ -347,7 +373,6 @@ def ctes(source: str) -> list[tuple[str, str]]:
         f" ELSE {E.jscalar('_t.message')} END))"
     )
     texts = f"list_transform({E.elements(f'{i}.texts')}, lambda _s: {E.jstr('_s')})"
-    media_uris = "[" + ", ".join(_media_uri(f"{b}.{k}") for k in ("document", "image", "video")) + "]"
     in_tokens = tokens(
         "in",
         [E.jint(f"{metrics}.inputTokenCount"), E.jint(f"{o}.inputTextTokenCount"), E.jint(f"{o}.prompt_token_count")],
@@ -356,6 +381,24 @@ def ctes(source: str) -> list[tuple[str, str]]:
         f"coalesce(_c_out.m, {_TEXTS})", f"coalesce(_c_anth.m, {_TEXTS})", f"coalesce(_c_choice.m, {_TEXTS})"
     )
     cfg, titan = f"{i}.inferenceConfig", f"{i}.textGenerationConfig"
+    # a stream's elements: objects as they are, events given as text parsed (NULL: "[DONE]", not JSON, no object)
+    events = (
+        f"list_transform(_es, lambda _v: CASE WHEN {E.is_obj('_v')} THEN _v"
+        f" WHEN {E.is_str('_v')} THEN {E.let(E.strip(E.jstr('_v')), '_sv', _event_text('_sv'))} END)"
+    )
+    texty = f"list_bool_or(list_transform(_es, lambda _v: {E.is_str('_v')}))"
+    # the list parsed as a whole: the stream itself, or (when an event was given as text) the events written
+    # back into an array, each in its place
+    whole = (
+        "(CASE WHEN _texty THEN '[' || array_to_string(list_transform(es, lambda _v: coalesce(_v, 'null')), ',')"
+        " || ']' ELSE _ob END)"
+    )
+    # a text delta: an Anthropic delta without a guardrail action, or an object holding only a Converse delta
+    # (its keys read only for the objects that hold one)
+    fast = (
+        '(_f.type = \'"content_block_delta"\' AND _f."amazon-bedrock-guardrailAction" IS NULL)'
+        " OR (CASE WHEN _f.contentBlockDelta IS NOT NULL THEN json_keys(es[_x]) = ['contentBlockDelta'] END)"
+    )
     guard_cfg = f"{i}.guardrailConfig"
     return [
         ("_req", f"SELECT _rid, {transform('_ib', _INPUT)} AS i FROM {source} WHERE {E.is_obj('_ib')}"),
@@ -367,27 +410,28 @@ def ctes(source: str) -> list[tuple[str, str]]:
             f" WHERE {E.is_obj('m')}",
         ),
         (
-            "_ev_all",  # response objects: a dict body (oi 0), or a stream's events (events given as text parsed)
+            "_stream",  # per stream record, its events as lists (one row per record, not one per event): ``parts``
+            # the text of each text delta (NULL elsewhere), ``nf`` the other events (read whole) and their places
+            "SELECT _rid, list_transform(fast, lambda _t, _x: CASE WHEN _t THEN"
+            f" {E.jstr('coalesce(_fs[_x].delta.text, _fs[_x].contentBlockDelta.delta.text)')} END) AS parts,"
+            " list_transform(list_filter(range(1, len(es) + 1), lambda _x: NOT fast[_x]),"
+            " lambda _x: struct_pack(oi := _x, e := es[_x])) AS nf FROM ("
+            "SELECT _rid, es, _fs, list_transform(_fs, lambda _f, _x:"
+            f" CASE WHEN {E.is_obj('es[_x]')} THEN coalesce({fast}, false) END) AS fast FROM ("
+            f" SELECT _rid, es, {transform(whole, [_FAST])} AS _fs FROM ("
+            f" SELECT _rid, _ob, _texty, CASE WHEN _texty THEN {events} ELSE _es END AS es FROM ("
+            f" SELECT _rid, _ob, _es, {texty} AS _texty FROM ("
+            f" SELECT _rid, _ob, {E.elements('_ob')} AS _es FROM {source} WHERE {E.is_arr('_ob')})))))",
+        ),
+        (
+            "_ev_all",  # objects read whole: a dict body (oi 0), or a stream's events that are not text deltas
             f"SELECT _rid, 0 AS oi, false AS streamed, _ob AS e FROM {source} WHERE {E.is_obj('_ob')}"
-            " UNION ALL"
-            " SELECT _rid, oi, true, e FROM (SELECT _rid, oi,"
-            f" CASE WHEN {E.is_obj('v')} THEN v WHEN {E.is_str('v')} THEN"
-            f" {E.let(E.strip(E.jstr('v')), '_sv', _event_text('_sv'))} END AS e FROM ("
-            f" SELECT _rid, unnest(es) AS v, generate_subscripts(es, 1) AS oi FROM ("
-            f" SELECT _rid, {E.elements('_ob')} AS es FROM {source} WHERE {E.is_arr('_ob')}))) WHERE e IS NOT NULL",
+            " UNION ALL SELECT _rid, _z.oi, true, _z.e FROM ("
+            " SELECT _rid, unnest(nf) AS _z FROM _stream)",
         ),
         (
-            "_ev_kind",  # which events are plain text deltas (the bulk of a stream): read for their text only
-            "SELECT _rid, oi, streamed, e, coalesce(streamed AND ("
-            ' (f.type = \'"content_block_delta"\' AND f."amazon-bedrock-guardrailAction" IS NULL)'
-            " OR (f.contentBlockDelta IS NOT NULL AND json_keys(e) = ['contentBlockDelta'])), false) AS fast,"
-            f" {E.jstr('coalesce(f.delta.text, f.contentBlockDelta.delta.text)')} AS delta"
-            f" FROM (SELECT *, {transform('e', _FAST)} AS f FROM _ev_all)",
-        ),
-        (
-            "_ev",  # every other object, read whole
-            f"SELECT _rid, oi, streamed, {transform('e', _OBJECT)} AS o,"
-            " json_exists(e, '$.\"amazon-bedrock-guardrailAction\"') AS has_action FROM _ev_kind WHERE NOT fast",
+            "_ev",
+            f"SELECT _rid, oi, streamed, {transform('e', _OBJECT)} AS o FROM _ev_all",
         ),
         (
             "_content",  # every value holding content blocks: (record, where, position, content)
@@ -403,11 +447,16 @@ def ctes(source: str) -> list[tuple[str, str]]:
             f" SELECT _rid, oi, {choices} AS chs FROM _ev AS _v))",
         ),
         (
-            "_blocks",  # content blocks, recursively through tool results: path orders them as Python walked them
-            f"SELECT _rid, grp, g1, g2, bi::BIGINT << {_BITS * TOOL_RESULT_DEPTH} AS path, 0 AS depth, _e AS item,"
-            f" {block_of} AS b FROM ("
-            " SELECT _rid, grp, g1, g2, unnest(es) AS _e, generate_subscripts(es, 1) AS bi FROM ("
-            f" SELECT _rid, grp, g1, g2, {_items('c')} AS es FROM _content))"
+            "_items",  # per content value: its items (JSON texts) and blocks, and whether one is a tool result
+            f"SELECT *, coalesce(list_bool_or(list_transform(bs, lambda _b: {_block_kinds('_b')[3]})), false) AS tool"
+            f" FROM (SELECT *, list_transform(es, lambda _e: {block_of}) AS bs FROM ("
+            f" SELECT _rid, grp, g1, g2, {_items('c')} AS es FROM _content))",
+        ),
+        (
+            "_blocks",  # blocks of content holding tool results, recursively: path orders them as Python walked them
+            f"SELECT _rid, grp, g1, g2, bi::BIGINT << {_BITS * TOOL_RESULT_DEPTH} AS path, 0 AS depth, _e AS item, b"
+            " FROM (SELECT _rid, grp, g1, g2, unnest(es) AS _e, unnest(bs) AS b, generate_subscripts(es, 1) AS bi"
+            " FROM _items WHERE tool)"
             " UNION ALL"
             " SELECT _rid, grp, g1, g2,"
             f" path + (bi::BIGINT << ({_BITS} * ({TOOL_RESULT_DEPTH} - depth - 1))), depth + 1,"
@@ -420,18 +469,18 @@ def ctes(source: str) -> list[tuple[str, str]]:
             "_block_text",
             "SELECT _rid, grp, g1, g2, path,"
             f" path + (1::BIGINT << ({_BITS} * ({TOOL_RESULT_DEPTH} - depth))) - 1 AS media_key,"
-            f" CASE WHEN {E.is_str('item')} THEN {E.jstr('item')}"
-            f" WHEN {text_ok} THEN {E.jstr(f'{b}.text')} WHEN {E.is_str(guard)} THEN {E.jstr(guard)}"
-            f" WHEN {is_tool} THEN NULL"
-            f" WHEN {kind} IS NULL AND ({E.is_obj(f'{b}.json')} OR {E.is_arr(f'{b}.json')})"
-            f" THEN CAST({b}.json AS VARCHAR)"
-            " END AS text,"
-            f" {E.nonnull(media_uris)} AS media"
+            f" {_block_text('item', b)} AS text, {_block_media(b)} AS media"
             " FROM _blocks AS _k",
         ),
         (
-            "_texts",  # per content value: its texts and media URIs in order (nested media before the block's own)
-            "SELECT _rid, grp, g1, g2, coalesce(list(text ORDER BY path) FILTER (WHERE text IS NOT NULL), []) AS t,"
+            "_texts",  # per content value: its texts and media URIs in order (nested media before the block's own);
+            # content without tool results (nearly all) read by list functions, the rest from its block rows
+            "SELECT _rid, grp, g1, g2,"
+            f" list_filter(list_transform(bs, lambda _b, _x: {_block_text('es[_x]', '_b')}), lambda _v: _v IS NOT NULL)"
+            f" AS t, flatten(list_transform(bs, lambda _b: {_block_media('_b')})) AS m"
+            " FROM _items WHERE NOT tool AND len(es) > 0"
+            " UNION ALL"
+            " SELECT _rid, grp, g1, g2, coalesce(list(text ORDER BY path) FILTER (WHERE text IS NOT NULL), []) AS t,"
             " coalesce(flatten(list(media ORDER BY media_key)), []) AS m"
             " FROM _block_text GROUP BY _rid, grp, g1, g2",
         ),
@@ -487,21 +536,16 @@ def ctes(source: str) -> list[tuple[str, str]]:
             " FROM _texts WHERE grp = 'choice' GROUP BY _rid, g1",
         ),
         (
-            "_events",  # per object: its values in the order it sets them (last set wins); a stream's text
-            # delta without a guardrail action is read for its text only, as the reference did
-            "SELECT _rid, oi, true AS streamed, delta AS text, NULL::VARCHAR[] AS pieces,"
-            " NULL::VARCHAR AS stop, NULL::BIGINT AS in_tokens, NULL::BIGINT AS out_tokens, NULL::BIGINT AS cache_r,"
-            " NULL::BIGINT AS cache_w, NULL::BIGINT AS latency, NULL::VARCHAR AS action,"
-            " NULL::STRUCT(stage VARCHAR, item VARCHAR)[] AS traces, NULL::VARCHAR[] AS media FROM _ev_kind WHERE fast"
-            f" UNION ALL SELECT _rid, oi, streamed, array_to_string(_p, ''), _p, stop, in_tokens, out_tokens, cache_r,"
-            " cache_w, latency, action, traces, media FROM ("
+            "_events",  # per object read whole: its values in the order it sets them (last set wins)
+            "SELECT _rid, oi, streamed, array_to_string(_p, '') AS text, _p AS pieces, stop, in_tokens, out_tokens,"
+            " cache_r, cache_w, latency, action, traces, media FROM ("
             f"SELECT _v._rid, _v.oi, _v.streamed, {pieces} AS _p,"
-            f" {E.last(stops)} AS stop,"
-            f" {E.last(in_tokens)} AS in_tokens,"
-            f" {E.last(out_tokens)} AS out_tokens,"
-            f" {E.last(tokens('cache_r', [E.jint(f'{metrics}.cacheReadInputTokenCount')]))} AS cache_r,"
-            f" {E.last(tokens('cache_w', [E.jint(f'{metrics}.cacheWriteInputTokenCount')]))} AS cache_w,"
-            f" {E.last(latency)} AS latency,"
+            f" {_last(stops)} AS stop,"
+            f" {_last(in_tokens)} AS in_tokens,"
+            f" {_last(out_tokens)} AS out_tokens,"
+            f" {_last(tokens('cache_r', [E.jint(f'{metrics}.cacheReadInputTokenCount')]))} AS cache_r,"
+            f" {_last(tokens('cache_w', [E.jint(f'{metrics}.cacheWriteInputTokenCount')]))} AS cache_w,"
+            f" {_last(latency)} AS latency,"
             f" {E.jstr(action)} AS action,"
             f" {traces} AS traces,"
             f" {event_media} AS media"
@@ -535,22 +579,23 @@ def ctes(source: str) -> list[tuple[str, str]]:
             " GROUP BY _rid",
         ),
         (
-            "_stream_text",  # a stream's response: every event's text, concatenated in order
-            "SELECT _rid, nullif(string_agg(text, '' ORDER BY oi), '') AS text FROM _events WHERE streamed"
-            " GROUP BY _rid",
+            "_stream_text",  # a stream's response: every event's text in order (a delta's own, else its object's):
+            # the deltas before each event read whole, then its text
+            "SELECT _s._rid, nullif(array_to_string(list_transform(range(1, len(_s.nf) + 2), lambda _k:"
+            " array_to_string(_s.parts[CASE WHEN _k > 1 THEN _s.nf[_k - 1].oi ELSE 0 END + 1"
+            " : coalesce(_s.nf[_k].oi, len(_s.parts) + 1) - 1], '') || coalesce(_n.t[_k], '')), ''), '') AS text"
+            " FROM _stream AS _s LEFT JOIN (SELECT _rid, list(text ORDER BY oi) AS t FROM _events WHERE streamed"
+            " GROUP BY _rid) AS _n ON _n._rid = _s._rid",
         ),
         (
-            "_response",  # over the objects read whole: the last value each kind was set to
-            "SELECT _e._rid,"
-            f" CASE WHEN bool_or(NOT _e.streamed) THEN {E.join('flatten(list(_e.pieces ORDER BY _e.oi))')}"
-            " END AS joined,"
-            + ", ".join(
-                f"arg_max(_e.{col}, _e.oi) FILTER (WHERE _e.{col} IS NOT NULL) AS {col}"
-                for col in ("stop", "in_tokens", "out_tokens", "cache_r", "cache_w", "latency", "action")
-            )
-            + ", bool_or(_e.action = 'INTERVENED') AS intervened,"
-            " flatten(list(_e.media ORDER BY _e.oi)) AS media"
-            " FROM _events AS _e WHERE _e.pieces IS NOT NULL GROUP BY _e._rid",
+            "_response",  # over the objects read whole: the last value each kind was set to (a dict body is
+            # its record's one object, read as it is; a stream's objects are aggregated)
+            f"SELECT _rid, {E.join('pieces')} AS joined, {', '.join(_SET)},"
+            " action = 'INTERVENED' AS intervened, media FROM _events WHERE NOT streamed"
+            " UNION ALL SELECT _e._rid, NULL::VARCHAR,"
+            + ", ".join(f"arg_max(_e.{col}, _e.oi) FILTER (WHERE _e.{col} IS NOT NULL)" for col in _SET)
+            + ", bool_or(_e.action = 'INTERVENED'), flatten(list(_e.media ORDER BY _e.oi))"
+            " FROM _events AS _e WHERE _e.streamed GROUP BY _e._rid",
         ),
         (
             "_bodies",
@@ -574,6 +619,37 @@ def ctes(source: str) -> list[tuple[str, str]]:
             " LEFT JOIN _stream_text AS _st ON _st._rid = _s._rid",
         ),
     ]
+
+
+def _block_kinds(b: str) -> tuple[str, str, str, str]:
+    """What a content block ``b`` (a ``_BLOCK`` struct) is: its ``type``, whether its ``text`` is its text,
+    its guarded text, whether it is a tool result (read through to its own content)."""
+    kind = f"{b}.type"
+    text_ok = f"({E.is_str(f'{b}.text')} AND ({kind} IS NULL OR {kind} IN ('\"text\"', '\"input_text\"')))"
+    guard = f"{b}.guardContent.text.text"
+    is_tool = (
+        f"(NOT {text_ok} AND NOT {E.is_str(guard)} AND ({E.is_obj(f'{b}.toolResult')} OR {kind} = '\"tool_result\"'))"
+    )
+    return kind, text_ok, guard, is_tool
+
+
+def _block_text(item: str, b: str) -> str:
+    """The text of a content item (``item`` its JSON text, ``b`` its ``_BLOCK`` struct): a string item, a
+    text block's text, guarded text, a ``json`` block's JSON; NULL for a tool result (its content is read)."""
+    kind, text_ok, guard, is_tool = _block_kinds(b)
+    return (
+        f"CASE WHEN {E.is_str(item)} THEN {E.jstr(item)}"
+        f" WHEN {text_ok} THEN {E.jstr(f'{b}.text')} WHEN {E.is_str(guard)} THEN {E.jstr(guard)}"
+        f" WHEN {is_tool} THEN NULL"
+        f" WHEN {kind} IS NULL AND ({E.is_obj(f'{b}.json')} OR {E.is_arr(f'{b}.json')})"
+        f" THEN CAST({b}.json AS VARCHAR)"
+        " END"
+    )
+
+
+def _block_media(b: str) -> str:
+    """The S3 URIs of a content block's document, image and video sources (those that are set)."""
+    return E.nonnull("[" + ", ".join(_media_uri(f"{b}.{k}") for k in ("document", "image", "video")) + "]")
 
 
 def _event_text(v: str) -> str:
