@@ -296,11 +296,11 @@ ORDER_KEYS = {"time": ("_ts", "_hash", "_ptr", "_rid"), "input": ("_line", "_rid
 SLICE = "TRUE /* aiaudit:time-slice */"
 #: A time-ordered projection of more rows than this is computed in time slices of about this many rows,
 #: each sorted on its own and appended in order (:func:`time_slices`).
-SLICE_ROWS = 250_000
+SLICE_ROWS = 200_000
 #: Rows stored far out of time order: the slices would read, through the row groups' ``@timestamp`` ranges,
 #: more than this many times the rows one query reads. Such a store is cut into :data:`SPREAD_SLICES` at most.
 SLICE_READ_LIMIT = 2.0
-SPREAD_SLICES = 4
+SPREAD_SLICES = 5
 #: Rows per row group of DuckDB's storage (``@timestamp`` min/max are kept per row group).
 ROW_GROUP = 122_880
 
@@ -476,7 +476,7 @@ def time_slices(con: duckdb.DuckDBPyConnection, qy: Query) -> list[str]:
     Why: sorting a million 68-column CloudTrail rows holds them twice (the sort's rows and the result):
     3.7 GB peak, where the frame itself is 1.7 GB. Rows of disjoint ``@timestamp`` ranges sort apart, so
     slices of about :data:`SLICE_ROWS` rows, each sorted and appended in order, give the same frame with one
-    slice's sort in memory at a time (measured over a million events: 2.5 GB peak with four slices, 2 % more
+    slice's sort in memory at a time (measured over a million events: 2.4–2.5 GB peak with five slices, a few % more
     CPU). Equal timestamps never straddle a boundary (slices are ``[lo, hi)``), so ties keep their order.
     Each slice's ``@timestamp`` filter is pushed into the scan: it reads only the row groups whose time
     range meets it, and fetches the other columns of its own rows only. Where rows are stored far out of
