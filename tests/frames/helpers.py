@@ -30,6 +30,27 @@ def raw_frame(records: list[Any], stamp: str = "2025-01-01T00:00:00Z") -> pd.Dat
     )
 
 
+def invocation_record(
+    model: str, body_in: object, body_out: object, operation: str = "InvokeModel", **extra: object
+) -> dict:
+    """An invocation log record with the given bodies (the other fields fixed)."""
+    rec = {
+        "schemaType": "ModelInvocationLog",
+        "schemaVersion": "1.0",
+        "timestamp": "2025-03-01T10:00:00Z",
+        "accountId": "222233334444",
+        "identity": {"arn": "arn:aws:sts::222233334444:assumed-role/app-role/worker-1"},
+        "region": "us-east-1",
+        "requestId": "req-" + model,
+        "operation": operation,
+        "modelId": model,
+        "input": {"inputContentType": "application/json", "inputBodyJson": body_in},
+        "output": {"outputContentType": "application/json", "outputBodyJson": body_out},
+    }
+    rec.update(extra)
+    return rec
+
+
 def ndjson(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 

@@ -10,6 +10,7 @@ import pytest
 from aiaudit.frames import project
 
 from .helpers import SAMPLES, Both, Prefix, check_row, ndjson, raw_frame
+from .helpers import invocation_record as _record
 
 ELASTIC = SAMPLES / "invocations" / "elastic-test-aws-bedrock-1-16.log"
 COHERE = SAMPLES / "invocations" / "sample_invocation_log_cohere_invokemodel.json"
@@ -255,24 +256,6 @@ def test_cohere_sample() -> None:
         },
         COHERE.name,
     )
-
-
-def _record(model: str, body_in: object, body_out: object, operation: str = "InvokeModel", **extra: object) -> dict:
-    rec = {
-        "schemaType": "ModelInvocationLog",
-        "schemaVersion": "1.0",
-        "timestamp": "2025-03-01T10:00:00Z",
-        "accountId": "222233334444",
-        "identity": {"arn": "arn:aws:sts::222233334444:assumed-role/app-role/worker-1"},
-        "region": "us-east-1",
-        "requestId": "req-" + model,
-        "operation": operation,
-        "modelId": model,
-        "input": {"inputContentType": "application/json", "inputBodyJson": body_in},
-        "output": {"outputContentType": "application/json", "outputBodyJson": body_out},
-    }
-    rec.update(extra)
-    return rec
 
 
 # Provider shapes the samples lack, written from the providers' documented request/response bodies.

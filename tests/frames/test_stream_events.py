@@ -13,22 +13,18 @@ import pytest
 
 from aiaudit.frames.project import project_records
 
+from .helpers import invocation_record
+
 COLUMNS = ["response", "stop_reason", "input_tokens", "output_tokens", "guardrail_action"]
 
 
 def _frame(events: object) -> dict:
-    record = {
-        "schemaType": "ModelInvocationLog",
-        "timestamp": "2025-03-01T10:00:00Z",
-        "accountId": "222233334444",
-        "identity": {"arn": "arn:aws:sts::222233334444:assumed-role/app-role/worker-1"},
-        "region": "us-east-1",
-        "requestId": "req-1",
-        "operation": "InvokeModelWithResponseStream",
-        "modelId": "anthropic.claude-3-haiku-20240307-v1:0",
-        "input": {"inputBodyJson": {"messages": [{"role": "user", "content": "hi"}]}},
-        "output": {"outputBodyJson": events},
-    }
+    record = invocation_record(
+        "anthropic.claude-3-haiku-20240307-v1:0",
+        {"messages": [{"role": "user", "content": "hi"}]},
+        events,
+        "InvokeModelWithResponseStream",
+    )
     row = project_records("invocations", [json.dumps(record)], columns=COLUMNS).iloc[0]
     return {c: (None if pd.isna(row[c]) else row[c]) for c in COLUMNS}
 
@@ -101,52 +97,43 @@ def test_stream_events(events: object, expected: dict) -> None:
 def test_content_blocks_through_tool_results() -> None:
     """Texts of the last user turn in the order they are written, read through tool results two deep; media
     URIs with a tool result's nested ones before the block's own."""
-    record = {
-        "schemaType": "ModelInvocationLog",
-        "timestamp": "2025-03-01T10:00:00Z",
-        "accountId": "222233334444",
-        "identity": {"arn": "arn:aws:sts::222233334444:assumed-role/app-role/worker-1"},
-        "region": "us-east-1",
-        "requestId": "req-2",
-        "operation": "Converse",
-        "modelId": "amazon.nova-pro-v1:0",
-        "input": {
-            "inputBodyJson": {
-                "messages": [
-                    {
-                        "role": "user",
-                        "content": [{"text": "q1"}, {"document": {"source": {"s3Location": {"uri": "s3://b/doc"}}}}],
-                    },
-                    {"role": "assistant", "content": [{"toolUse": {"name": "lookup", "input": {}}}]},
-                    {
-                        "role": "user",
+    messages = [
+        {
+            "role": "user",
+            "content": [{"text": "q1"}, {"document": {"source": {"s3Location": {"uri": "s3://b/doc"}}}}],
+        },
+        {"role": "assistant", "content": [{"toolUse": {"name": "lookup", "input": {}}}]},
+        {
+            "role": "user",
+            "content": [
+                {
+                    "toolResult": {
                         "content": [
+                            {"text": "r1"},
+                            {"json": {"k": 1}},
                             {
                                 "toolResult": {
                                     "content": [
-                                        {"text": "r1"},
-                                        {"json": {"k": 1}},
-                                        {
-                                            "toolResult": {
-                                                "content": [
-                                                    {"text": "deep"},
-                                                    {"image": {"source": {"s3Location": {"uri": "s3://b/img"}}}},
-                                                ]
-                                            }
-                                        },
+                                        {"text": "deep"},
+                                        {"image": {"source": {"s3Location": {"uri": "s3://b/img"}}}},
                                     ]
-                                },
-                                "image": {"source": {"s3Uri": "s3://b/own"}},
+                                }
                             },
-                            {"guardContent": {"text": {"text": "guarded"}}},
-                            "plain",
-                        ],
+                        ]
                     },
-                ]
-            }
+                    "image": {"source": {"s3Uri": "s3://b/own"}},
+                },
+                {"guardContent": {"text": {"text": "guarded"}}},
+                "plain",
+            ],
         },
-        "output": {"outputBodyJson": {"output": {"message": {"content": [{"text": "ok"}, 5]}}}},
-    }
+    ]
+    record = invocation_record(
+        "amazon.nova-pro-v1:0",
+        {"messages": messages},
+        {"output": {"message": {"content": [{"text": "ok"}, 5]}}},
+        "Converse",
+    )
     row = project_records(
         "invocations", [json.dumps(record)], columns=["prompt", "user_text", "response", "media_uris"]
     )
