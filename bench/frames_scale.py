@@ -253,7 +253,8 @@ def main() -> None:
     if args.stream:
         names.append("stream")
     if args.phases:
-        names = [n for n in names if n in args.phases.split(",") or n == "T-setup"]
+        wanted = args.phases.split(",")
+        names = [n for n in names if n in wanted or (n == "T-setup" and "T" in wanted)]  # T needs its table
     load_before = os.getloadavg()
     results: dict[str, dict] = {}
     for name in names:

@@ -29,7 +29,7 @@ import re
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta
+from datetime import timedelta
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -495,8 +495,8 @@ def time_slices(con: duckdb.DuckDBPyConnection, qy: Query) -> list[str]:
         return [_whole(qy)]
     out = []
     for lo, hi in spans:
-        parts = ([f'"@timestamp" >= {_stamp(lo)}'] if lo is not None else []) + (
-            [f'"@timestamp" < {_stamp(hi)}'] if hi is not None else []
+        parts = ([f'"@timestamp" >= {sql_literal(iso_utc(lo))}::TIMESTAMPTZ'] if lo is not None else []) + (
+            [f'"@timestamp" < {sql_literal(iso_utc(hi))}::TIMESTAMPTZ'] if hi is not None else []
         )
         out.append(qy.sql.replace(SLICE, "(" + " AND ".join(parts) + ")"))
     return out
@@ -524,11 +524,6 @@ def _reads(con: duckdb.DuckDBPyConnection, table: str, where: str, spans: list[t
         [[lo for lo, _ in spans], [hi for _, hi in spans]],
     ).fetchall()[0][0]
     return int(found or 0)
-
-
-def _stamp(value: Any) -> str:
-    """A TIMESTAMPTZ literal of a time DuckDB returned (microseconds, UTC)."""
-    return f"{sql_literal(value.astimezone(UTC).strftime('%Y-%m-%d %H:%M:%S.%f+00'))}::TIMESTAMPTZ"
 
 
 def finish(qy: Query, table: pa.Table) -> pd.DataFrame:
