@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import json
 
-from aiaudit.frames import expr as E
+from aiaudit.derive import expr as E
 
 _MEDIA = {"source": {"s3Uri": "JSON", "s3Location": {"uri": "JSON"}}}
 _BLOCK = {

@@ -1,5 +1,8 @@
 """Focus filters (DESIGN §2), part of the projection query: a cheap superset first, then the exact match.
 
+A principal is computed once per record at ingest (:mod:`aiaudit.derive.stored`): a focus on it is an
+equality on that stored column, pushed into the scan. For the other keys, two steps.
+
 Why two steps: focus values are *normalised* (a role ARN, a base model id), while records hold *raw*
 text (an STS session ARN, a ``us.`` inference profile, a comma-joined source IP). Computing the
 normalised columns of every record to compare them would cost as much as the whole projection, so
@@ -26,7 +29,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from aiaudit.frames import expr as E
+from aiaudit.derive import expr as E
+from aiaudit.derive import stored
 from aiaudit.frames.models import normalise_model_id, normalise_trace_id, trace_id_sql
 from aiaudit.frames.pipelines import CT_PRINCIPAL_FIELDS
 from aiaudit.frames.principals import parse_arn, principal_key
@@ -197,6 +201,12 @@ def _contains(pipeline: str, fields: Sequence[str], token: str) -> str:
     return "(" + " OR ".join(dict.fromkeys(parts)) + ")"
 
 
+def _stored(pipeline: str, columns: Sequence[str]) -> list[str]:
+    """The store columns of ``columns`` when the store computes every one of them at ingest, else []."""
+    stored_names = {name for name, _ in stored.STORED[pipeline]}
+    return [stored.column(c) for c in columns] if all(c in stored_names for c in columns) else []
+
+
 def _trace_norm(text: str) -> str:
     return trace_id_sql(f"lower({E.known(text)})")
 
@@ -233,6 +243,10 @@ def focus_query(
             if pipeline == "runtime_logs":
                 condition += f" OR {_trace_norm(_read(pipeline, 'attributes.otelTraceID'))} IN ({listed})"
             pre.append(f"({condition})")
+            continue
+        stored_columns = _stored(pipeline, applicable[key])
+        if stored_columns:  # computed at ingest: the exact match is one column, pushed into the scan
+            pre.append("(" + " OR ".join(f"coalesce({E.quote(c)} IN ({listed}), false)" for c in stored_columns) + ")")
             continue
         fields = SOURCE_FIELDS[pipeline][key]
         alternatives = [

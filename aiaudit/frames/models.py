@@ -16,7 +16,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from aiaudit.frames import expr as E
+from aiaudit.derive import expr as E
 from aiaudit.frames.scalar import evaluate
 
 #: Cross-Region inference profile geographies (longest first so ``us-gov.`` wins over ``us.``).

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiaudit.core.vocabulary import words
-from aiaudit.frames import expr as E
-from aiaudit.frames import principals as P
+from aiaudit.derive import expr as E
+from aiaudit.derive import identity
 from aiaudit.frames.models import model_lookup, runtime_lookup, runtime_nodes, runtime_of_text, trace_id_sql
 from aiaudit.query.quoting import sql_identifier as q
 
@@ -108,27 +108,12 @@ _CT_MORE = (
     "requestParameters.body.params.name",
 )
 #: Fields a CloudTrail principal is derived from (focus push-down looks for a principal's text in them).
-CT_PRINCIPAL_FIELDS = (
-    "userIdentity.type",
-    "userIdentity.arn",
-    "userIdentity.accountId",
-    "userIdentity.principalId",
-    "userIdentity.userName",
-    "userIdentity.invokedBy",
-    "userIdentity.identityProvider",
-    "userIdentity.sessionContext.sessionIssuer.arn",
-    "userIdentity.onBehalfOf.userId",
-    "userIdentity.onBehalfOf.identityStoreArn",
-    "additionalEventData.jwt.claims.sub",
-    "additionalEventData.jwt.claims.iss",
-    "recipientAccountId",
-    "sourceIPAddress",
-)
+CT_PRINCIPAL_FIELDS = identity.CLOUDTRAIL_FIELDS
 
 
 def _ct_graph() -> E.Graph:
     g = E.Graph()
-    P.cloudtrail_principal(g, {name: f(name) for name in (*_CT_RAW, *_CT_MORE)})
+    identity.cloudtrail_principal(g, {name: f(name) for name in (*_CT_RAW, *_CT_MORE)})
     denial = ", ".join(E.lit(c) for c in sorted(DENIAL_CODES))
     resources = f("resources")
     # one element with a string ARN (the common case) is read from the typed column, without parsing
@@ -243,7 +228,7 @@ def _inv_graph() -> E.Graph:
     """Invocation columns: the principal and model from fields; body columns from the ``_b_*`` columns
     :mod:`aiaudit.frames.bodies` adds to the base layer (request and response read relationally)."""
     g = E.Graph()
-    P.invocation_principal(g, f("accountId"))
+    identity.invocation_principal(g, f("accountId"))
     model_lookup(g, "_inv", "modelId")
     in_tokens, out_tokens = f("input.inputTokenCount"), f("output.outputTokenCount")
     cache_r, cache_w = f("input.cacheReadInputTokenCount"), f("input.cacheWriteInputTokenCount")

@@ -40,9 +40,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from aiaudit.derive import expr as E
+from aiaudit.derive import stored
 from aiaudit.frames import bodies
 from aiaudit.frames import columns as C
-from aiaudit.frames import expr as E
 from aiaudit.frames.bridges import bridge_sql
 from aiaudit.frames.build import to_frame
 from aiaudit.frames.focus import FocusQuery, focus_query
@@ -147,6 +148,7 @@ def _base(pipeline: str, table: str, where: list[str], *, has_rid: bool = False)
     text = Extraction(pipeline, "_j")
     raw = Extraction(pipeline, "_jj")
     items = ['"@timestamp"', '"@ptr"', '"@log"', '"@logStream"', "_json", "_line", "_rid", "_hash"]
+    items += [q(name) for name, _ in stored.columns(pipeline)]
     if pipeline == "runtime_logs":
         items.append('"@message"')  # a stdout line is its own body
     for name in spec.fields:
@@ -335,7 +337,11 @@ def query(
 
 @lru_cache(maxsize=8)
 def _graph(pipeline: str) -> E.Graph:
-    return SPECS[pipeline].graph()
+    """The pipeline's nodes, with the values the store computed at ingest read from their columns."""
+    g = SPECS[pipeline].graph()
+    for name, _kind in stored.STORED[pipeline]:
+        g.pin(name, q(stored.column(name)))
+    return g
 
 
 @lru_cache(maxsize=1)

@@ -21,7 +21,7 @@ def connection() -> duckdb.DuckDBPyConnection:
     """A private in-memory connection (UTC, one thread) for small evaluations; use under :data:`_LOCK`."""
     global _CON
     if _CON is None:
-        from aiaudit.frames.expr import install
+        from aiaudit.derive.expr import install
 
         _CON = duckdb.connect(config={"threads": 1})
         _CON.execute("SET TimeZone = 'UTC'")
@@ -38,8 +38,8 @@ def scalar_row(sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...]:
 
 
 def evaluate(graph: Any, value: str, names: list[str]) -> tuple[Any, ...]:
-    """``names`` of a :class:`~aiaudit.frames.expr.Graph` evaluated for one input text ``v``."""
-    from aiaudit.frames.expr import layered
+    """``names`` of a :class:`~aiaudit.derive.expr.Graph` evaluated for one input text ``v``."""
+    from aiaudit.derive.expr import layered
 
     sql = layered("SELECT ?::VARCHAR AS v", graph.layers())
     return scalar_row(f"SELECT {', '.join(names)} FROM ({sql})", (value,))

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from aiaudit.core.config import DEFAULT_LOG_GROUPS
 from aiaudit.store.schema import columns
-from aiaudit.store.tables import extraction, insert_columns, q, row_select
+from aiaudit.store.tables import extraction, insert_columns, install_rules, q, row_query
 
 
 def load_messages(con: Any, pipeline: str, rows: Any, table: str | None = None) -> str:
@@ -30,6 +30,7 @@ def load_messages(con: Any, pipeline: str, rows: Any, table: str | None = None) 
     Why: the AWS backend and frames already in hand get their projections from the same SQL as the
     store; a message that is not a JSON object is kept with ``_json`` false (its fields read as NULL)."""
     name = table or pipeline
+    install_rules(con)
     con.execute(f"DROP TABLE IF EXISTS {q(name)}")
     cols = ", ".join(f"{q(n)} {k}" for n, k in columns(pipeline))
     con.execute(f"CREATE TABLE {q(name)} ({cols})")
@@ -57,7 +58,7 @@ def load_messages(con: Any, pipeline: str, rows: Any, table: str | None = None) 
             ), src AS (
                 SELECT *, {h_expr} AS h FROM checked
             )
-            SELECT {row_select(pipeline, picks)} FROM src ORDER BY line"""
+            {row_query(pipeline, picks, "src")} ORDER BY _line"""
         )
     finally:
         con.unregister(view)

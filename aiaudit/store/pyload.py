@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 
 from aiaudit.readers.base import FileLoad, RawRecord
-from aiaudit.store.tables import extraction, insert_columns, q, row_select
+from aiaudit.store.tables import extraction, insert_columns, q, row_query
 
 CHUNK_ROWS = 20_000
 
@@ -81,7 +81,7 @@ def _flush(con: Any, pipeline: str, chunk: _Chunk) -> None:
                        {h_expr} AS h, j IS NOT NULL AS is_json
                 FROM _py_rows
             )
-            SELECT {row_select(pipeline, picks)} FROM src"""
+            {row_query(pipeline, picks, "src")}"""
         )
     finally:
         con.unregister("_py_rows")

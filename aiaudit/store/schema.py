@@ -4,7 +4,9 @@ One table per pipeline, named after it (``cloudtrail``, ``invocations``, ``spans
 Every table has the system columns Logs Insights shows (``@timestamp``, ``@message``, ``@log``,
 ``@logStream``, ``@ingestionTime``, ``@ptr``) plus bookkeeping, plus *hot* columns: the fields most
 queries touch, stored typed under their exact dotted Logs Insights name (``"userIdentity.arn"``) so a
-query reads a column instead of parsing JSON. Any other dotted field is read from ``@message``.
+query reads a column instead of parsing JSON. Any other dotted field is read from ``@message``. Last come
+the values computed once per record at ingest, named ``_ingest_<frame column>`` (the principal columns:
+:mod:`aiaudit.derive.stored`).
 
 Why typed hot columns named by the dotted path: every reader of a field goes through the one field
 planner (:mod:`aiaudit.query.fields`), which reads the column of that name when the table has it, else
@@ -13,6 +15,7 @@ the record's JSON — one rule, no per-field special cases.
 
 from __future__ import annotations
 
+from aiaudit.derive import stored
 from aiaudit.query.fields import TYPED_FIELDS
 
 PIPELINE_TABLES: dict[str, str] = {
@@ -48,8 +51,8 @@ SKIPPED_TABLE = "_skipped"  # one row per skipped item: file_id, line, reason, e
 
 
 def columns(pipeline: str) -> list[tuple[str, str]]:
-    """All columns of a pipeline table, in order."""
-    return SYSTEM_COLUMNS + HOT_COLUMNS[pipeline]
+    """All columns of a pipeline table, in order: system, hot, then the values computed at ingest."""
+    return SYSTEM_COLUMNS + HOT_COLUMNS[pipeline] + stored.columns(pipeline)
 
 
 def hot_names(pipeline: str) -> set[str]:

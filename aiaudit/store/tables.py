@@ -17,13 +17,14 @@ from typing import Any
 
 import pyarrow as pa
 
+from aiaudit.derive import expr, stored
 from aiaudit.query.fields import Extraction, as_integer
 from aiaudit.query.quoting import sql_identifier, sql_literal
-from aiaudit.store.schema import FILES_TABLE, HOT_COLUMNS, SKIPPED_TABLE, columns
+from aiaudit.store.schema import FILES_TABLE, HOT_COLUMNS, SKIPPED_TABLE, SYSTEM_COLUMNS, columns
 
 META_TABLE = "_meta"
 #: Bumped when the layout or the row derivation changes: a store of another version is rebuilt.
-LAYOUT_VERSION = "3"
+LAYOUT_VERSION = "4"
 #: The message column compresses ~5x better with zstd than with DuckDB's default string codecs.
 MESSAGE_COMPRESSION = "zstd"
 
@@ -80,6 +81,14 @@ def insert_rows(con: Any, table: str, names: list[str], rows: list[tuple[Any, ..
         con.unregister(view)
 
 
+def install_rules(con: Any) -> None:
+    """Make the rules' macros (:func:`aiaudit.derive.expr.install`) callable on ``con``, an in-memory
+    connection or a store file's writer (which gets an in-memory catalog named ``memory`` for them)."""
+    if not con.execute("SELECT 1 FROM duckdb_databases() WHERE database_name = 'memory'").fetchall():
+        con.execute("ATTACH ':memory:' AS memory")
+    expr.install(con)
+
+
 def ddl() -> list[str]:
     """CREATE statements for every table (idempotent)."""
     out = []
@@ -108,25 +117,30 @@ def extraction(pipeline: str, json_col: str, extra: tuple[str, ...] = ()) -> tup
     return ext.sql(json_col), picks
 
 
-def row_select(pipeline: str, picks: dict[str, str]) -> str:
-    """The SELECT list producing a table row from a source relation with the columns
-    ``msg, file_id, ptr, line, log, stream, ts, flag, ing``, the hot-value list ``h`` and ``is_json``
-    (the message is a JSON object)."""
-    system = [
-        "ts",
-        "msg",
-        "log",
-        "stream",
-        "ing",
-        "ptr",
-        "file_id",
-        "line",
-        "flag",
-        "hash(msg)",  # 64-bit: 5x cheaper than md5 and 8 bytes instead of 32 hex characters
-        "is_json",
-    ]
-    hot = [picks[name] for name, _ in HOT_COLUMNS[pipeline]]
-    return ", ".join(system + hot)
+def row_query(pipeline: str, picks: dict[str, str], source: str) -> str:
+    """The SELECT producing table rows, in the table's column order, from ``source``: a relation with the
+    columns ``msg, file_id, ptr, line, log, stream, ts, flag, ing``, the hot-value list ``h`` and ``is_json``
+    (the message is a JSON object). The values computed at ingest (:mod:`aiaudit.derive.stored`) are
+    evaluated over the row's own typed columns, by the projection's rules."""
+    system = {
+        "@timestamp": "ts",
+        "@message": "msg",
+        "@log": "log",
+        "@logStream": "stream",
+        "@ingestionTime": "ing",
+        "@ptr": "ptr",
+        "_file_id": "file_id",
+        "_line": "line",
+        "_time_flag": "flag",
+        "_hash": "hash(msg)",  # 64-bit: 5x cheaper than md5 and 8 bytes instead of 32 hex characters
+        "_json": "is_json",
+    }
+    items = [f"{system[name]} AS {q(name)}" for name, _ in SYSTEM_COLUMNS]
+    items += [f"{picks[name]} AS {q(name)}" for name, _ in HOT_COLUMNS[pipeline]]
+    row = f"SELECT {', '.join(items)} FROM {source}"
+    if not stored.STORED[pipeline]:
+        return row
+    return f"SELECT {insert_columns(pipeline)} FROM ({stored.select(pipeline, row)}) AS _row"
 
 
 def insert_columns(pipeline: str) -> str:

@@ -35,6 +35,7 @@ from tqdm import tqdm
 
 from aiaudit.core.config import DEFAULT_LOG_GROUPS
 from aiaudit.core.errors import SourceError
+from aiaudit.derive import stored
 from aiaudit.readers import read_file
 from aiaudit.readers.base import FileLoad, Skipped
 from aiaudit.store import fastpath, pyload
@@ -43,7 +44,16 @@ from aiaudit.store.lock import WriterLock
 from aiaudit.store.plan import DiskFile, Plan, content_hash, make_plan
 from aiaudit.store.report import GroupCounts, IngestReport
 from aiaudit.store.schema import FILES_TABLE, HOT_COLUMNS, PIPELINE_TABLES, SKIPPED_TABLE
-from aiaudit.store.tables import FILES_COLUMNS, LAYOUT_VERSION, META_TABLE, SKIPPED_COLUMNS, ddl, insert_rows, q
+from aiaudit.store.tables import (
+    FILES_COLUMNS,
+    LAYOUT_VERSION,
+    META_TABLE,
+    SKIPPED_COLUMNS,
+    ddl,
+    insert_rows,
+    install_rules,
+    q,
+)
 
 #: A bulk batch: at most this many files or compressed bytes per statement (bounds memory, keeps
 #: transactions short enough that Ctrl-C loses little work).
@@ -73,6 +83,7 @@ def layout_fingerprint(log_groups: dict[str, str]) -> dict[str, str]:
     return {
         "layout": LAYOUT_VERSION,
         "hot": hot,
+        "ingest_values": stored.fingerprint(),
         "log_groups": json.dumps(log_groups, sort_keys=True),
         "hash_probe": _hash_probe(),
     }
@@ -104,6 +115,7 @@ def open_writer(path: Path) -> duckdb.DuckDBPyConnection:
     )
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")
+    install_rules(con)  # the rules of the values computed at ingest call macros
     return con
 
 
@@ -299,6 +311,7 @@ class Ingest:
     def _read(self, files: list[DiskFile]) -> None:
         root = self.loc.data
         fast = [f for f in files if self.bulk and f.problem is None and fastpath.eligible(f.path, root)]
+        fast.sort(key=lambda f: fastpath.delivery_order(f.path, root, f.rel))
         fast_ids = {id(f) for f in fast}
         slow = [f for f in files if id(f) not in fast_ids]
         bar = None

@@ -56,12 +56,9 @@ def test_an_unknown_column_is_an_error_naming_it(src: Any) -> None:
 
 def test_focus_narrows_the_rows_inside_the_query(src: Any) -> None:
     fq = focus_query("cloudtrail", {"principal": [ROLE]}, "cloudtrail", None)
-    # a superset filter on the table's rows, over the typed identity columns (the role's name, as an
-    # assumed-role session ARN spells it; not the account id, which most records of the account hold),
-    # then the exact test on the derived column
-    assert fq.prefilter is not None
-    assert "contains(\"userIdentity.arn\", '/JohnRole1')" in fq.prefilter
-    assert "111111111111" not in fq.prefilter
+    # the principal the store computed at ingest, compared as one column (pushed into the scan), then
+    # the exact test on the frame's column
+    assert fq.prefilter == "(coalesce(\"_ingest_principal\" IN ('arn:aws:iam::111111111111:role/JohnRole1'), false))"
     assert fq.exact is not None and '"principal" IN' in fq.exact and fq.columns == ["principal"]
     focused = src.cloudtrail(EVERYTHING, principal=ROLE)
     full = src.cloudtrail(EVERYTHING)
@@ -73,8 +70,8 @@ def test_focus_narrows_the_rows_inside_the_query(src: Any) -> None:
 
 @pytest.mark.parametrize("pipeline", ["cloudtrail", "invocations"])
 def test_focus_on_every_principal_of_the_samples_keeps_exactly_its_rows(src: Any, pipeline: str) -> None:
-    """The prefilter tests a named role's or user's ``/NAME`` in three identity fields only; on every
-    principal the real samples hold (roles, users, services, roots, federated and anonymous callers), the
+    """The prefilter compares the principal the store computed at ingest; on every principal the real
+    samples hold (roles, users, services, roots, federated and anonymous callers), the
     focused frame must be exactly the full frame's rows of that principal."""
     full = src.projection(pipeline, EVERYTHING)
     principals = sorted(full["principal"].dropna().unique())

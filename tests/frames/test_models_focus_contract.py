@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from aiaudit.derive.expr import install
 from aiaudit.frames import (
     COLUMNS,
     ProjectionWarning,
@@ -21,7 +22,6 @@ from aiaudit.frames import (
     prefilter,
     project,
 )
-from aiaudit.frames.expr import install
 from aiaudit.store.memory import load_messages
 
 from .helpers import SAMPLES, check_row, ndjson, raw_frame, values

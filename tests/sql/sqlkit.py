@@ -125,7 +125,8 @@ class TinyStore:
                         row[name] = None
                 else:
                     row[name] = scalar_text(value)
-            rows.append([row[name] for name in names])
+            # the values the store computes at ingest stay NULL: the SQL engine never reads them
+            rows.append([row.get(name) for name in names])
         if rows:
             frame = pd.DataFrame(rows, columns=[f"c{i}" for i in range(len(names))], dtype=object)
             self._con.register("_incoming", frame)

@@ -38,14 +38,17 @@ def event(n: int, **extra: Any) -> dict[str, Any]:
     return ev
 
 
-def s3_path(root: Path, name: str, region: str = "us-east-1") -> Path:
-    folder = root / "AWSLogs" / ACCOUNT / "CloudTrail" / region / "2026" / "11" / "20"
+def s3_path(root: Path, name: str, region: str = "us-east-1", stamp: str = "20261120T1000Z") -> Path:
+    """Where CloudTrail delivers a file (``stamp``: the delivery time in the key)."""
+    folder = root / "AWSLogs" / ACCOUNT / "CloudTrail" / region / stamp[:4] / stamp[4:6] / stamp[6:8]
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{ACCOUNT}_CloudTrail_{region}_20261120T1000Z_{name}.json.gz"
+    return folder / f"{ACCOUNT}_CloudTrail_{region}_{stamp}_{name}.json.gz"
 
 
-def write_s3(root: Path, name: str, events: list[dict[str, Any]], region: str = "us-east-1") -> Path:
-    path = s3_path(root, name, region)
+def write_s3(
+    root: Path, name: str, events: list[dict[str, Any]], region: str = "us-east-1", stamp: str = "20261120T1000Z"
+) -> Path:
+    path = s3_path(root, name, region, stamp)
     body = json.dumps({"Records": events}, separators=(",", ":")).encode()
     path.write_bytes(gzip.compress(body, mtime=0))
     return path

@@ -277,6 +277,13 @@ class Graph:
             raise ValueError(f"lookup on {field} does not compute {missing}")
         self.lookups.append(Lookup(field, sub, list(outputs)))
 
+    def pin(self, name: str, sql: str) -> None:
+        """Replace node ``name`` by ``sql`` over the base layer (a value the table already holds): what it
+        used to depend on is then computed only if another node needs it."""
+        if name not in self.nodes:
+            raise ValueError(f"no node {name}")
+        self.nodes[name] = (sql, {m for m in _NODE.findall(sql) if m in self.nodes})
+
     def update(self, values: dict[str, str]) -> None:
         for name, sql in values.items():
             self.add(name, sql)

@@ -1,0 +1,1 @@
+"""SQL rules of derived values, below the store so that ingest can evaluate them (see ``stored``)."""
