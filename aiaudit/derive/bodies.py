@@ -18,10 +18,17 @@ Command R, Mistral text vs. chat). Each body is recognised by its keys:
 joined, for searches over the whole conversation (history carries injected text too). Text from
 documents, images and tool-use blocks is not text; their S3 URIs are listed in ``media_uris``.
 
-How it runs: inside the projection query, per record where a record's parts are many and alike, as rows
-where they nest. Every object is read with ``json_transform`` (leaves kept as JSON text, so a string is
-told from a number exactly); where one object sets a value several times (a stream's stop reason; token
-counts from several usage spellings) the value is the last one set.
+Where it runs: once per record, at ingest. The store's row expression evaluates :func:`ctes` and
+:func:`column_nodes` over the rows it is about to store (:mod:`aiaudit.derive.stored`) into
+``_ingest_<column>`` columns (:data:`COLUMNS`), which is why these rules live in this stage, below the
+store; the projections import them from here. A projection runs them again only for records whose body
+Bedrock offloaded to S3 (:func:`offloaded`), from the offloaded text, when it is given the export's
+``data/`` folder; every other record's values are read from the stored columns.
+
+How it runs: per record where a record's parts are many and alike, as rows where they nest. Every object
+is read with ``json_transform`` (leaves kept as JSON text, so a string is told from a number exactly);
+where one object sets a value several times (a stream's stop reason; token counts from several usage
+spellings) the value is the last one set.
 
 * A stream stays one row per record (``_stream``): its list is parsed as a whole into the few fields that
   tell a text delta, a delta's text is read only for the deltas and kept as a list, and only the other
@@ -36,8 +43,11 @@ counts from several usage spellings) the value is the last one set.
   record; a dict body is its record's one object and is read without aggregating.
 
 Measured on bench/frames_scale.py's 100k invocation logs (25k streams holding 1.85M events; one thread,
-CPU seconds): the whole projection 5.8 (7.8 when every stream event was a row: the rows went through a
-union, a materialised CTE and an ordered ``string_agg``; peak 2.3 GB against 2.9). Of the 5.8: splitting the
+CPU seconds), when every projection ran these CTEs: the whole projection 5.8 (7.8 when every stream event
+was a row: the rows went through a union, a materialised CTE and an ordered ``string_agg``; peak 2.3 GB
+against 2.9); 4.6–4.8 s wall for re-open + full frame. Computed at ingest instead, re-open + full frame
+takes 1.56 s wall at 781 MB peak (one run on 2 cores shared with other work), and building that store
+took 45 s (the row expression now runs these CTEs per ingest chunk). Of the 5.8: splitting the
 streams 1.3 (element texts 0.35, the list parsed for the delta fields 0.5, delta texts 0.25), reading the
 bodies out of ``@message`` 0.9, content blocks 0.7, the objects read whole 0.6, the final sort and result
 0.35. Why rows and not nested list lambdas where things nest: DuckDB's binder cost grows exponentially

@@ -1,11 +1,14 @@
-"""Values the store computes once per record, at ingest, beside the typed fields: the principal columns.
+"""Values the store computes once per record, at ingest, beside the typed fields: the principal columns,
+and the invocation columns read from the request and response bodies (:mod:`aiaudit.derive.bodies`).
 
 Why: the principal rules (:mod:`aiaudit.derive.identity`) parse up to two ARNs per CloudTrail event and
 test a dozen identity fields. Evaluated at every re-open, they were about a third of the CPU of a full
 frame (2.5 of 7.3–7.8 CPU-seconds over a million events), and a focus on a principal had to search the
 raw text of fourteen identity fields of every record before computing them exactly. Computed once at
 ingest, a re-open reads a dictionary-compressed column, and a focus on a principal is an equality on one
-column that DuckDB pushes into the scan.
+column that DuckDB pushes into the scan. Reading the bodies was nearly all of an invocations frame (4.6 of
+4.8 s over 100k logs); stored, a re-open + full frame takes 1.6 s. An offloaded body is not read here (the
+export's ``data/`` folder is a projection's input): see :func:`aiaudit.derive.bodies.offloaded`.
 
 The columns are named ``_ingest_<frame column>`` (``_ingest_principal``): the ``_`` keeps them apart from
 Logs Insights field names, as the store's other bookkeeping columns. Their SQL is the projection's own

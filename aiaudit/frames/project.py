@@ -12,10 +12,11 @@ A record whose ``@message`` is not a JSON object keeps its row (system columns f
 null) and is counted in a warning (``frame.attrs["warnings"]``, also issued as a Python warning). For
 ``runtime_logs`` a non-JSON line is normal (the ``runtime-logs`` stdout stream) and becomes ``body``.
 
-Invocation logs cost most per record: their bodies are read by :mod:`aiaudit.frames.bodies` (its
-docstring has the measured costs), and the base layer reads the bodies and the few fields the store has no
-typed column for in one ``json_extract`` of ``@message`` (0.9 CPU-s of 5.8 over 100k logs; a second parse
-for those fields cost 0.4 s more).
+Invocation logs cost most per record: their bodies are read by :mod:`aiaudit.derive.bodies` (its
+docstring has the measured costs), once per record at ingest; the projection reads the stored columns,
+and parses ``@message`` (the bodies and the few fields the store has no typed column for, in one
+``json_extract``) only for records whose body was offloaded to S3, which alone go through the bodies'
+CTEs again (``_reread``; none in the benchmarks).
 
 Python runs per record in one place only, where the engine cannot reach: a request or response body
 Bedrock offloaded to S3 is looked up in the export's ``data/`` folder and read by
