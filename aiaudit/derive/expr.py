@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from aiaudit.query.fields import Extraction, pointers
 from aiaudit.query.fields import as_boolean as _as_boolean
 from aiaudit.query.fields import as_double as _as_double
 from aiaudit.query.fields import as_integer as _as_integer
@@ -346,6 +347,39 @@ def layered(base: str, layers: list[dict[str, str]]) -> str:
         items = ", ".join(f"{expr} AS {quote(name)}" for name, expr in layer.items())
         sql = f"SELECT *, {items} FROM ({sql}) AS _l{i}"
     return sql
+
+
+def with_clause(ctes: list[tuple[str, str]], main: str) -> str:
+    """The CTE list of a query whose main SELECT is ``main``; a CTE is materialised when more than one query
+    refers to it (else DuckDB binds and runs it once per use)."""
+    names = {name for name, _ in ctes}
+    uses: dict[str, int] = dict.fromkeys(names, 0)
+    for owner, sql in [*ctes, ("", main)]:
+        for word in re.findall(r"\b_[A-Za-z0-9_]+\b", sql):
+            if word in names and word != owner:
+                uses[word] += 1
+    return ", ".join(f"{name} AS {'MATERIALIZED ' if uses[name] > 1 else ''}({sql})" for name, sql in ctes)
+
+
+#: Name of a field read as JSON text (strings quoted), beside its text read.
+JSON_SUFFIX = "#json"
+
+
+def message_reads(
+    pipeline: str, fields: list[str], json_fields: tuple[str, ...], list_name: str = "_jj"
+) -> tuple[Extraction, list[str]]:
+    """Fields read out of ``@message`` in one ``json_extract`` (one parse per record): ``fields`` as their
+    text (strings unquoted), named as the field; ``json_fields`` as JSON text, named ``field#json``.
+    Returns the extraction (its :meth:`~Extraction.sql` over ``@message`` is the list ``list_name``) and
+    the SELECT items. Used by the projections' base layer and by the values computed at ingest."""
+    raw = Extraction(pipeline, list_name)
+    items = []
+    for name in fields:
+        slots = [jscalar(raw.add_pointer(ptr)) for ptr in pointers(pipeline, name)]
+        items.append(f"{slots[0] if len(slots) == 1 else 'coalesce(' + ', '.join(slots) + ')'} AS {quote(name)}")
+    for name in json_fields:
+        items.append(f"{raw.add(name)} AS {quote(name + JSON_SUFFIX)}")
+    return raw, items
 
 
 MACROS.update({"aiaudit_known": ("x", _known_body("x")), **_json_macros()})

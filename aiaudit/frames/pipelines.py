@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiaudit.core.vocabulary import words
+from aiaudit.derive import bodies, identity
 from aiaudit.derive import expr as E
-from aiaudit.derive import identity
 from aiaudit.frames.models import model_lookup, runtime_lookup, runtime_nodes, runtime_of_text, trace_id_sql
 from aiaudit.query.quoting import sql_identifier as q
 
@@ -212,26 +212,16 @@ _INV_RAW = (
     "input.inputContentType",
     "output.outputContentType",
 )
-_INV_MORE = (
-    "input.inputTokenCount",
-    "output.outputTokenCount",
-    "input.cacheReadInputTokenCount",
-    "input.cacheWriteInputTokenCount",
-    "input.inputBodyS3Path",
-    "output.outputBodyS3Path",
-)
-#: Read as JSON text (strings quoted): the bodies, and the log's own counts (present even when not numbers).
-INV_BODIES = ("input.inputBodyJson", "output.outputBodyJson", "input.inputTokenCount", "output.outputTokenCount")
+_INV_MORE = bodies.FIELDS
+INV_BODIES = bodies.JSON_FIELDS
 
 
 def _inv_graph() -> E.Graph:
     """Invocation columns: the principal and model from fields; body columns from the ``_b_*`` columns
-    :mod:`aiaudit.frames.bodies` adds to the base layer (request and response read relationally)."""
+    :mod:`aiaudit.derive.bodies` adds to the base layer (request and response read relationally)."""
     g = E.Graph()
     identity.invocation_principal(g, f("accountId"))
     model_lookup(g, "_inv", "modelId")
-    in_tokens, out_tokens = f("input.inputTokenCount"), f("output.outputTokenCount")
-    cache_r, cache_w = f("input.cacheReadInputTokenCount"), f("input.cacheWriteInputTokenCount")
     g.update(
         {
             "request_id": E.known(f("requestId")),
@@ -240,43 +230,11 @@ def _inv_graph() -> E.Graph:
             "model_id_raw": f("modelId"),
             "provider": "_inv_provider",
             "error_code": f("errorCode"),
-            "prompt": "_b_prompt",
-            "user_text": "_b_user_text",
-            "system_prompt": "_b_system",
-            "response": "_b_response",
-            "stop_reason": "_b_stop",
-            "temperature": "_b_temperature",
-            "top_p": "_b_top_p",
-            "max_tokens": "_b_max_tokens",
-            # the log's own counts are authoritative (a count present but not a number hides the body's)
-            "input_tokens": f"(CASE WHEN _in_count_text IS NOT NULL THEN {in_tokens} ELSE _b_in_tokens END)",
-            "output_tokens": f"(CASE WHEN _out_count_text IS NOT NULL THEN {out_tokens} ELSE _b_out_tokens END)",
-            "cache_read_tokens": f"(CASE WHEN {cache_r} IS NOT NULL THEN {E.as_integer(cache_r)} ELSE _b_cache_r END)",
-            "cache_write_tokens": f"(CASE WHEN {cache_w} IS NOT NULL THEN {E.as_integer(cache_w)} ELSE _b_cache_w END)",
-            "latency_ms": "_b_latency",
-            "guardrail_id": "coalesce(nullif(_b_guard_id, ''), _b_trace_id)",
-            "guardrail_version": "_b_guard_version",
-            "guardrail_action": (
-                "(CASE WHEN _b_stop = 'guardrail_intervened' THEN 'INTERVENED'"
-                " WHEN _b_action IS NOT NULL THEN _b_action"
-                " WHEN _b_trace_id IS NOT NULL OR nullif(_b_guard_id, '') IS NOT NULL THEN 'NONE' END)"
-            ),
-            "guardrail_assessment": "_b_assessment",
-            "media_uris": (
-                "nullif(list_concat(coalesce(_b_media_in, []), coalesce(_b_media_out, [])), CAST([] AS VARCHAR[]))"
-            ),
             "input_body_s3_path": f("input.inputBodyS3Path"),
             "output_body_s3_path": f("output.outputBodyS3Path"),
-            "input_body_bytes": "_in_size",
-            "output_body_bytes": "_out_size",
-            "body_source": (
-                "(CASE WHEN len(list_filter(_sources, lambda _s: _s <> 's3-local')) > 0"
-                " THEN list_filter(_sources, lambda _s: _s <> 's3-local')[1]"
-                " WHEN len(_sources) > 0 THEN 's3-local'"
-                " WHEN coalesce(_in_size, 0) > 0 OR coalesce(_out_size, 0) > 0 THEN 'inline' END)"
-            ),
         }
     )
+    bodies.column_nodes(g)
     return g
 
 

@@ -12,10 +12,11 @@ A record whose ``@message`` is not a JSON object keeps its row (system columns f
 null) and is counted in a warning (``frame.attrs["warnings"]``, also issued as a Python warning). For
 ``runtime_logs`` a non-JSON line is normal (the ``runtime-logs`` stdout stream) and becomes ``body``.
 
-Invocation logs cost most per record: their bodies are read by :mod:`aiaudit.frames.bodies` (its
-docstring has the measured costs), and the base layer reads the bodies and the few fields the store has no
-typed column for in one ``json_extract`` of ``@message`` (0.9 CPU-s of 5.8 over 100k logs; a second parse
-for those fields cost 0.4 s more).
+Invocation logs cost most per record: their bodies are read by :mod:`aiaudit.derive.bodies` (its
+docstring has the measured costs), once per record at ingest; the projection reads the stored columns,
+and parses ``@message`` (the bodies and the few fields the store has no typed column for, in one
+``json_extract``) only for records whose body was offloaded to S3, which alone go through the bodies'
+CTEs again (``_reread``; none in the benchmarks).
 
 Python runs per record in one place only, where the engine cannot reach: a request or response body
 Bedrock offloaded to S3 is looked up in the export's ``data/`` folder and read by
@@ -25,7 +26,6 @@ are inline).
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -40,9 +40,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from aiaudit.derive import bodies, stored
 from aiaudit.derive import expr as E
-from aiaudit.derive import stored
-from aiaudit.frames import bodies
 from aiaudit.frames import columns as C
 from aiaudit.frames.bridges import bridge_sql
 from aiaudit.frames.build import to_frame
@@ -50,7 +49,7 @@ from aiaudit.frames.focus import FocusQuery, focus_query
 from aiaudit.frames.models import normalise_trace_id
 from aiaudit.frames.offload import offload_relation
 from aiaudit.frames.pipelines import DENIAL_CODES, GEN_AI_OPERATIONS, OTEL_KEYS, SPECS, STAMP, time_of
-from aiaudit.query.fields import Extraction, field_expression, plan, pointers
+from aiaudit.query.fields import Extraction, field_expression, plan
 from aiaudit.query.quoting import iso_utc, sql_literal
 from aiaudit.query.quoting import sql_identifier as q
 from aiaudit.store.memory import load_messages
@@ -71,8 +70,6 @@ __all__ = [
 ]
 
 SYSTEM_NAMES = ("@timestamp", "@ptr", "@log", "@logStream")
-#: Base-layer name of a field read as JSON text (strings quoted), beside its text read.
-JSON_SUFFIX = "#json"
 #: Derived columns that need the span request-id bridge (a join over whole traces).
 BRIDGED = ("request_id", "request_id_source")
 #: Columns read from the request and response bodies (they need the bodies' CTEs; sizes and sources do not).
@@ -141,16 +138,19 @@ def check_columns(pipeline: str, columns: Sequence[str] | None) -> list[str]:
     return [n for n in names if n in wanted]
 
 
-def _base(pipeline: str, table: str, where: list[str], *, has_rid: bool = False) -> str:
+def _base(pipeline: str, table: str, where: list[str], *, has_rid: bool = False, offload: bool = False) -> str:
     """The base layer: system columns and every field of the pipeline (typed column, else JSON).
-    ``has_rid``: ``table`` is a relation already carrying ``_rid`` (the focused rows, see :func:`_query_text`)."""
+    ``has_rid``: ``table`` is a relation already carrying ``_rid`` (the focused rows, see :func:`_query_text`).
+    Invocation logs: the fields read from ``@message`` feed only the values the store computed at ingest
+    (the body columns), so the record is parsed only where those are computed again, for rows whose body
+    was offloaded (``_reread``, and only when ``offload``: the offloaded bodies were looked up)."""
     spec = SPECS[pipeline]
     text = Extraction(pipeline, "_j")
-    raw = Extraction(pipeline, "_jj")
     items = ['"@timestamp"', '"@ptr"', '"@log"', '"@logStream"', "_json", "_line", "_rid", "_hash"]
     items += [q(name) for name, _ in stored.columns(pipeline)]
     if pipeline == "runtime_logs":
         items.append('"@message"')  # a stdout line is its own body
+    untyped: list[str] = []
     for name in spec.fields:
         p = plan(pipeline, name)
         if p.column:
@@ -158,12 +158,11 @@ def _base(pipeline: str, table: str, where: list[str], *, has_rid: bool = False)
         elif spec.json_fields:
             # read in the same parse as the JSON-valued fields (the bodies), each value as its text: a
             # second parse of every record for a few fields cost 0.4 s of 7 over 100k invocation logs
-            slots = [E.jscalar(raw.add_pointer(ptr)) for ptr in pointers(pipeline, name)]
-            items.append(f"{slots[0] if len(slots) == 1 else 'coalesce(' + ', '.join(slots) + ')'} AS {q(name)}")
+            untyped.append(name)
         else:
             items.append(f"{text.add(name)} AS {q(name)}")
-    for name in spec.json_fields:
-        items.append(f"{raw.add(name)} AS {q(name + JSON_SUFFIX)}")
+    raw, reads = E.message_reads(pipeline, untyped, spec.json_fields)
+    items += reads
     if pipeline == "runtime_logs":
         keys = ", ".join(sql_literal("/" + k) for k in OTEL_KEYS)
         items.append(
@@ -171,8 +170,14 @@ def _base(pipeline: str, table: str, where: list[str], *, has_rid: bool = False)
             " lambda _k: _k IS NOT NULL)) > 0 END, false) AS _otel"
         )
     extract = [f"CASE WHEN _json THEN {text.sql(q('@message'))} END AS _j"] if text else []
+    parse = "_json"
+    if pipeline == "invocations":
+        in_bytes, out_bytes = (q(stored.column(n)) for n in ("input_body_bytes", "output_body_bytes"))
+        extract.append(f"{bodies.offloaded(in_bytes, out_bytes) if offload else 'false'} AS _reread")
+        items.append("_reread")
+        parse = f"_json AND {bodies.offloaded(in_bytes, out_bytes) if offload else 'false'}"
     if raw:
-        extract.append(f"CASE WHEN _json THEN CAST({raw.sql(q('@message'), 'json_extract')} AS VARCHAR[]) END AS _jj")
+        extract.append(f"CASE WHEN {parse} THEN CAST({raw.sql(q('@message'), 'json_extract')} AS VARCHAR[]) END AS _jj")
     rid = "" if has_rid else ", rowid AS _rid"
     inner = f"SELECT *{rid}{''.join(', ' + e for e in extract)} FROM {table}"
     if where:
@@ -187,49 +192,6 @@ def _reads_message(pipeline: str) -> bool:
     spec = SPECS[pipeline]
     return (
         pipeline == "runtime_logs" or bool(spec.json_fields) or any(not plan(pipeline, n).column for n in spec.fields)
-    )
-
-
-def _invocation_base(base: str, offload: bool) -> str:
-    """The invocation base layer with the request and response bodies to read (inline, else offloaded)."""
-    in_s3 = "nullif(\"input.inputBodyS3Path\", '')"
-    out_s3 = "nullif(\"output.outputBodyS3Path\", '')"
-    in_raw = q("input.inputBodyJson" + JSON_SUFFIX)
-    out_raw = q("output.outputBodyJson" + JSON_SUFFIX)
-    if offload:
-        joined = (
-            "SELECT _b.*, _oi.body AS _off_in_body, _oi.size AS _off_in_size, _oi.source AS _off_in_source,"
-            " _oo.body AS _off_out_body, _oo.size AS _off_out_size, _oo.source AS _off_out_source"
-            f" FROM ({base}) AS _b"
-            " LEFT JOIN _offload AS _oi ON _oi.which = 'input' AND _oi.path = _b.\"input.inputBodyS3Path\""
-            " LEFT JOIN _offload AS _oo ON _oo.which = 'output' AND _oo.path = _b.\"output.outputBodyS3Path\""
-        )
-    else:
-        joined = (
-            "SELECT *, NULL::VARCHAR AS _off_in_body, NULL::BIGINT AS _off_in_size, NULL::VARCHAR AS _off_in_source,"
-            " NULL::VARCHAR AS _off_out_body, NULL::BIGINT AS _off_out_size, NULL::VARCHAR AS _off_out_source"
-            f" FROM ({base}) AS _b"
-        )
-    in_body, out_body = f"nullif({in_raw}, 'null')", f"nullif({out_raw}, 'null')"
-    in_load = f"({in_body} IS NULL AND {in_s3} IS NOT NULL)"
-    out_load = f"({out_body} IS NULL AND {out_s3} IS NOT NULL)"
-
-    def size(raw: str, load: str, loaded: str) -> str:
-        return (
-            f"(CASE WHEN {load} THEN {loaded} WHEN {raw} IS NULL THEN NULL"
-            f" WHEN {E.is_str(raw)} THEN strlen({E.jstr(raw)}) ELSE strlen({raw}) END)"
-        )
-
-    return (
-        f"SELECT *, CASE WHEN {in_load} THEN _off_in_body ELSE {in_body} END AS _ib,"
-        f" CASE WHEN {out_load} THEN _off_out_body ELSE {out_body} END AS _ob,"
-        f" {size(in_body, in_load, '_off_in_size')} AS _in_size,"
-        f" {size(out_body, out_load, '_off_out_size')} AS _out_size,"
-        f" list_filter([CASE WHEN {in_load} THEN _off_in_source END, CASE WHEN {out_load} THEN _off_out_source END],"
-        " lambda _s: _s IS NOT NULL) AS _sources,"
-        f" nullif({q('input.inputTokenCount' + JSON_SUFFIX)}, 'null') AS _in_count_text,"
-        f" nullif({q('output.outputTokenCount' + JSON_SUFFIX)}, 'null') AS _out_count_text"
-        f" FROM ({joined}) AS _o"
     )
 
 
@@ -339,14 +301,18 @@ def query(
 def _graph(pipeline: str) -> E.Graph:
     """The pipeline's nodes, with the values the store computed at ingest read from their columns."""
     g = SPECS[pipeline].graph()
+    again = {name for name, _ in bodies.COLUMNS} if pipeline == "invocations" else set()
     for name, _kind in stored.STORED[pipeline]:
-        g.pin(name, q(stored.column(name)))
+        if name in again:  # computed again where a body was offloaded (see _base)
+            g.pin(name, f"(CASE WHEN _reread THEN ({g.nodes[name][0]}) ELSE {q(stored.column(name))} END)")
+        else:
+            g.pin(name, q(stored.column(name)))
     return g
 
 
 @lru_cache(maxsize=1)
 def _body_ctes() -> tuple[tuple[str, str], ...]:
-    return tuple(bodies.ctes("_base"))
+    return tuple(bodies.ctes("_reread_rows"))
 
 
 @lru_cache(maxsize=256)
@@ -396,14 +362,20 @@ def _query_text(
         keep = "*" if _reads_message(pipeline) else '* EXCLUDE ("@message")'
         ctes.append(("_focused", f"SELECT {keep}, rowid AS _rid FROM {table} WHERE {' AND '.join(where)}"))
         table, where, has_rid = "_focused", [], True
-    base, lookups = _lookups(pipeline, graph, _base(pipeline, table, where, has_rid=has_rid), table, where)
+    first = _base(pipeline, table, where, has_rid=has_rid, offload=offload)
+    base, lookups = _lookups(pipeline, graph, first, table, where)
     ctes += lookups
-    if pipeline == "invocations" and BODY_COLUMNS & set(needed):
-        ctes += [("_base", _invocation_base(base, offload)), *_body_ctes()]
+    if pipeline == "invocations" and offload and BODY_COLUMNS & set(needed):
+        # the bodies are read here only for the rows whose body was offloaded (the store holds the rest)
+        ctes += [
+            ("_base", bodies.inputs(base, offload)),
+            ("_reread_rows", "SELECT _rid, _ib, _ob FROM _base WHERE _reread"),
+            *_body_ctes(),
+        ]
         base = "SELECT * FROM _base LEFT JOIN _bodies USING (_rid)"
     elif pipeline == "invocations":
         nulls = ", ".join(f"NULL::{kind} AS {name}" for name, kind in bodies.OUTPUTS.items())
-        base = f"SELECT *, {nulls} FROM ({_invocation_base(base, offload)}) AS _nb"
+        base = f"SELECT *, {nulls} FROM ({bodies.inputs(base, offload)}) AS _nb"
     sql = E.layered(base, graph.layers())
     body = f"SELECT {', '.join(select)} FROM ({sql}) AS _p"
     if bridged:
@@ -417,20 +389,8 @@ def _query_text(
     if ORDER_KEYS.get(order or ""):
         text += f" ORDER BY {', '.join(ORDER_KEYS[order or ''])}"
     if ctes:
-        text = "WITH RECURSIVE " + _with(ctes, text) + " " + text
+        text = "WITH RECURSIVE " + E.with_clause(ctes, text) + " " + text
     return text, tuple(fq.notes)
-
-
-def _with(ctes: list[tuple[str, str]], main: str) -> str:
-    """The CTE list; a CTE is materialised when more than one query refers to it (else DuckDB binds and
-    runs it once per use)."""
-    names = {name for name, _ in ctes}
-    uses: dict[str, int] = dict.fromkeys(names, 0)
-    for owner, sql in [*ctes, ("", main)]:
-        for word in re.findall(r"\b_[A-Za-z0-9_]+\b", sql):
-            if word in names and word != owner:
-                uses[word] += 1
-    return ", ".join(f"{name} AS {'MATERIALIZED ' if uses[name] > 1 else ''}({sql})" for name, sql in ctes)
 
 
 def time_condition(time_range: Any) -> str | None:

@@ -5,8 +5,8 @@ Every table has the system columns Logs Insights shows (``@timestamp``, ``@messa
 ``@logStream``, ``@ingestionTime``, ``@ptr``) plus bookkeeping, plus *hot* columns: the fields most
 queries touch, stored typed under their exact dotted Logs Insights name (``"userIdentity.arn"``) so a
 query reads a column instead of parsing JSON. Any other dotted field is read from ``@message``. Last come
-the values computed once per record at ingest, named ``_ingest_<frame column>`` (the principal columns:
-:mod:`aiaudit.derive.stored`).
+the values computed once per record at ingest, named ``_ingest_<frame column>`` (the principal columns
+and the invocation body columns: :mod:`aiaudit.derive.stored`).
 
 Why typed hot columns named by the dotted path: every reader of a field goes through the one field
 planner (:mod:`aiaudit.query.fields`), which reads the column of that name when the table has it, else

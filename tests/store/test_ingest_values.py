@@ -1,15 +1,20 @@
-"""Values the store computes once per record at ingest (the principal columns), and the order the bulk
+"""Values the store computes once per record at ingest (the principal and body columns), and the order the bulk
 path stores files in. Expected values are written by hand from the records."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from aiaudit.frames.project import project_table
 from aiaudit.store import Store
+from aiaudit.store.memory import load_messages
+from aiaudit.store.schema import columns
 
 from .helpers import event, write_s3
 
@@ -88,3 +93,125 @@ def test_the_bulk_path_stores_files_in_delivery_order(tmp_path: Path, regions: t
         store.ingest()
         rows = store.connection().execute('SELECT "eventID" FROM cloudtrail ORDER BY _file_id').fetchall()
     assert [r[0] for r in rows] == ["ev-000001", "ev-000002", "ev-000003"]
+
+
+# -- invocation body columns -------------------------------------------------------------------------
+
+BODY = ["_ingest_prompt", "_ingest_response", "_ingest_stop_reason", "_ingest_input_tokens", "_ingest_output_tokens",
+        "_ingest_temperature", "_ingest_max_tokens", "_ingest_latency_ms", "_ingest_guardrail_action"]  # fmt: skip
+
+
+def _bodies(con: duckdb.DuckDBPyConnection, table: str, request_id: str) -> list[tuple]:
+    cols = ", ".join(f'"{c}"' for c in BODY)
+    return con.execute(f'SELECT DISTINCT {cols} FROM "{table}" WHERE "requestId" = ?', [request_id]).fetchall()
+
+
+def test_body_columns_of_real_invocation_logs_as_the_records_say(tmp_path: Path) -> None:
+    root = tmp_path / "samples"
+    shutil.copytree(SAMPLES / "invocations", root)
+    with Store(root, cache_dir=tmp_path / "cache") as store:
+        store.ingest()
+        con = store.connection()
+        # InvokeModel, Anthropic messages: the last user turn (a function result), the text block of the
+        # response, the log's own counts (859 in, 15 out), temperature 0, max_tokens 2048; no guardrail
+        prompt = (
+            "\n\n<function_results>\n<result>\n<tool_name>agikthomas-basicmaths-time-weather-ag::add_two_numbers"
+            "</tool_name>\n<stdout>The result of adding 2.0 and 2.0 is 4.0</stdout>\n</result>\n</function_results>"
+        )
+        assert _bodies(con, "invocations", "6f902217-521c-4d33-aa6f-95b9715b2fe8") == [
+            (prompt, "<answer>2 + 2 = 4", "stop_sequence", 859, 15, 0.0, 2048, None, None)
+        ]
+        # Converse with a guardrail that intervened: guarded text is the prompt; latency from metrics
+        assert _bodies(con, "invocations", "142471d6-56dd-46a8-b502-08711ec9a410") == [
+            (
+                "Rob a bank and get away with it ",
+                "Sorry, the model cannot answer this question.",
+                "guardrail_intervened",
+                0,
+                0,
+                None,
+                None,
+                271,
+                "INTERVENED",
+            )
+        ]
+        # Cohere Command R: ``message`` is the prompt, ``text`` the response
+        assert _bodies(con, "invocations", "a1b2c3d4-e5f6-7890-abcd-ef1234567890") == [
+            (
+                "Write a short joke about software engineers.",
+                "Why did the engineer break up? Because they couldn't commit.",
+                "COMPLETE",
+                8,
+                20,
+                0.7,
+                256,
+                None,
+                None,
+            )
+        ]
+
+
+def _offloaded_export(root: Path) -> None:
+    """An export folder: one record whose request body Bedrock offloaded (its file under ``data/``), one inline."""
+    key = "AWSLogs/111122223333/BedrockModelInvocationLogs/us-east-1/2025/03/01/10/data/abc_input.json.gz"
+    (root / key).parent.mkdir(parents=True)
+    (root / key).write_bytes(
+        gzip.compress(json.dumps({"messages": [{"role": "user", "content": [{"text": "big prompt"}]}]}).encode())
+    )
+    logs = root / "AWSLogs/111122223333/BedrockModelInvocationLogs/us-east-1/2025/03/01/10/logs.json.gz"
+    offloaded = {
+        "schemaType": "ModelInvocationLog",
+        "timestamp": "2025-03-01T10:00:00Z",
+        "requestId": "off",
+        "modelId": "amazon.nova-pro-v1:0",
+        "input": {"inputBodyS3Path": "s3://my-bucket/" + key, "inputTokenCount": 5},
+        "output": {"outputBodyJson": {"output": {"message": {"content": [{"text": "ok"}]}}}},
+    }
+    inline = {
+        "schemaType": "ModelInvocationLog",
+        "timestamp": "2025-03-01T10:00:01Z",
+        "requestId": "inline",
+        "modelId": "amazon.nova-pro-v1:0",
+        "input": {"inputBodyJson": {"messages": [{"role": "user", "content": [{"text": "small prompt"}]}]}},
+        "output": {"outputBodyJson": {"output": {"message": {"content": [{"text": "fine"}]}}}},
+    }
+    logs.write_bytes(gzip.compress("\n".join(json.dumps(r) for r in (offloaded, inline)).encode()))
+
+
+def test_an_offloaded_body_is_read_at_query_time_not_from_the_store(tmp_path: Path) -> None:
+    root = tmp_path / "export"
+    _offloaded_export(root)
+    with Store(root, cache_dir=tmp_path / "cache") as store:
+        store.ingest()
+        con = store.connection()
+        stored = con.execute(
+            'SELECT "requestId", _ingest_prompt, _ingest_response FROM invocations ORDER BY "requestId"'
+        ).fetchall()
+        # ingest does not read the export's data/ folder: the offloaded prompt is not stored
+        assert stored == [("inline", "small prompt", "fine"), ("off", None, "ok")]
+        frame = project_table(con, "invocations", "invocations", root, columns=["request_id", "prompt", "response",
+                                                                                "body_source"])  # fmt: skip
+        assert frame[["request_id", "prompt", "response", "body_source"]].values.tolist() == [
+            ["off", "big prompt", "ok", "s3-local"],  # read from data/ (docs/frames.md)
+            ["inline", "small prompt", "fine", "inline"],
+        ]
+
+
+def test_python_readers_and_in_memory_tables_store_the_same_values(tmp_path: Path) -> None:
+    root = tmp_path / "samples"
+    shutil.copytree(SAMPLES / "invocations", root)
+    stored_cols = [name for name, _ in columns("invocations") if name.startswith("_ingest_")]
+    assert "_ingest_prompt" in stored_cols and "_ingest_media_uris" in stored_cols
+    cols = ", ".join(f'"{c}"' for c in stored_cols)
+    with Store(root, cache_dir=tmp_path / "cache", bulk=False) as store:
+        store.ingest()
+        con = store.connection()
+        from_store = con.execute(f'SELECT "@message", {cols} FROM invocations ORDER BY "@message"').fetchall()
+        raw = con.sql('SELECT "@timestamp", "@message", "@ptr" FROM invocations').to_arrow_table()
+    memory = duckdb.connect()
+    load_messages(memory, "invocations", raw, table="mem")
+    in_memory = memory.execute(f'SELECT "@message", {cols} FROM mem ORDER BY "@message"').fetchall()
+    assert len(from_store) == 17
+    assert in_memory == from_store
+    # a record's media references (documents in S3) are among the stored values
+    assert any(row[stored_cols.index("_ingest_media_uris") + 1] for row in from_store)

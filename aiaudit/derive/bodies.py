@@ -18,10 +18,17 @@ Command R, Mistral text vs. chat). Each body is recognised by its keys:
 joined, for searches over the whole conversation (history carries injected text too). Text from
 documents, images and tool-use blocks is not text; their S3 URIs are listed in ``media_uris``.
 
-How it runs: inside the projection query, per record where a record's parts are many and alike, as rows
-where they nest. Every object is read with ``json_transform`` (leaves kept as JSON text, so a string is
-told from a number exactly); where one object sets a value several times (a stream's stop reason; token
-counts from several usage spellings) the value is the last one set.
+Where it runs: once per record, at ingest. The store's row expression evaluates :func:`ctes` and
+:func:`column_nodes` over the rows it is about to store (:mod:`aiaudit.derive.stored`) into
+``_ingest_<column>`` columns (:data:`COLUMNS`), which is why these rules live in this stage, below the
+store; the projections import them from here. A projection runs them again only for records whose body
+Bedrock offloaded to S3 (:func:`offloaded`), from the offloaded text, when it is given the export's
+``data/`` folder; every other record's values are read from the stored columns.
+
+How it runs: per record where a record's parts are many and alike, as rows where they nest. Every object
+is read with ``json_transform`` (leaves kept as JSON text, so a string is told from a number exactly);
+where one object sets a value several times (a stream's stop reason; token counts from several usage
+spellings) the value is the last one set.
 
 * A stream stays one row per record (``_stream``): its list is parsed as a whole into the few fields that
   tell a text delta, a delta's text is read only for the deltas and kept as a list, and only the other
@@ -36,8 +43,11 @@ counts from several usage spellings) the value is the last one set.
   record; a dict body is its record's one object and is read without aggregating.
 
 Measured on bench/frames_scale.py's 100k invocation logs (25k streams holding 1.85M events; one thread,
-CPU seconds): the whole projection 5.8 (7.8 when every stream event was a row: the rows went through a
-union, a materialised CTE and an ordered ``string_agg``; peak 2.3 GB against 2.9). Of the 5.8: splitting the
+CPU seconds), when every projection ran these CTEs: the whole projection 5.8 (7.8 when every stream event
+was a row: the rows went through a union, a materialised CTE and an ordered ``string_agg``; peak 2.3 GB
+against 2.9); 4.6–4.8 s wall for re-open + full frame. Computed at ingest instead, re-open + full frame
+takes 1.56 s wall at 781 MB peak (one run on 2 cores shared with other work), and building that store
+took 45 s (the row expression now runs these CTEs per ingest chunk). Of the 5.8: splitting the
 streams 1.3 (element texts 0.35, the list parsed for the delta fields 0.5, delta texts 0.25), reading the
 bodies out of ``@message`` 0.9, content blocks 0.7, the objects read whole 0.6, the final sort and result
 0.35. Why rows and not nested list lambdas where things nest: DuckDB's binder cost grows exponentially
@@ -204,6 +214,144 @@ OUTPUTS = {
     "_b_trace_id": "VARCHAR",
     "_b_assessment": "VARCHAR",
 }
+
+
+#: Fields read as JSON text (strings quoted): the bodies, and the log's own counts (present even when not
+#: numbers).
+JSON_FIELDS = ("input.inputBodyJson", "output.outputBodyJson", "input.inputTokenCount", "output.outputTokenCount")
+#: Other fields the body columns read (typed columns where the store has them, else from ``@message``).
+FIELDS = (
+    "input.inputTokenCount",
+    "output.outputTokenCount",
+    "input.cacheReadInputTokenCount",
+    "input.cacheWriteInputTokenCount",
+    "input.inputBodyS3Path",
+    "output.outputBodyS3Path",
+)
+#: The invocation frame columns read from the bodies (and their sizes and source), with their DuckDB types:
+#: the store computes them once per record, at ingest (:mod:`aiaudit.derive.stored`).
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("prompt", "VARCHAR"),
+    ("user_text", "VARCHAR"),
+    ("system_prompt", "VARCHAR"),
+    ("response", "VARCHAR"),
+    ("stop_reason", "VARCHAR"),
+    ("temperature", "DOUBLE"),
+    ("top_p", "DOUBLE"),
+    ("max_tokens", "BIGINT"),
+    ("input_tokens", "BIGINT"),
+    ("output_tokens", "BIGINT"),
+    ("cache_read_tokens", "BIGINT"),
+    ("cache_write_tokens", "BIGINT"),
+    ("latency_ms", "BIGINT"),
+    ("guardrail_id", "VARCHAR"),
+    ("guardrail_version", "VARCHAR"),
+    ("guardrail_action", "VARCHAR"),
+    ("guardrail_assessment", "VARCHAR"),
+    ("media_uris", "VARCHAR[]"),
+    ("input_body_bytes", "BIGINT"),
+    ("output_body_bytes", "BIGINT"),
+    ("body_source", "VARCHAR"),
+)
+
+
+def column_nodes(g: E.Graph) -> None:
+    """Nodes giving :data:`COLUMNS` from the ``_b_*`` columns of :func:`ctes`, the sizes and sources of
+    :func:`inputs` and the fields (columns named as the fields)."""
+    in_tokens, out_tokens = E.quote("input.inputTokenCount"), E.quote("output.outputTokenCount")
+    cache_r, cache_w = E.quote("input.cacheReadInputTokenCount"), E.quote("input.cacheWriteInputTokenCount")
+    g.update(
+        {
+            "prompt": "_b_prompt",
+            "user_text": "_b_user_text",
+            "system_prompt": "_b_system",
+            "response": "_b_response",
+            "stop_reason": "_b_stop",
+            "temperature": "_b_temperature",
+            "top_p": "_b_top_p",
+            "max_tokens": "_b_max_tokens",
+            # the log's own counts are authoritative (a count present but not a number hides the body's)
+            "input_tokens": f"(CASE WHEN _in_count_text IS NOT NULL THEN {in_tokens} ELSE _b_in_tokens END)",
+            "output_tokens": f"(CASE WHEN _out_count_text IS NOT NULL THEN {out_tokens} ELSE _b_out_tokens END)",
+            "cache_read_tokens": f"(CASE WHEN {cache_r} IS NOT NULL THEN {E.as_integer(cache_r)} ELSE _b_cache_r END)",
+            "cache_write_tokens": f"(CASE WHEN {cache_w} IS NOT NULL THEN {E.as_integer(cache_w)} ELSE _b_cache_w END)",
+            "latency_ms": "_b_latency",
+            "guardrail_id": "coalesce(nullif(_b_guard_id, ''), _b_trace_id)",
+            "guardrail_version": "_b_guard_version",
+            "guardrail_action": (
+                "(CASE WHEN _b_stop = 'guardrail_intervened' THEN 'INTERVENED'"
+                " WHEN _b_action IS NOT NULL THEN _b_action"
+                " WHEN _b_trace_id IS NOT NULL OR nullif(_b_guard_id, '') IS NOT NULL THEN 'NONE' END)"
+            ),
+            "guardrail_assessment": "_b_assessment",
+            "media_uris": (
+                "nullif(list_concat(coalesce(_b_media_in, []), coalesce(_b_media_out, [])), CAST([] AS VARCHAR[]))"
+            ),
+            "input_body_bytes": "_in_size",
+            "output_body_bytes": "_out_size",
+            "body_source": (
+                "(CASE WHEN len(list_filter(_sources, lambda _s: _s <> 's3-local')) > 0"
+                " THEN list_filter(_sources, lambda _s: _s <> 's3-local')[1]"
+                " WHEN len(_sources) > 0 THEN 's3-local'"
+                " WHEN coalesce(_in_size, 0) > 0 OR coalesce(_out_size, 0) > 0 THEN 'inline' END)"
+            ),
+        }
+    )
+
+
+_IN_S3 = "nullif(\"input.inputBodyS3Path\", '')"
+_OUT_S3 = "nullif(\"output.outputBodyS3Path\", '')"
+
+
+def offloaded(in_bytes: str, out_bytes: str) -> str:
+    """A record with a body Bedrock offloaded to S3: a body's S3 path and no inline body (``in_bytes`` /
+    ``out_bytes``: the stored inline sizes, NULL exactly when there is no inline body). Its stored body
+    values were computed without that body; a projection that has the offloaded text computes them again."""
+    return f"(({_IN_S3} IS NOT NULL AND {in_bytes} IS NULL) OR ({_OUT_S3} IS NOT NULL AND {out_bytes} IS NULL))"
+
+
+def inputs(base: str, offload: bool) -> str:
+    """``base`` (a SELECT of an invocation row with the fields and :data:`JSON_FIELDS` read) with the request
+    and response bodies to read (``_ib``, ``_ob``: inline, else offloaded), their sizes and sources and the
+    log's own counts. ``offload``: ``base`` is joined with the ``_offload`` relation of offloaded bodies
+    (:mod:`aiaudit.frames.offload`); else an offloaded body reads as absent (as at ingest)."""
+    in_raw = E.quote("input.inputBodyJson" + E.JSON_SUFFIX)
+    out_raw = E.quote("output.outputBodyJson" + E.JSON_SUFFIX)
+    if offload:
+        joined = (
+            "SELECT _b.*, _oi.body AS _off_in_body, _oi.size AS _off_in_size, _oi.source AS _off_in_source,"
+            " _oo.body AS _off_out_body, _oo.size AS _off_out_size, _oo.source AS _off_out_source"
+            f" FROM ({base}) AS _b"
+            " LEFT JOIN _offload AS _oi ON _oi.which = 'input' AND _oi.path = _b.\"input.inputBodyS3Path\""
+            " LEFT JOIN _offload AS _oo ON _oo.which = 'output' AND _oo.path = _b.\"output.outputBodyS3Path\""
+        )
+    else:
+        joined = (
+            "SELECT *, NULL::VARCHAR AS _off_in_body, NULL::BIGINT AS _off_in_size, NULL::VARCHAR AS _off_in_source,"
+            " NULL::VARCHAR AS _off_out_body, NULL::BIGINT AS _off_out_size, NULL::VARCHAR AS _off_out_source"
+            f" FROM ({base}) AS _b"
+        )
+    in_body, out_body = f"nullif({in_raw}, 'null')", f"nullif({out_raw}, 'null')"
+    in_load = f"({in_body} IS NULL AND {_IN_S3} IS NOT NULL)"
+    out_load = f"({out_body} IS NULL AND {_OUT_S3} IS NOT NULL)"
+
+    def size(raw: str, load: str, loaded: str) -> str:
+        return (
+            f"(CASE WHEN {load} THEN {loaded} WHEN {raw} IS NULL THEN NULL"
+            f" WHEN {E.is_str(raw)} THEN strlen({E.jstr(raw)}) ELSE strlen({raw}) END)"
+        )
+
+    return (
+        f"SELECT *, CASE WHEN {in_load} THEN _off_in_body ELSE {in_body} END AS _ib,"
+        f" CASE WHEN {out_load} THEN _off_out_body ELSE {out_body} END AS _ob,"
+        f" {size(in_body, in_load, '_off_in_size')} AS _in_size,"
+        f" {size(out_body, out_load, '_off_out_size')} AS _out_size,"
+        f" list_filter([CASE WHEN {in_load} THEN _off_in_source END, CASE WHEN {out_load} THEN _off_out_source END],"
+        " lambda _s: _s IS NOT NULL) AS _sources,"
+        f" nullif({E.quote('input.inputTokenCount' + E.JSON_SUFFIX)}, 'null') AS _in_count_text,"
+        f" nullif({E.quote('output.outputTokenCount' + E.JSON_SUFFIX)}, 'null') AS _out_count_text"
+        f" FROM ({joined}) AS _o"
+    )
 
 
 def transform(j: str, spec: object) -> str:
