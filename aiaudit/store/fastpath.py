@@ -60,8 +60,9 @@ def delivery_order(path: Path, root: Path, rel: str) -> tuple[int, str]:
     Why not by path: a trail delivers every region under its own prefix, so in path order each region's
     files run through the whole time range, and every row group of the store then held events from all
     of it. In delivery order a row group holds a short stretch of time, and a query over a time range
-    (a projection's time slices, a detection window) reads only the row groups that meet it: measured
-    over a million events in 25 regions' layout, 1 row group in 8 per slice instead of all of them."""
+    (a projection's time slices, a detection window) reads only the row groups that meet it. Measured over
+    a million events from 5 regions spanning 42 hours: a row group spanned 25–41 hours in path order and
+    5–11 hours in delivery order, and a full frame re-opened in 3.53 s instead of 3.98 s (one run each)."""
     key = path_hints(path, root).delivery_ms
     return (key if key is not None else -1, rel)
 
