@@ -215,3 +215,18 @@ def test_python_readers_and_in_memory_tables_store_the_same_values(tmp_path: Pat
     assert in_memory == from_store
     # a record's media references (documents in S3) are among the stored values
     assert any(row[stored_cols.index("_ingest_media_uris") + 1] for row in from_store)
+
+
+def test_an_empty_in_memory_table_has_the_whole_layout() -> None:
+    """No rows to load: the table still has every column, ingest values included (nothing is bound)."""
+    from aiaudit.store.memory import MemoryStore
+    from aiaudit.store.schema import columns
+
+    store = MemoryStore({})
+    try:
+        for pipeline in ("cloudtrail", "invocations"):
+            found = store.connection().execute(f'DESCRIBE "{pipeline}"').fetchall()
+            assert [r[0] for r in found] == [name for name, _ in columns(pipeline)]
+            assert store.count(pipeline) == 0
+    finally:
+        store.close()
