@@ -349,16 +349,22 @@ def layered(base: str, layers: list[dict[str, str]]) -> str:
     return sql
 
 
-def with_clause(ctes: list[tuple[str, str]], main: str) -> str:
+def with_clause(ctes: list[tuple[str, str]], main: str, inline: frozenset[str] = frozenset()) -> str:
     """The CTE list of a query whose main SELECT is ``main``; a CTE is materialised when more than one query
-    refers to it (else DuckDB binds and runs it once per use)."""
+    refers to it (else DuckDB binds and runs it once per use), unless it is named in ``inline`` (cheap to
+    run again, and each use then reads only the columns it needs)."""
     names = {name for name, _ in ctes}
     uses: dict[str, int] = dict.fromkeys(names, 0)
     for owner, sql in [*ctes, ("", main)]:
         for word in re.findall(r"\b_[A-Za-z0-9_]+\b", sql):
             if word in names and word != owner:
                 uses[word] += 1
-    return ", ".join(f"{name} AS {'MATERIALIZED ' if uses[name] > 1 else ''}({sql})" for name, sql in ctes)
+    def how(name: str) -> str:
+        if name in inline:
+            return "NOT MATERIALIZED "
+        return "MATERIALIZED " if uses[name] > 1 else ""
+
+    return ", ".join(f"{name} AS {how(name)}({sql})" for name, sql in ctes)
 
 
 #: Name of a field read as JSON text (strings quoted), beside its text read.

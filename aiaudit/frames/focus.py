@@ -175,6 +175,8 @@ class FocusQuery:
 
     prefilter: str | None = None
     prefilter_params: list[Any] = field(default_factory=list)
+    #: the prefilter compares columns the store computed at ingest only (cheap: pushed into the scan)
+    pushed_down: bool = False
     exact: str | None = None
     columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -221,6 +223,7 @@ def focus_query(
     applicable = FOCUS_COLUMNS[pipeline]
     pre: list[str] = []
     exact: list[str] = []
+    searched = False  # some key searches raw fields (not a stored-column equality)
     for key, values in normalise_focus(focus).items():
         if key not in applicable:
             out.notes.append(f"focus {key!r} does not apply to {pipeline}; ignored")
@@ -243,11 +246,13 @@ def focus_query(
             if pipeline == "runtime_logs":
                 condition += f" OR {_trace_norm(_read(pipeline, 'attributes.otelTraceID'))} IN ({listed})"
             pre.append(f"({condition})")
+            searched = True
             continue
         stored_columns = _stored(pipeline, applicable[key])
         if stored_columns:  # computed at ingest: the exact match is one column, pushed into the scan
             pre.append("(" + " OR ".join(f"coalesce({E.quote(c)} IN ({listed}), false)" for c in stored_columns) + ")")
             continue
+        searched = True
         fields = SOURCE_FIELDS[pipeline][key]
         alternatives = [
             " AND ".join(_contains(pipeline, fields, t) for t in selective(tokens(key, v))) for v in known_values
@@ -260,6 +265,7 @@ def focus_query(
         pre.append(condition)
     out.columns = list(dict.fromkeys(out.columns))
     out.prefilter = " AND ".join(pre) if pre else None
+    out.pushed_down = bool(pre) and not searched
     out.exact = " AND ".join(exact) if exact else None
     return out
 

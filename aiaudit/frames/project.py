@@ -389,7 +389,10 @@ def _query_text(
     if ORDER_KEYS.get(order or ""):
         text += f" ORDER BY {', '.join(ORDER_KEYS[order or ''])}"
     if ctes:
-        text = "WITH RECURSIVE " + E.with_clause(ctes, text) + " " + text
+        # a focus on stored columns is an equality pushed into the scan: running it once per use reads only
+        # the columns each use needs, where the materialised rows held every column of the table
+        inline = frozenset({"_focused"}) if fq.pushed_down else frozenset()
+        text = "WITH RECURSIVE " + E.with_clause(ctes, text, inline) + " " + text
     return text, tuple(fq.notes)
 
 

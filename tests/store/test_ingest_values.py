@@ -13,7 +13,7 @@ import pytest
 
 from aiaudit.frames.project import project_table
 from aiaudit.store import Store
-from aiaudit.store.memory import load_messages
+from aiaudit.store.memory import MemoryStore, load_messages
 from aiaudit.store.schema import columns
 
 from .helpers import event, write_s3
@@ -219,9 +219,6 @@ def test_python_readers_and_in_memory_tables_store_the_same_values(tmp_path: Pat
 
 def test_an_empty_in_memory_table_has_the_whole_layout() -> None:
     """No rows to load: the table still has every column, ingest values included (nothing is bound)."""
-    from aiaudit.store.memory import MemoryStore
-    from aiaudit.store.schema import columns
-
     store = MemoryStore({})
     try:
         for pipeline in ("cloudtrail", "invocations"):
