@@ -359,6 +359,7 @@ def with_clause(ctes: list[tuple[str, str]], main: str, inline: frozenset[str] =
         for word in re.findall(r"\b_[A-Za-z0-9_]+\b", sql):
             if word in names and word != owner:
                 uses[word] += 1
+
     def how(name: str) -> str:
         if name in inline:
             return "NOT MATERIALIZED "
