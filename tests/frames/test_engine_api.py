@@ -59,6 +59,9 @@ def test_focus_narrows_the_rows_inside_the_query(src: Any) -> None:
     # the principal the store computed at ingest, compared as one column (pushed into the scan), then
     # the exact test on the frame's column
     assert fq.prefilter == "(coalesce(\"_ingest_principal\" IN ('arn:aws:iam::111111111111:role/JohnRole1'), false))"
+    assert fq.pushed_down  # the focused rows are then read once per use, not materialised with every column
+    # a focus that searches raw fields (an address inside a comma-joined sourceIPAddress) is not
+    assert not focus_query("cloudtrail", {"principal": [ROLE], "source_ip": ["81.2.69.144"]}, "cloudtrail").pushed_down
     assert fq.exact is not None and '"principal" IN' in fq.exact and fq.columns == ["principal"]
     focused = src.cloudtrail(EVERYTHING, principal=ROLE)
     full = src.cloudtrail(EVERYTHING)
