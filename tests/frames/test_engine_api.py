@@ -56,13 +56,19 @@ def test_an_unknown_column_is_an_error_naming_it(src: Any) -> None:
 
 def test_focus_narrows_the_rows_inside_the_query(src: Any) -> None:
     fq = focus_query("cloudtrail", {"principal": [ROLE]}, "cloudtrail", None)
-    # the principal the store computed at ingest, compared as one column (pushed into the scan), then
-    # the exact test on the frame's column
-    assert fq.prefilter == "(coalesce(\"_ingest_principal\" IN ('arn:aws:iam::111111111111:role/JohnRole1'), false))"
+    # the principal the store computed at ingest, compared as one column (pushed into the scan) of the
+    # records whose message is JSON (a frame's column is NULL for the others): that is the whole match
+    assert fq.prefilter == (
+        "(_json AND (coalesce(\"_ingest_principal\" IN ('arn:aws:iam::111111111111:role/JohnRole1'), false)))"
+    )
     assert fq.pushed_down  # the focused rows are then read once per use, not materialised with every column
-    # a focus that searches raw fields (an address inside a comma-joined sourceIPAddress) is not
-    assert not focus_query("cloudtrail", {"principal": [ROLE], "source_ip": ["81.2.69.144"]}, "cloudtrail").pushed_down
-    assert fq.exact is not None and '"principal" IN' in fq.exact and fq.columns == ["principal"]
+    assert fq.exact is None and fq.columns == []  # nothing is tested again after the scan
+    # a focus that searches raw fields (an address inside a comma-joined sourceIPAddress) is not pushed
+    # down, and its exact test on the frame's columns follows
+    mixed = focus_query("cloudtrail", {"principal": [ROLE], "source_ip": ["81.2.69.144"]}, "cloudtrail")
+    assert not mixed.pushed_down
+    assert mixed.exact is not None and '"principal" IN' in mixed.exact and '"source_ips"' in mixed.exact
+    assert mixed.columns == ["principal", "source_ips"]
     focused = src.cloudtrail(EVERYTHING, principal=ROLE)
     full = src.cloudtrail(EVERYTHING)
     expected = full[full["principal"] == ROLE]
