@@ -61,7 +61,7 @@ def load_messages(con: Any, pipeline: str, rows: Any, table: str | None = None) 
             ), src AS (
                 SELECT *, {h_expr} AS h FROM checked
             )
-            {row_query(pipeline, picks, "src")} ORDER BY _line"""
+            {row_query(pipeline, picks, "src", order=("_line",))}"""
         )
     finally:
         con.unregister(view)

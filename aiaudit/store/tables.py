@@ -53,6 +53,17 @@ SKIPPED_COLUMNS: list[tuple[str, str]] = [
     ("reason", "VARCHAR"),
     ("excerpt", "VARCHAR"),
 ]
+#: The order rows are stored in within one insert (a bulk-path batch of up to 64 files, a chunk of the
+#: Python readers): by the principal computed at ingest, then time. Why: DuckDB skips, for the other
+#: columns, every vector (2,048 rows) where a pushed-down filter matched no row. In delivery order one
+#: role's events (2 % of them) sat in every vector, so a focus on it decoded every column of the whole
+#: table; clustered, it decodes the few vectors its rows fill (over 10M events: 2.1–2.8 s before, 1.4 s
+#: after). A batch's time range is unchanged, so time filters skip the same row groups. Frames are sorted
+#: by the engine: the stored order is never a result.
+CLUSTER_KEYS: dict[str, tuple[str, ...]] = {
+    "cloudtrail": ("_ingest_principal", "@timestamp"),
+    "invocations": ("_ingest_principal", "@timestamp"),
+}
 #: Records that are not plain events but export wrappers (the readers unwrap them; the fast path must not).
 WRAPPER_POINTERS = ("/CloudTrailEvent", "/message", "/@message")
 
@@ -117,11 +128,12 @@ def extraction(pipeline: str, json_col: str, extra: tuple[str, ...] = ()) -> tup
     return ext.sql(json_col), picks
 
 
-def row_query(pipeline: str, picks: dict[str, str], source: str) -> str:
+def row_query(pipeline: str, picks: dict[str, str], source: str, order: tuple[str, ...] | None = None) -> str:
     """The SELECT producing table rows, in the table's column order, from ``source``: a relation with the
     columns ``msg, file_id, ptr, line, log, stream, ts, flag, ing``, the hot-value list ``h`` and ``is_json``
     (the message is a JSON object). The values computed at ingest (:mod:`aiaudit.derive.stored`) are
-    evaluated over the row's own typed columns, by the projection's rules."""
+    evaluated over the row's own typed columns, by the projection's rules. Rows come in the order of the
+    columns ``order``, by default :data:`CLUSTER_KEYS`."""
     system = {
         "@timestamp": "ts",
         "@message": "msg",
@@ -138,9 +150,10 @@ def row_query(pipeline: str, picks: dict[str, str], source: str) -> str:
     items = [f"{system[name]} AS {q(name)}" for name, _ in SYSTEM_COLUMNS]
     items += [f"{picks[name]} AS {q(name)}" for name, _ in HOT_COLUMNS[pipeline]]
     row = f"SELECT {', '.join(items)} FROM {source}"
-    if not stored.STORED[pipeline]:
-        return row
-    return f"SELECT {insert_columns(pipeline)} FROM ({stored.select(pipeline, row)}) AS _row"
+    if stored.STORED[pipeline]:
+        row = f"SELECT {insert_columns(pipeline)} FROM ({stored.select(pipeline, row)}) AS _row"
+    keys = CLUSTER_KEYS.get(pipeline, ()) if order is None else order
+    return f"{row} ORDER BY {', '.join(q(name) for name in keys)}" if keys else row
 
 
 def insert_columns(pipeline: str) -> str:
