@@ -128,6 +128,28 @@ def test_bulk_and_reader_paths_store_identical_rows(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(a, b)
 
 
+def test_delivery_files_laid_out_as_text_differently_store_the_same_rows(tmp_path: Path) -> None:
+    """The bulk path reads a delivery file's line as the document: a Windows line end or a blank line
+    before it changes nothing; a pretty-printed document (several lines) goes to the readers whole."""
+    root = tmp_path / "data"
+    layouts = {
+        "crlf": lambda doc: json.dumps(doc, separators=(",", ":")) + "\r\n",
+        "blank-first": lambda doc: "\n" + json.dumps(doc, separators=(",", ":")) + "\n",
+        "pretty": lambda doc: json.dumps(doc, indent=2),
+    }
+    for n, (name, layout) in enumerate(layouts.items()):
+        path = write_s3(root, name, [event(10 * n + 1), event(10 * n + 2)])
+        path.write_bytes(gzip.compress(layout({"Records": [event(10 * n + 1), event(10 * n + 2)]}).encode()))
+    with Store(root, cache_dir=tmp_path / "bulk") as bulk, Store(root, cache_dir=tmp_path / "py", bulk=False) as py:
+        report = bulk.ingest()
+        assert (report.files_fast, report.files_python) == (2, 1)  # the pretty one through the readers
+        assert py.ingest().files_python == 3
+        a, b = _rows(bulk, "cloudtrail"), _rows(py, "cloudtrail")
+        assert bulk.inventory().skipped.empty
+    assert sorted(a["eventID"]) == ["ev-000001", "ev-000002", "ev-000011", "ev-000012", "ev-000021", "ev-000022"]
+    pd.testing.assert_frame_equal(a, b)
+
+
 def test_fast_path_hands_odd_files_to_the_readers(tmp_path: Path) -> None:
     root = tmp_path / "data"
     write_s3(root, "good", [event(1)])
