@@ -61,21 +61,23 @@ FAST_BATCH_FILES = 64
 FAST_BATCH_BYTES = 24 * 1024 * 1024
 PY_BATCH_FILES = 512
 PY_BATCH_BYTES = 32 * 1024 * 1024
-#: Memory of the writer's DuckDB per bulk part running at once: each sorts its batch by principal
-#: (:data:`aiaudit.store.tables.CLUSTER_KEYS`). Measured over a million events on two cores: with 1 GB
-#: for both parts the sorts spilled to disk and the ingest took 27 s instead of 15-16 s.
-MEMORY_PER_PART = 1 << 30
+#: Memory of the writer's DuckDB per bulk part running at once: each sorts up to
+#: :data:`aiaudit.store.fastpath.SORTED_FILES` files' rows by principal (about 0.2 GB for 32 files of
+#: 2,000 events) besides its reads and row groups. One limit for every core count spilled the sorts of a
+#: machine with many cores; 1 GB minimum, the figure of a two-core run.
+MEMORY_PER_PART = 512 << 20
+MEMORY_FLOOR = 1 << 30
 
 
 def memory_limit() -> str:
-    """The writer's DuckDB ``memory_limit``: ``AIAUDIT_STORE_MEMORY`` if set, else 1 GB per bulk part
-    (one per core), at most half of the machine's memory and at least 1 GB."""
+    """The writer's DuckDB ``memory_limit``: ``AIAUDIT_STORE_MEMORY`` if set, else 512 MB per bulk part
+    (one per core), at least 1 GB and at most half of the machine's memory."""
     if os.environ.get("AIAUDIT_STORE_MEMORY"):
         return os.environ["AIAUDIT_STORE_MEMORY"]
-    wanted = MEMORY_PER_PART * threads()
-    with contextlib.suppress(AttributeError, ValueError, OSError):  # no sysconf (Windows): the per-part figure
+    wanted = max(MEMORY_PER_PART * threads(), MEMORY_FLOOR)
+    with contextlib.suppress(AttributeError, ValueError, OSError):  # no sysconf (Windows)
         wanted = min(wanted, os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2)
-    return f"{max(wanted, MEMORY_PER_PART) >> 20}MB"
+    return f"{wanted >> 20}MB"
 
 
 #: DuckDB's default number of row-group merge tasks per checkpoint (used when a run compacts).

@@ -261,18 +261,20 @@ def test_an_empty_in_memory_table_has_the_whole_layout() -> None:
         store.close()
 
 
-def test_the_writer_gives_each_bulk_part_a_gigabyte_for_its_sort(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A part sorts its batch (up to 64 files) in memory; at 1 GB for two parts the sorts spilled to disk and
-    the ingest of a million events took 27 s instead of 15-16 s. The user's setting wins."""
+def test_the_writer_gives_each_bulk_part_half_a_gigabyte(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each part sorts its rows in memory; the limit grows with the parts running at once (one per core), from
+    1 GB, up to half the machine's memory. The user's setting wins."""
     from aiaudit.store import writer
 
     monkeypatch.delenv("AIAUDIT_STORE_MEMORY", raising=False)
-    # a machine of 24 GB, this process allowed on 2, 16, then 1 core
+    # a machine of 24 GB, this process allowed on 2, 16, 64, then 1 core
     monkeypatch.setattr(writer.os, "sysconf", lambda name: {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 6_291_456}[name])
     monkeypatch.setattr(writer.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
-    assert writer.memory_limit() == "2048MB"  # 2 parts; the machine's 24 GB are not the bound
+    assert writer.memory_limit() == "1024MB"
     monkeypatch.setattr(writer.os, "sched_getaffinity", lambda pid: set(range(16)), raising=False)
-    assert writer.memory_limit() == "12288MB"  # 16 parts would want 16 GB: half of the machine's 24 GB
+    assert writer.memory_limit() == "8192MB"
+    monkeypatch.setattr(writer.os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    assert writer.memory_limit() == "12288MB"  # 64 parts would want 32 GB: half of the machine's 24 GB
     monkeypatch.setattr(writer.os, "sched_getaffinity", lambda pid: {0}, raising=False)
     assert writer.memory_limit() == "1024MB"
     monkeypatch.setenv("AIAUDIT_STORE_MEMORY", "700MB")
