@@ -253,8 +253,8 @@ def focus_query(
         stored_columns = _stored(pipeline, applicable[key])
         if stored_columns:  # computed at ingest: the exact match is one column, pushed into the scan
             # (a frame's column is NULL where the message is not JSON: see frames.project._output)
-            matches = " OR ".join(f"coalesce({E.quote(c)} IN ({listed}), false)" for c in stored_columns)
-            pre.append(f"(_json AND ({matches}))")
+            equal = " OR ".join(f"coalesce({E.quote(c)} IN ({listed}), false)" for c in stored_columns)
+            pre.append(f"(_json AND ({equal}))")
             continue
         searched = True
         fields = SOURCE_FIELDS[pipeline][key]
