@@ -57,7 +57,7 @@ SKIPPED_COLUMNS: list[tuple[str, str]] = [
 #: readers): by the principal computed at ingest, then time. Why: DuckDB skips, for the other columns,
 #: every vector (2,048 rows) where a pushed-down filter matched no row. In delivery order one role's
 #: events (2 % of them) sat in every vector, so a focus on it decoded every column of the whole table;
-#: clustered, it decodes the few vectors its rows fill (over 10M events: 2.1–2.8 s before, 1.3–1.7 s
+#: clustered, it decodes the few vectors its rows fill (over 10M events: 2.1–3.1 s before, 1.5–1.8 s
 #: after). A part's time range is unchanged, so time filters skip the same row groups. Frames are
 #: sorted by the engine: the stored order is never a result.
 CLUSTER_KEYS: dict[str, tuple[str, ...]] = {
