@@ -14,7 +14,7 @@ from aiaudit.core.errors import InputError
 from aiaudit.core.timerange import TimeRange
 from aiaudit.store import Store
 
-from .helpers import ACCOUNT, event, write_s3
+from .helpers import ACCOUNT, event, s3_path, write_s3
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 
@@ -138,7 +138,7 @@ def test_delivery_files_laid_out_as_text_differently_store_the_same_rows(tmp_pat
         "pretty": lambda doc: json.dumps(doc, indent=2),
     }
     for n, (name, layout) in enumerate(layouts.items()):
-        path = write_s3(root, name, [event(10 * n + 1), event(10 * n + 2)])
+        path = s3_path(root, name)
         path.write_bytes(gzip.compress(layout({"Records": [event(10 * n + 1), event(10 * n + 2)]}).encode()))
     with Store(root, cache_dir=tmp_path / "bulk") as bulk, Store(root, cache_dir=tmp_path / "py", bulk=False) as py:
         report = bulk.ingest()

@@ -280,4 +280,7 @@ def test_the_writer_gives_each_bulk_part_half_a_gigabyte(monkeypatch: pytest.Mon
     monkeypatch.setenv("AIAUDIT_STORE_MEMORY", "700MB")
     assert writer.memory_limit() == "700MB"
     con = writer.open_writer(Path(":memory:"))
-    assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "667.5 MiB"  # 700 MB
+    try:
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "667.5 MiB"  # 700 MB
+    finally:
+        con.close()
