@@ -34,6 +34,10 @@ class Spec:
     graph: Callable[[], E.Graph]  # derived values (contract names for derived columns, _names in between)
     outputs: Callable[[], dict[str, str]]  # raw columns whose SQL is not the field itself
     time_text: str | None = None  # the field holding the record's time as ISO text
+    #: ``(column, source column)``: a text column that normalises another and so nearly always equals it
+    #: (``region`` is ``awsRegion``). The engine sends such a column only where it differs; the frame
+    #: shares the source's text buffers for every other row (:func:`aiaudit.frames.project.finish`).
+    copies: tuple[tuple[str, str], ...] = ()
 
 
 def f(name: str) -> str:
@@ -442,9 +446,50 @@ def _log_outputs() -> dict[str, str]:
     return {"severityNumber": E.as_integer(f("severityNumber"))}
 
 
+_CT_COPIES = (
+    ("recipient_account", "recipientAccountId"),
+    ("region", "awsRegion"),
+    ("source_ip", "sourceIPAddress"),
+    ("request_id", "requestID"),
+    ("resource_arn", "resources.0.ARN"),
+    ("resource_type", "resources.0.type"),
+    ("model_id_raw", "requestParameters.modelId"),
+    ("model_id", "requestParameters.modelId"),
+    ("credentials_issued_to", "userIdentity.inScopeOf.credentialsIssuedTo"),
+    ("issuer_type", "userIdentity.inScopeOf.issuerType"),
+    ("principal", "userIdentity.sessionContext.sessionIssuer.arn"),  # an assumed role: the commonest caller
+)
+_INV_COPIES = (
+    ("request_id", "requestId"),
+    ("inference_region", "inferenceRegion"),
+    ("model_id_raw", "modelId"),
+    ("model_id", "modelId"),
+    ("error_code", "errorCode"),
+    ("account", "accountId"),
+)
+_SPAN_COPIES = (
+    ("span_id", "spanId"),
+    ("parent_span_id", "parentSpanId"),
+    ("session_id", "attributes.session.id"),
+    ("service", "resource.attributes.service.name"),
+    ("model_id_raw", "attributes.gen_ai.request.model"),
+    ("model_id", "attributes.gen_ai.request.model"),
+    ("tool_name", "attributes.gen_ai.tool.name"),
+    ("gen_ai_system", "attributes.gen_ai.system"),
+)
+_LOG_COPIES = (
+    ("span_id", "spanId"),
+    ("session_id", "attributes.session.id"),
+    ("event_name", "attributes.event.name"),
+    ("service", "resource.attributes.service.name"),
+    ("severity", "severityText"),
+)
+
 SPECS: dict[str, Spec] = {
-    "cloudtrail": Spec("cloudtrail", (*_CT_RAW, *_CT_MORE), (), _ct_graph, _ct_outputs, "eventTime"),
-    "invocations": Spec("invocations", (*_INV_RAW, *_INV_MORE), INV_BODIES, _inv_graph, _inv_outputs, "timestamp"),
-    "spans": Spec("spans", (*_SPAN_RAW, *_SPAN_MORE), (), _span_graph, _span_outputs),
-    "runtime_logs": Spec("runtime_logs", (*_LOG_RAW, *_LOG_MORE), (), _log_graph, _log_outputs),
+    "cloudtrail": Spec("cloudtrail", (*_CT_RAW, *_CT_MORE), (), _ct_graph, _ct_outputs, "eventTime", _CT_COPIES),
+    "invocations": Spec(
+        "invocations", (*_INV_RAW, *_INV_MORE), INV_BODIES, _inv_graph, _inv_outputs, "timestamp", _INV_COPIES
+    ),
+    "spans": Spec("spans", (*_SPAN_RAW, *_SPAN_MORE), (), _span_graph, _span_outputs, copies=_SPAN_COPIES),
+    "runtime_logs": Spec("runtime_logs", (*_LOG_RAW, *_LOG_MORE), (), _log_graph, _log_outputs, copies=_LOG_COPIES),
 }
