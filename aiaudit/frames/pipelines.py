@@ -36,7 +36,7 @@ class Spec:
     time_text: str | None = None  # the field holding the record's time as ISO text
     #: ``(column, source column)``: a text column that normalises another and so nearly always equals it
     #: (``region`` is ``awsRegion``). The engine sends such a column only where it differs; the frame
-    #: shares the source's text buffers for every other row (:func:`aiaudit.frames.project.finish`).
+    #: shares the source's text buffers for every other row (:func:`aiaudit.frames.project.shared_columns`).
     copies: tuple[tuple[str, str], ...] = ()
 
 

@@ -142,8 +142,7 @@ def check_columns(pipeline: str, columns: Sequence[str] | None) -> list[str]:
 
 
 #: The result column whose bit ``i`` says, per row, that the ``i``-th shared column differs from its source
-#: (one integer column for all of them: each column a query result carries costs its share of the sort and
-#: of the Arrow conversion, a flag column as much as a text column).
+#: (one integer column for all of them rather than a flag column each).
 DIFFERS = "_differs"
 
 
@@ -155,8 +154,8 @@ def shared_columns(pipeline: str, wanted: Sequence[str]) -> dict[str, str]:
     ``request_id`` is ``requestID`` ...), and each repeat was a text column of its own in Arrow. Sent as
     the few values that differ, rebuilt on the source's buffers, a million-event frame re-opened at a peak
     RSS of 2.14–2.25 GB instead of 2.40–2.51 GB. Its time did not change (1.30–1.35 against 1.32–1.34
-    CPU-s for a slice of 192k rows, alternated). The result is exact
-    whatever the data: a column is its own value wherever its bit is set."""
+    CPU-s for a slice of 192k rows, alternated). The result is exact whatever
+    the data: a column is its own value wherever its bit is set."""
     chosen = set(wanted)
     return {name: source for name, source in SPECS[pipeline].copies if name in chosen and source in chosen}
 
