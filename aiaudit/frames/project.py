@@ -27,7 +27,7 @@ are inline).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -158,6 +158,11 @@ def shared_columns(pipeline: str, wanted: Sequence[str]) -> dict[str, str]:
     the data: a column is its own value wherever its bit is set."""
     chosen = set(wanted)
     return {name: source for name, source in SPECS[pipeline].copies if name in chosen and source in chosen}
+
+
+def _bits(shared: Iterable[str]) -> dict[str, int]:
+    """The bit of :data:`DIFFERS` that stands for each shared column, in the order they are given."""
+    return {name: 1 << i for i, name in enumerate(shared)}
 
 
 def _base(pipeline: str, table: str, where: list[str], *, has_rid: bool = False, offload: bool = False) -> str:
@@ -406,11 +411,10 @@ def _query_text(
     body = f"SELECT {', '.join(select)} FROM ({sql}) AS _p"
     if bridged:
         body = bridge_sql(body)
-    sources = dict(shared)
     differs = {n: f"({q(n)} IS DISTINCT FROM {q(s)})" for n, s in shared}
-    final = [f"(CASE WHEN {differs[n]} THEN {q(n)} END) AS {q(n)}" if n in sources else q(n) for n in wanted]
+    final = [f"(CASE WHEN {differs[n]} THEN {q(n)} END) AS {q(n)}" if n in differs else q(n) for n in wanted]
     if shared:
-        bits = " | ".join(f"(CASE WHEN {differs[n]} THEN {1 << i} ELSE 0 END)" for i, (n, _) in enumerate(shared))
+        bits = " | ".join(f"(CASE WHEN {differs[n]} THEN {bit} ELSE 0 END)" for n, bit in _bits(differs).items())
         final.append(f"CAST({bits} AS INTEGER) AS {DIFFERS}")
     if pipeline != "runtime_logs":
         final.append("_bad")
@@ -553,10 +557,10 @@ def restore_shared(qy: Query, table: pa.Table) -> pa.Table:
     replaced."""
     if not qy.shared:
         return table
-    bits = table.column(DIFFERS)
-    for i, (name, source) in enumerate(qy.shared.items()):
-        values = table.column(source)
-        differs = pc.not_equal(pc.bit_wise_and(bits, 1 << i), 0)
+    column = table.column(DIFFERS)
+    for name, bit in _bits(qy.shared).items():
+        values = table.column(qy.shared[name])
+        differs = pc.not_equal(pc.bit_wise_and(column, bit), 0)
         if pc.any(differs).as_py():
             values = pc.if_else(differs, table.column(name), values)
         table = table.set_column(table.schema.get_field_index(name), name, values)
@@ -666,7 +670,7 @@ def _restored(qy: Query, name: str) -> str:
     source = qy.shared.get(name)
     if source is None:
         return q(name)
-    bit = 1 << list(qy.shared).index(name)
+    bit = _bits(qy.shared)[name]
     return f"(CASE WHEN ({DIFFERS} & {bit}) <> 0 THEN {q(name)} ELSE {q(source)} END) AS {q(name)}"
 
 
