@@ -62,8 +62,8 @@ FAST_BATCH_BYTES = 24 * 1024 * 1024
 PY_BATCH_FILES = 512
 PY_BATCH_BYTES = 32 * 1024 * 1024
 #: Memory of the writer's DuckDB per bulk part running at once: each sorts up to
-#: :data:`aiaudit.store.fastpath.SORTED_FILES` files' rows by principal (about 0.2 GB for 32 files of
-#: 2,000 events) besides its reads and row groups. One limit for every core count spilled the sorts of a
+#: :data:`aiaudit.store.fastpath.SORTED_FILES` files' records by caller (their text, before their columns
+#: exist) besides its reads and row groups. One limit for every core count spilled the sorts of a
 #: machine with many cores; 1 GB minimum, the figure of a two-core run.
 MEMORY_PER_PART = 512 << 20
 MEMORY_FLOOR = 1 << 30

@@ -127,6 +127,45 @@ def test_rows_are_stored_clustered_by_principal_then_time(tmp_path: Path, bulk: 
     assert list(frame["eventID"]) == [f"ev-{n:06d}" for n in range(9)]
 
 
+@pytest.mark.parametrize("bulk", [True, False])
+def test_every_kind_of_caller_is_stored_together(tmp_path: Path, bulk: bool) -> None:
+    """The bulk path orders records by the caller as the record names it (fastpath.CALLER_POINTERS), before
+    the principal is computed: callers without a session issuer or an ARN (a service, an Identity Center
+    user, a SAML user, an account) must still come out grouped, one principal's rows next to each other."""
+    root = tmp_path / "data"
+    callers = {
+        "role": {"type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/alice/s",
+                 "accountId": "111122223333",
+                 "sessionContext": {"sessionIssuer": {"arn": "arn:aws:iam::111122223333:role/alice"}}},
+        "user": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/dave", "accountId": "111122223333"},
+        "bedrock": {"type": "AWSService", "invokedBy": "bedrock.amazonaws.com"},
+        "lambda": {"type": "AWSService", "invokedBy": "lambda.amazonaws.com"},
+        "sso": {"type": "IdentityCenterUser", "accountId": "111122223333",
+                "onBehalfOf": {"userId": "9067-user",
+                               "identityStoreArn": "arn:aws:identitystore::111122223333:identitystore/d-1"}},
+        "saml": {"type": "SAMLUser", "principalId": "p:erin", "userName": "erin", "identityProvider": "idp-a"},
+        "account": {"type": "AWSAccount", "principalId": "AIDAEXAMPLE", "accountId": "444455556666"},
+    }  # fmt: skip
+    names = list(callers)
+    # delivered interleaved: role, user, bedrock ... account, role, user ... one event a second
+    write_s3(root, "A", [event(n, userIdentity=callers[names[n % len(names)]]) for n in range(3 * len(names))])
+    with Store(root, cache_dir=tmp_path / "cache", bulk=bulk) as store:
+        assert store.ingest().files_fast == int(bulk)
+        stored = store.connection().execute('SELECT _ingest_principal, "eventID" FROM cloudtrail ORDER BY rowid')
+        rows = stored.fetchall()
+    principals = [p for p, _ in rows]
+    runs = [p for i, p in enumerate(principals) if i == 0 or principals[i - 1] != p]
+    # one run each: every principal's three rows are adjacent
+    assert sorted(runs) == sorted([
+        "arn:aws:iam::111122223333:role/alice", "arn:aws:iam::111122223333:user/dave", "bedrock.amazonaws.com",
+        "lambda.amazonaws.com", "arn:aws:identitystore:::user/9067-user", "saml:idp-a#erin", "account:444455556666",
+    ])  # fmt: skip
+    principal_of = {e: p for p, e in rows}
+    for first, name in enumerate(names):
+        ids = [e for p, e in rows if p == principal_of[f"ev-{first:06d}"]]
+        assert ids == [f"ev-{n:06d}" for n in (first, first + 7, first + 14)], name  # in time order
+
+
 # -- invocation body columns -------------------------------------------------------------------------
 
 BODY = ["_ingest_prompt", "_ingest_response", "_ingest_stop_reason", "_ingest_input_tokens", "_ingest_output_tokens",
