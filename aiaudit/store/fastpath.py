@@ -7,8 +7,9 @@ compact JSON document on one line), ``json_extract(doc, '$.Records[*]')`` (one c
 event, byte-identical to the Python reader's ``@message``: same key order, same number and escape
 rendering), ``unnest`` with the element index, and one ``json_extract_string`` over all hot-column
 pointers. The line end is left to the reader to detect: given as ``new_line = '\n'`` it read 128 files
-in 0.64 s instead of 0.90 s on one core, but refused a Windows line end or a blank line before the
-document (the strict CSV state machine), handing such files to the slow readers. ``read_json_objects``
+in 0.64 s instead of 0.90 s on one core, but refused a Windows line end (the strict CSV state machine),
+handing such files to the slow readers; without the strict check, a stray ``\x01`` could end a document
+early instead of failing the batch. ``read_json_objects``
 parsed every document twice (once to find it, once to extract the records): 0.3 CPU-s more per 128k
 events (1.0–1.1 against 0.7–0.9 CPU-s for a 64-file batch, single thread). ``read_json`` with a typed
 ``Records`` column was measured 4-8x slower on these multi-megabyte documents. A document spread over
