@@ -9,9 +9,9 @@ rendering), ``unnest`` with the element index, and one ``json_extract_string`` o
 pointers. The line end is left to the reader to detect: given as ``new_line = '\n'`` it read 128 files
 in 0.64 s instead of 0.90 s on one core, but refused a Windows line end (the strict CSV state machine),
 handing such files to the slow readers; without the strict check, a stray ``\x01`` could end a document
-early instead of failing the batch. ``read_json_objects``
-parsed every document twice (once to find it, once to extract the records): 0.3 CPU-s more per 128k
-events (1.0–1.1 against 0.7–0.9 CPU-s for a 64-file batch, single thread). ``read_json`` with a typed
+early instead of failing the batch. ``read_json_objects`` parsed every document twice (once to find it,
+once to extract the records): 0.3 CPU-s more per 128k events (1.0–1.1 against 0.7–0.9 CPU-s for a
+64-file batch, single thread). ``read_json`` with a typed
 ``Records`` column was measured 4-8x slower on these multi-megabyte documents. A document spread over
 several lines fails ``json_extract`` (the batch is retried file by file, and the file goes to the
 reader); several documents on several lines repeat ``_line`` (rejected).
@@ -31,6 +31,7 @@ from typing import Any
 
 import duckdb
 
+from aiaudit.query.fields import Extraction
 from aiaudit.readers import path_hints
 from aiaudit.store.tables import WRAPPER_POINTERS, extraction, insert_columns, insert_rows, lit, q, row_query
 
@@ -111,8 +112,9 @@ def _insert_sql(log_group: str) -> str:
         + "".join(f" AND {picks[p]} IS NULL" for p in WRAPPER_POINTERS)
     )
     parsed = f"try_strptime({event_time}, '%Y-%m-%dT%H:%M:%SZ')::TIMESTAMPTZ"
-    keys = "[" + ", ".join(lit(p) for p in (*CALLER_POINTERS, "/eventTime")) + "]"
-    caller = "coalesce(" + ", ".join(f"k[{i + 1}]" for i in range(len(CALLER_POINTERS))) + ")"
+    key = Extraction("cloudtrail", "k")  # the sort key's fields, in one parse of each record
+    caller = "coalesce(" + ", ".join(key.add_pointer(p) for p in CALLER_POINTERS) + ")"
+    when = key.add_pointer("/eventTime")
     return f"""
 INSERT INTO {q("cloudtrail")} ({insert_columns("cloudtrail")})
 WITH docs AS (
@@ -123,9 +125,9 @@ WITH docs AS (
 ), items AS (
     SELECT filename, unnest(recs) AS m, generate_subscripts(recs, 1) AS ord FROM docs
 ), keyed AS (
-    SELECT filename, m, ord, json_extract_string(m, {keys}) AS k FROM items
+    SELECT filename, m, ord, {key.sql("m")} AS k FROM items
 ), ordered AS (
-    SELECT filename, m, ord FROM keyed ORDER BY {caller}, k[{len(CALLER_POINTERS) + 1}]
+    SELECT filename, m, ord FROM keyed ORDER BY {caller}, {when}
 ), parsed AS (
     SELECT filename, ord, m::VARCHAR AS msg, {h_expr} AS h FROM ordered
 ), src AS (
