@@ -39,15 +39,20 @@ def strip(x: str) -> str:
 
 
 def _known_body(x: str) -> str:
-    """``known`` as SQL: a fast path for the common value (no blank anywhere, not a placeholder's length,
-    no ``<``: ids, ARNs, addresses) returns the text untouched; anything else is trimmed and compared with
-    the placeholders. (Looking for a blank anywhere measured 3x cheaper than testing both ends.)"""
+    """``known`` as SQL: a fast path for the common value (ids, ARNs, addresses: not a placeholder's
+    length, no ``<``, no blank at either end) returns the text untouched; anything else is trimmed and
+    compared with the placeholders. Why the ends are read with ``ascii``: the rules call ``known`` about 16
+    times per CloudTrail event at ingest, and its cost is the number of string functions per call, not their
+    length. Looking for each of the six blanks anywhere (``contains``) made it the largest part of the
+    principal rules; reading the first and the last character (two ``ascii`` calls; every blank is at most
+    32) took the rules from 1.58–1.63 to 1.15–1.22 s over 400k events on one core (``x[-1]`` and
+    ``reverse(x)`` measured alike, six ``suffix`` calls 1.31 s, a regular expression 1.49–1.53 s)."""
     unknown = ", ".join(lit(t) for t in UNKNOWN_TEXTS)
     lengths = ", ".join(sorted({str(len(t)) for t in UNKNOWN_TEXTS if t}))
-    blanks = " OR ".join(f"contains({x}, chr({ord(c)}))" for c in BLANKS)
     return (
         f"(CASE WHEN {x} IS NULL THEN NULL"
-        f" WHEN strlen({x}) NOT IN (0, {lengths}) AND NOT (contains({x}, '<') OR {blanks}) THEN {x}"
+        f" WHEN strlen({x}) NOT IN (0, {lengths}) AND NOT contains({x}, '<')"
+        f" AND ascii({x}) > 32 AND ascii({x}[-1]) > 32 THEN {x}"
         f" WHEN lower({strip(x)}) IN ({unknown}) OR contains(lower({x}), '<redacted>') THEN NULL"
         f" ELSE {strip(x)} END)"
     )
