@@ -6,15 +6,17 @@ each file's line read as text (``read_csv`` with no delimiter, quote or escape: 
 compact JSON document on one line), ``json_extract(doc, '$.Records[*]')`` (one compact JSON text per
 event, byte-identical to the Python reader's ``@message``: same key order, same number and escape
 rendering), ``unnest`` with the element index, and one ``json_extract_string`` over all hot-column
-pointers. The line end is left to the reader to detect: given as ``new_line = '\n'`` it read 128 files
-in 0.64 s instead of 0.90 s on one core, but refused a Windows line end (the strict CSV state machine),
-handing such files to the slow readers; without the strict check, a stray ``\x01`` could end a document
-early instead of failing the batch. ``read_json_objects`` parsed every document twice (once to find it,
-once to extract the records): 0.3 CPU-s more per 128k events (1.0–1.1 against 0.7–0.9 CPU-s for a
-64-file batch, single thread). ``read_json`` with a typed
-``Records`` column was measured 4-8x slower on these multi-megabyte documents. A document spread over
-several lines fails ``json_extract`` (the batch is retried file by file, and the file goes to the
-reader); several documents on several lines repeat ``_line`` (rejected).
+pointers. A part's first try names the line end (``new_line = '\\n'``, :data:`LINE_END`): left to the
+reader, detecting it scanned every multi-megabyte document for a line end it mostly does not have
+(1.1 CPU-s and 0.4 s of a 1M-event ingest on two cores: 16.35–16.47 s against 16.82–16.85 s, alternated
+runs). The reader's strict mode then refuses a Windows line end, so the writer retries a refused part
+file by file with the line end detected (``line_end=None``) and such files stay on the bulk path; the
+strict mode stays on, as without it a stray ``\\x01`` could end a document early instead of failing.
+``read_json_objects`` parsed every document twice (once to find it, once to extract the records): 0.3
+CPU-s more per 128k events (1.0–1.1 against 0.7–0.9 CPU-s for a 64-file batch, single thread).
+``read_json`` with a typed ``Records`` column was measured 4-8x slower on these multi-megabyte documents.
+A document spread over several lines fails ``json_extract`` (the batch is retried file by file, and the
+file goes to the reader); several documents on several lines repeat ``_line`` (rejected).
 
 The fast path only *claims* what it can prove matches the Python reader; everything else goes back to
 the reader, per file: a record that is not an object, lacks CloudTrail keys, is an export wrapper, or
@@ -40,6 +42,9 @@ REJECT = "\x00fastpath-reject"
 #: Largest single JSON document DuckDB will buffer (real CloudTrail files are a few MB); the CSV reader's
 #: buffer is set just above it (its default is 16 times the line size).
 MAX_DOCUMENT = 64 * 1024 * 1024
+#: The line end a part's first try names, as ``read_csv``'s ``new_line`` option spells a line feed (see
+#: the module docstring); None lets the reader detect it.
+LINE_END = r"\n"
 #: Files per INSERT within a part. Each INSERT sorts its records (:data:`CALLER_POINTERS`) and the sort
 #: holds them in memory: 32 files at a time kept the peak RSS of a 1M-event ingest at 1.2 GB. With the
 #: records sorted before their columns are computed, 64 files at once took the same memory but 0.7 s
@@ -103,7 +108,7 @@ def stream_of(path: Path, root: Path) -> str | None:
     return path_hints(path, root).log_stream
 
 
-def _insert_sql(log_group: str) -> str:
+def _insert_sql(log_group: str, line_end: str | None) -> str:
     h_expr, picks = extraction("cloudtrail", "m", WRAPPER_POINTERS)
     event_time = picks["eventTime"]
     ok = (
@@ -115,12 +120,13 @@ def _insert_sql(log_group: str) -> str:
     key = Extraction("cloudtrail", "k")  # the sort key's fields, in one parse of each record
     caller = "coalesce(" + ", ".join(key.add_pointer(p) for p in CALLER_POINTERS) + ")"
     when = key.add_pointer("/eventTime")
+    new_line = "" if line_end is None else f" new_line = '{line_end}',"
     return f"""
 INSERT INTO {q("cloudtrail")} ({insert_columns("cloudtrail")})
 WITH docs AS (
     SELECT filename, json_extract(doc, '$.Records[*]') AS recs
     FROM read_csv(?, columns = {{'doc': 'VARCHAR'}}, header = false, auto_detect = false, delim = '\x01',
-                  quote = '', escape = '', compression = 'gzip', filename = true,
+                  quote = '', escape = '', compression = 'gzip', filename = true,{new_line}
                   max_line_size = {MAX_DOCUMENT}, buffer_size = {MAX_DOCUMENT + 1})
 ), items AS (
     SELECT filename, unnest(recs) AS m, generate_subscripts(recs, 1) AS ord FROM docs
@@ -142,8 +148,11 @@ WITH docs AS (
 """
 
 
-def load_batch(con: Any, files: list[FastFile], log_group: str, ingest_time: Any) -> list[FastFile]:
+def load_batch(
+    con: Any, files: list[FastFile], log_group: str, ingest_time: Any, line_end: str | None = LINE_END
+) -> list[FastFile]:
     """Insert the files' events; return the files the fast path rejected (their rows are removed).
+    ``line_end``: the line end the files are read with, None to detect it per file.
 
     Runs inside the caller's transaction. On a DuckDB error it raises :class:`BatchFailed`: the
     transaction is then aborted, and the caller rolls back and retries file by file.
@@ -160,7 +169,7 @@ def load_batch(con: Any, files: list[FastFile], log_group: str, ingest_time: Any
         ["filename", "file_id", "ptr_prefix", "stream"],
         [(str(f.path), f.file_id, f.ptr_prefix, f.stream) for f in files],
     )
-    sql = _insert_sql(log_group)
+    sql = _insert_sql(log_group, line_end)
     try:
         for start in range(0, len(files), SORTED_FILES):
             con.execute(sql, [[str(f.path) for f in files[start : start + SORTED_FILES]], ingest_time])

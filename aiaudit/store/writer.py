@@ -397,21 +397,22 @@ class Ingest:
         return leftovers
 
     def _fast_part(self, cursors: queue.SimpleQueue[Any], infos: list[_FileInfo]) -> tuple[list[_FileInfo], list]:
-        """One part in its own transaction; a part DuckDB refuses is retried file by file."""
+        """One part in its own transaction. A part DuckDB refuses is retried file by file, each file with
+        its line end detected (the first try names it: :data:`aiaudit.store.fastpath.LINE_END`), so a
+        Windows line end stays on the bulk path and a bad file goes alone to the readers."""
         con = cursors.get()
         try:
             for info in infos:
                 self._hash(info)
             try:
-                return self._fast_transaction(con, infos)
+                return self._fast_transaction(con, infos, fastpath.LINE_END)
             except fastpath.BatchFailed:
-                if len(infos) == 1:
-                    return [], infos
+                pass
             accepted: list[_FileInfo] = []
             rejected: list[_FileInfo] = []
             for info in infos:
                 try:
-                    ok, bad = self._fast_transaction(con, [info])
+                    ok, bad = self._fast_transaction(con, [info], None)
                 except fastpath.BatchFailed:
                     ok, bad = [], [info]
                 accepted += ok
@@ -420,14 +421,15 @@ class Ingest:
         finally:
             cursors.put(con)
 
-    def _fast_transaction(self, con: Any, infos: list[_FileInfo]) -> tuple[list[_FileInfo], list[_FileInfo]]:
+    def _fast_transaction(
+        self, con: Any, infos: list[_FileInfo], line_end: str | None
+    ) -> tuple[list[_FileInfo], list[_FileInfo]]:
         lo, hi = infos[0].file_id, infos[-1].file_id
         con.begin()
         try:
             batch = [fastpath.FastFile(i.disk.path, i.file_id, i.ptr_prefix, _stream(i, self.loc.data)) for i in infos]
-            rejected_ids = {
-                b.file_id for b in fastpath.load_batch(con, batch, self.groups["cloudtrail"], self.ingest_time)
-            }
+            group = self.groups["cloudtrail"]
+            rejected_ids = {b.file_id for b in fastpath.load_batch(con, batch, group, self.ingest_time, line_end)}
             read = dict(
                 con.execute(
                     f"SELECT _file_id, count(*) FROM {q('cloudtrail')} WHERE _file_id BETWEEN ? AND ? GROUP BY 1",

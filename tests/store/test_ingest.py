@@ -150,6 +150,24 @@ def test_delivery_files_laid_out_as_text_differently_store_the_same_rows(tmp_pat
     pd.testing.assert_frame_equal(a, b)
 
 
+@pytest.mark.parametrize("files", [1, 3])
+def test_windows_line_ends_stay_on_the_bulk_path(tmp_path: Path, files: int) -> None:
+    """A part's first try reads with a Unix line end named, which refuses a Windows one; the retry, file
+    by file with the line end detected, keeps the files on the bulk path (a lone file as well)."""
+    root = tmp_path / "data"
+    for n in range(files):
+        doc = {"Records": [event(10 * n + 1), event(10 * n + 2)]}
+        s3_path(root, f"crlf{n}").write_bytes(gzip.compress((json.dumps(doc, separators=(",", ":")) + "\r\n").encode()))
+    with Store(root, cache_dir=tmp_path / "bulk") as bulk, Store(root, cache_dir=tmp_path / "py", bulk=False) as py:
+        report = bulk.ingest()
+        assert (report.files_fast, report.files_python) == (files, 0)
+        py.ingest()
+        a, b = _rows(bulk, "cloudtrail"), _rows(py, "cloudtrail")
+        assert bulk.inventory().skipped.empty
+    assert len(a) == 2 * files
+    pd.testing.assert_frame_equal(a, b)
+
+
 def test_fast_path_hands_odd_files_to_the_readers(tmp_path: Path) -> None:
     root = tmp_path / "data"
     write_s3(root, "good", [event(1)])
