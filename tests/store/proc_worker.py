@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -49,8 +51,24 @@ def writer_rounds(root: Path, out: Path, rounds: int) -> None:
 
 
 def slow_writer(root: Path) -> None:
-    """One file per transaction, so an interrupt lands between commits."""
+    """One file per transaction, each followed by a pause, so an interrupt sent after the first commit
+    ("committed" on stdout) lands mid-ingest however fast the machine (the test waited a fixed time
+    before, and a faster ingest finished first and skipped it).
+
+    Ctrl-C is what a terminal sends: Python's handler is installed whatever this process inherited. A
+    process started in the background by a shell (as CI runs the tests) inherits SIGINT ignored, and
+    Python then installs no handler, so the signal did nothing and the ingest ran to its end."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     writer.FAST_BATCH_FILES = 1
+    commit = writer.Ingest._fast_transaction
+
+    def paced(self: writer.Ingest, *args: Any) -> tuple[list, list]:
+        done = commit(self, *args)
+        print("committed", flush=True)
+        time.sleep(0.1)
+        return done
+
+    writer.Ingest._fast_transaction = paced  # type: ignore[method-assign]
     print("started", flush=True)
     Store(root).ingest()
 

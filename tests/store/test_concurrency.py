@@ -71,15 +71,11 @@ def test_interrupted_ingest_keeps_the_store_and_resumes(tmp_path: Path, sig: sig
     _seed(root, 24, start=1)
     proc = _spawn("slow_writer", str(root))
     assert proc.stdout is not None and proc.stdout.readline().strip() == "started"
+    assert proc.stdout.readline().strip() == "committed"  # one file of 24 is in the working copy
     work = store.location.work
-    deadline = time.monotonic() + 30
-    while not work.exists() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    time.sleep(0.4)
     proc.send_signal(sig)
     proc.wait(30)
-    if proc.returncode == 0:
-        pytest.skip("the ingest finished before the signal (machine too fast for this timing)")
+    assert proc.returncode != 0, "the ingest ran to its end despite the signal"
     # the published store is untouched and consistent
     with Store(root, read_only=True) as reader:
         assert reader.count("cloudtrail") == PER_FILE
