@@ -120,7 +120,7 @@ def _insert_sql(log_group: str, line_end: str | None) -> str:
     key = Extraction("cloudtrail", "k")  # the sort key's fields, in one parse of each record
     caller = "coalesce(" + ", ".join(key.add_pointer(p) for p in CALLER_POINTERS) + ")"
     when = key.add_pointer("/eventTime")
-    new_line = "" if line_end is None else f" new_line = '{line_end}',"
+    new_line = "" if line_end is None else f" new_line = {lit(line_end)},"
     return f"""
 INSERT INTO {q("cloudtrail")} ({insert_columns("cloudtrail")})
 WITH docs AS (

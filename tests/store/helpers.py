@@ -46,10 +46,16 @@ def s3_path(root: Path, name: str, region: str = "us-east-1", stamp: str = "2026
 
 
 def write_s3(
-    root: Path, name: str, events: list[dict[str, Any]], region: str = "us-east-1", stamp: str = "20261120T1000Z"
+    root: Path,
+    name: str,
+    events: list[dict[str, Any]],
+    region: str = "us-east-1",
+    stamp: str = "20261120T1000Z",
+    line_end: str = "",
 ) -> Path:
+    """A delivery file as CloudTrail writes it (one compact document, no line end unless given)."""
     path = s3_path(root, name, region, stamp)
-    body = json.dumps({"Records": events}, separators=(",", ":")).encode()
+    body = (json.dumps({"Records": events}, separators=(",", ":")) + line_end).encode()
     path.write_bytes(gzip.compress(body, mtime=0))
     return path
 

@@ -156,8 +156,7 @@ def test_windows_line_ends_stay_on_the_bulk_path(tmp_path: Path, files: int) -> 
     by file with the line end detected, keeps the files on the bulk path (a lone file as well)."""
     root = tmp_path / "data"
     for n in range(files):
-        doc = {"Records": [event(10 * n + 1), event(10 * n + 2)]}
-        s3_path(root, f"crlf{n}").write_bytes(gzip.compress((json.dumps(doc, separators=(",", ":")) + "\r\n").encode()))
+        write_s3(root, f"crlf{n}", [event(10 * n + 1), event(10 * n + 2)], line_end="\r\n")
     with Store(root, cache_dir=tmp_path / "bulk") as bulk, Store(root, cache_dir=tmp_path / "py", bulk=False) as py:
         report = bulk.ingest()
         assert (report.files_fast, report.files_python) == (files, 0)
