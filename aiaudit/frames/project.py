@@ -31,7 +31,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +42,14 @@ import pyarrow.compute as pc
 from aiaudit.derive import bodies, stored
 from aiaudit.derive import expr as E
 from aiaudit.frames import columns as C
+from aiaudit.frames import slices
 from aiaudit.frames.bridges import bridge_sql
 from aiaudit.frames.build import to_frame
 from aiaudit.frames.focus import FocusQuery, focus_query
 from aiaudit.frames.models import normalise_trace_id
 from aiaudit.frames.offload import offload_relation
 from aiaudit.frames.pipelines import DENIAL_CODES, GEN_AI_OPERATIONS, OTEL_KEYS, SPECS, STAMP, time_of
+from aiaudit.frames.slices import SLICE, time_slices, whole
 from aiaudit.query.fields import Extraction, field_expression, plan
 from aiaudit.query.quoting import iso_utc, sql_literal
 from aiaudit.query.quoting import sql_identifier as q
@@ -283,18 +284,6 @@ def _lookups(
 #: would read every record's ``@message`` into the sort (1.5 GB for a million CloudTrail events).
 ORDER_KEYS = {"time": ("_ts", "_hash", "_ptr", "_rid"), "input": ("_line", "_rid")}
 
-#: Where a time slice's bounds go in a time-ordered query's WHERE clauses (``TRUE`` when run whole).
-SLICE = "TRUE /* aiaudit:time-slice */"
-#: A time-ordered projection of more rows than this is computed in time slices of about this many rows,
-#: each sorted on its own and appended in order (:func:`time_slices`).
-SLICE_ROWS = 200_000
-#: Rows stored far out of time order: the slices would read, through the row groups' ``@timestamp`` ranges,
-#: more than this many times the rows one query reads. Such a store is cut into :data:`SPREAD_SLICES` at most.
-SLICE_READ_LIMIT = 2.0
-SPREAD_SLICES = 5
-#: Rows per row group of DuckDB's storage (``@timestamp`` min/max are kept per row group).
-ROW_GROUP = 122_880
-
 
 def query(
     pipeline: str,
@@ -461,73 +450,13 @@ def run(con: duckdb.DuckDBPyConnection, qy: Query, *, rows_hint: int | None = No
     if rows_hint is not None and rows_hint <= SMALL:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # DuckDB notes the copy; the rows are few
-            table = con.execute(_whole(qy), qy.params or None).to_arrow_table()
+            table = con.execute(whole(qy.sql), qy.params or None).to_arrow_table()
         return finish(qy, table)
-    slices = time_slices(con, qy) if rows_hint is None or rows_hint > SLICE_ROWS else [_whole(qy)]
-    parts = [con.sql(sql, params=qy.params or None).to_arrow_table() for sql in slices]
+    sqls = time_slices(con, qy) if rows_hint is None or rows_hint > slices.SLICE_ROWS else [whole(qy.sql)]
+    parts = slices.fetch(con, sqls, qy.params, lambda cursor: _prepare(cursor, qy))
     table = parts[0] if len(parts) == 1 else pa.concat_tables(parts)
     del parts
     return finish(qy, table)
-
-
-def _whole(qy: Query) -> str:
-    return qy.sql.replace(SLICE, "TRUE")
-
-
-def time_slices(con: duckdb.DuckDBPyConnection, qy: Query) -> list[str]:
-    """The SQL of ``qy`` as one query per time slice, in time order (one query for few rows).
-
-    Why: sorting a million 68-column CloudTrail rows holds them twice (the sort's rows and the result):
-    3.7 GB peak, where the frame itself is 1.7 GB. Rows of disjoint ``@timestamp`` ranges sort apart, so
-    slices of about :data:`SLICE_ROWS` rows, each sorted and appended in order, give the same frame with one
-    slice's sort in memory at a time (measured over a million events: 2.4–2.5 GB peak with five slices, a few % more
-    CPU). Equal timestamps never straddle a boundary (slices are ``[lo, hi)``), so ties keep their order.
-    Each slice's ``@timestamp`` filter is pushed into the scan: it reads only the row groups whose time
-    range meets it, and fetches the other columns of its own rows only. Where rows are stored far out of
-    time order every slice reads every row group (about 0.1 CPU-second per extra slice and million rows),
-    so such stores are cut into at most :data:`SPREAD_SLICES` slices."""
-    if qy.sliceable is None:
-        return [_whole(qy)]
-    table, time_sql = qy.sliceable
-    where = time_sql or "TRUE"
-    rows = con.sql(f"SELECT count(*) FROM {table} WHERE {where}").fetchall()[0][0]
-    pieces = -(-rows // SLICE_ROWS)
-    spans = _spans(con, table, where, pieces)
-    if len(spans) > SPREAD_SLICES and _reads(con, table, where, spans) > SLICE_READ_LIMIT * rows:
-        spans = _spans(con, table, where, SPREAD_SLICES)
-    if len(spans) < 2:
-        return [_whole(qy)]
-    out = []
-    for lo, hi in spans:
-        parts = ([f'"@timestamp" >= {sql_literal(iso_utc(lo))}::TIMESTAMPTZ'] if lo is not None else []) + (
-            [f'"@timestamp" < {sql_literal(iso_utc(hi))}::TIMESTAMPTZ'] if hi is not None else []
-        )
-        out.append(qy.sql.replace(SLICE, "(" + " AND ".join(parts) + ")"))
-    return out
-
-
-def _spans(con: duckdb.DuckDBPyConnection, table: str, where: str, pieces: int) -> list[tuple[Any, Any]]:
-    """``[lo, hi)`` ``@timestamp`` ranges holding about equal numbers of rows (None: open)."""
-    if pieces < 2:
-        return [(None, None)]
-    quantiles = [i / pieces for i in range(1, pieces)]
-    cut = con.sql(f'SELECT quantile_disc("@timestamp", {quantiles}) FROM {table} WHERE {where}').fetchall()[0][0]
-    edges: list[Any] = [None, *sorted({b for b in cut or [] if b is not None}), None]
-    return list(pairwise(edges))
-
-
-def _reads(con: duckdb.DuckDBPyConnection, table: str, where: str, spans: list[tuple[Any, Any]]) -> int:
-    """Rows the slices' scans read in all, judged by each row group's ``@timestamp`` range."""
-    found = con.execute(
-        f"""WITH groups AS (
-                SELECT rowid // {ROW_GROUP} AS g, min("@timestamp") AS lo, max("@timestamp") AS hi, count(*) AS n
-                FROM {table} WHERE {where} GROUP BY g),
-            slices AS (SELECT unnest(?::TIMESTAMPTZ[]) AS lo, unnest(?::TIMESTAMPTZ[]) AS hi)
-            SELECT sum(groups.n) FROM groups JOIN slices
-            ON (slices.lo IS NULL OR groups.hi >= slices.lo) AND (slices.hi IS NULL OR groups.lo < slices.hi)""",
-        [[lo for lo, _ in spans], [hi for _, hi in spans]],
-    ).fetchall()[0][0]
-    return int(found or 0)
 
 
 def finish(qy: Query, table: pa.Table) -> pd.DataFrame:

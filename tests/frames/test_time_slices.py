@@ -1,5 +1,5 @@
 """A large time-ordered projection is computed in time slices, each sorted on its own and appended in order
-(``aiaudit.frames.project.time_slices``): the frame must be the one a single sorted query gives, value for value
+(``aiaudit.frames.slices``): the frame must be the one a single sorted query gives, value for value
 and row for row, including rows that share a timestamp, on every pipeline of the real samples.
 
 The slice size is a module setting; these tests make it tiny so the samples are cut into many slices (the
@@ -19,6 +19,7 @@ import pytest
 import aiaudit
 from aiaudit import TimeRange
 from aiaudit.frames import COLUMNS
+from aiaudit.frames import slices as S
 
 P = importlib.import_module("aiaudit.frames.project")  # the package exports a function of the same name
 
@@ -38,10 +39,10 @@ def whole_and_sliced(
 ) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     con, qy = src.projection_query(pipeline, EVERYTHING)
     whole = P.run(con, qy, rows_hint=None)  # the samples hold fewer rows than SLICE_ROWS: one query
-    monkeypatch.setattr(P, "SLICE_ROWS", rows)
-    monkeypatch.setattr(P, "ROW_GROUP", 1)  # every row its own "row group": the store counts as in time order
+    monkeypatch.setattr(S, "SLICE_ROWS", rows)
+    monkeypatch.setattr(S, "ROW_GROUP", 1)  # every row its own "row group": the store counts as in time order
     P._prepare(con, qy)
-    slices = len(P.time_slices(con, qy))
+    slices = len(S.time_slices(con, qy))
     sliced = P.run(con, qy, rows_hint=None)
     return whole, sliced, slices
 
@@ -91,27 +92,27 @@ def test_rows_of_one_instant_stay_in_one_slice_in_their_order(tmp_path: Path, mo
 def test_rows_stored_out_of_time_order_are_cut_into_few_slices(src: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     con, qy = src.projection_query("cloudtrail", EVERYTHING)
     P._prepare(con, qy)
-    monkeypatch.setattr(P, "SLICE_ROWS", 2)
-    monkeypatch.setattr(P, "SPREAD_SLICES", 3)
+    monkeypatch.setattr(S, "SLICE_ROWS", 2)
+    monkeypatch.setattr(S, "SPREAD_SLICES", 3)
     # the samples' few rows are one row group, whose time range meets every slice: each slice would read it
-    assert len(P.time_slices(con, qy)) == 3
-    monkeypatch.setattr(P, "ROW_GROUP", 1)
-    assert len(P.time_slices(con, qy)) > 3
+    assert len(S.time_slices(con, qy)) == 3
+    monkeypatch.setattr(S, "ROW_GROUP", 1)
+    assert len(S.time_slices(con, qy)) > 3
 
 
 def test_an_ordered_stream_follows_the_slices(src: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     whole = src.projection("cloudtrail", EVERYTHING)
-    monkeypatch.setattr(P, "SLICE_ROWS", 4)
-    monkeypatch.setattr(P, "ROW_GROUP", 1)
+    monkeypatch.setattr(S, "SLICE_ROWS", 4)
+    monkeypatch.setattr(S, "ROW_GROUP", 1)
     chunks = list(src.stream("cloudtrail", EVERYTHING, chunk_rows=5, ordered=True))
     assert len(chunks) > -(-len(whole) // 5)  # slices end chunks early: more chunks than rows / 5
     pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), whole, check_exact=True)
 
 
 def test_a_focused_or_unordered_query_is_not_sliced(src: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(P, "SLICE_ROWS", 1)
-    monkeypatch.setattr(P, "ROW_GROUP", 1)
+    monkeypatch.setattr(S, "SLICE_ROWS", 1)
+    monkeypatch.setattr(S, "ROW_GROUP", 1)
     for kwargs in ({"principal": "arn:aws:iam::111111111111:role/JohnRole1"}, {"order": None}):
         con, qy = src.projection_query("cloudtrail", EVERYTHING, **kwargs)
         P._prepare(con, qy)
-        assert qy.sliceable is None and len(P.time_slices(con, qy)) == 1
+        assert qy.sliceable is None and len(S.time_slices(con, qy)) == 1
