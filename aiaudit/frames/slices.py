@@ -2,16 +2,27 @@
 
 Why slices: sorting a million 68-column CloudTrail rows holds them twice (the sort's rows and the
 result): 3.7 GB peak, where the frame itself is 1.7 GB. Rows of disjoint ``@timestamp`` ranges sort apart,
-so slices of about :data:`SLICE_ROWS` rows, each sorted and appended in order, give the same frame with a
-slice's sort in memory at a time. Equal timestamps never straddle a boundary (slices are ``[lo, hi)``), so
-ties keep their order. Each slice's ``@timestamp`` filter is pushed into the scan: it reads only the row
-groups whose time range meets it, and fetches the other columns of its own rows only.
+so slices of about :data:`SLICE_ROWS` rows, each sorted and appended in order, give the same frame with
+only the slices in flight sorting. Equal timestamps never straddle a boundary (slices are ``[lo, hi)``),
+so ties keep their order. Each slice's ``@timestamp`` filter is pushed into the scan: it reads only the
+row groups whose time range meets it, and fetches the other columns of its own rows only.
 
-Why two in flight (:func:`fetch`): DuckDB sorts a slice on every thread, but hands an ordered result to
-Arrow on one; a second slice's sort runs meanwhile. Measured over a million CloudTrail events (five
-slices, two cores, alternated runs): the full frame took 3.1–3.35 s against 3.7–3.8 s one slice at a time,
-at 2.24–2.43 GB peak RSS against 2.18–2.25 GB. Smaller slices, to keep the peak, lost the gain (each reads
-row groups that straddle its bounds), and so did one thread per slice (3.24–3.33 s).
+Why two in flight (:func:`fetch`): DuckDB sorts a slice on every thread but hands an ordered result to
+Arrow on one (a slice's query keeps 1.5 of two cores busy); a second slice's sort runs meanwhile. The cost
+is memory: two sorts at once leave DuckDB's allocator holding both. Measured over a million CloudTrail
+events on two cores, four alternated runs of each (17:23 UTC on 2026-12-06, load average about 1.6):
+
+=====================================  ==================  ===================
+slices                                 full frame          peak RSS
+=====================================  ==================  ===================
+5 of 200k, one at a time (before)      3.78–3.97 s         2.12–2.24 GB
+5 of 200k, two at a time               3.43–3.65 s         2.18–2.41 GB
+7 of 145k, two at a time (kept)        3.44–3.65 s         2.01–2.16 GB
+=====================================  ==================  ===================
+
+Five slices two at a time reached 2.51 GB in a benchmark run, over the 2.5 GB the frame is allowed (issue
+17); seven keep the peak of one slice at a time. One thread per slice, two at a time, was slower (3.24–3.33
+s against 2.96–3.09 s with two threads each, in an earlier hour).
 """
 
 from __future__ import annotations
@@ -35,11 +46,11 @@ if TYPE_CHECKING:
 SLICE = "TRUE /* aiaudit:time-slice */"
 #: A time-ordered projection of more rows than this is computed in time slices of about this many rows,
 #: each sorted on its own and appended in order (:func:`time_slices`).
-SLICE_ROWS = 200_000
+SLICE_ROWS = 145_000
 #: Rows stored far out of time order: the slices would read, through the row groups' ``@timestamp`` ranges,
 #: more than this many times the rows one query reads. Such a store is cut into :data:`SPREAD_SLICES` at most.
 SLICE_READ_LIMIT = 2.0
-SPREAD_SLICES = 5
+SPREAD_SLICES = 7
 #: Rows per row group of DuckDB's storage (``@timestamp`` min/max are kept per row group).
 ROW_GROUP = 122_880
 #: Slices fetched at once (see the module docstring): each adds one slice's sort to the peak memory.
