@@ -24,6 +24,7 @@ from aiaudit.catalog.registry import DETECTIONS, detection, implementation
 from aiaudit.core.config import Environment
 from aiaudit.core.errors import InputError
 from aiaudit.core.findings import Finding, dedupe, merge, severity_rank
+from aiaudit.core.interrupts import raise_interrupt
 from aiaudit.core.timerange import TimeRange
 from aiaudit.investigate.availability import ABOUT, Availability, availability
 
@@ -121,6 +122,7 @@ def run(
         try:
             out.found[entry_id] = entry.detect(ctx, **params.get(entry_id, {}))
         except Exception as exc:
+            raise_interrupt(exc)  # a Ctrl-C inside a query stops the run, not just this entry
             out.errors.append(_error(entry_id, exc))
     out.notes = list(dict.fromkeys(ctx.notes))
     return out

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from aiaudit import __version__
 from aiaudit.core.errors import AiauditError, InputError, NotImplementedYet
+from aiaudit.core.interrupts import is_interrupt
 
 #: verb -> one-line help. Order is the order ``--help`` lists them (DESIGN §8).
 VERBS: dict[str, str] = {
@@ -91,6 +92,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return EXIT_OK
     except KeyboardInterrupt:
+        print(f"aiaudit {args.verb}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if not is_interrupt(exc):  # a Ctrl-C inside a query: DuckDB reports it as a RuntimeError
+            raise
         print(f"aiaudit {args.verb}: interrupted", file=sys.stderr)
         return 130
     finally:  # main() is called in-process by tests and scripts: leave the environment as it was

@@ -35,6 +35,7 @@ from tqdm import tqdm
 
 from aiaudit.core.config import DEFAULT_LOG_GROUPS
 from aiaudit.core.errors import SourceError
+from aiaudit.core.interrupts import raise_interrupt
 from aiaudit.derive import stored
 from aiaudit.readers import read_file
 from aiaudit.readers.base import FileLoad, Skipped
@@ -200,13 +201,15 @@ class Ingest:
                 self._run()
             except (duckdb.Error, OSError) as exc:
                 self._abandon()
+                raise_interrupt(exc)
                 # a full disk, a failing device: say so precisely; the published store is untouched
                 raise SourceError(
                     f"ingest of {self.loc.data} stopped: {exc}. The published store {self.loc.db} is unchanged and"
                     " still answers; the next ingest resumes from the last committed batch"
                 ) from exc
-            except BaseException:
+            except BaseException as exc:
                 self._abandon()
+                raise_interrupt(exc)
                 raise
         self.report.elapsed_s = time.monotonic() - started
         return self.report

@@ -32,6 +32,7 @@ import pandas as pd
 
 from aiaudit.catalog.kinds.metric_filter import store_of, table_columns
 from aiaudit.core.errors import AiauditError, InputError, QuerySyntaxError
+from aiaudit.core.interrupts import raise_interrupt
 from aiaudit.core.result import Result
 from aiaudit.core.timerange import TimeRange
 from aiaudit.query.filterpattern import field_sql, parse_selector
@@ -249,6 +250,7 @@ def contributors(
     try:
         rows = con.execute(sql, args).fetchall()
     except Exception as exc:  # DuckDB raises many types; name the rule
+        raise_interrupt(exc)
         raise AiauditError(f"{rule.id}: the Contributor Insights evaluation failed: {exc}") from exc
     frame = pd.DataFrame(rows, columns=["bucket", *keys, "value", "rank"])
     frame.insert(0, "period_start", pd.to_datetime(frame.pop("bucket"), unit="s", utc=True))

@@ -30,6 +30,7 @@ import duckdb
 import pandas as pd
 
 from aiaudit.core.errors import AiauditError, InputError, QuerySyntaxError
+from aiaudit.core.interrupts import raise_interrupt
 from aiaudit.core.result import Result
 from aiaudit.core.timerange import TimeRange
 from aiaudit.frames import normalise_principal
@@ -278,6 +279,7 @@ def metric_series(
     try:
         rows = events.connection.execute(sql, args).fetchall()
     except Exception as exc:  # DuckDB raises many types; name the entry
+        raise_interrupt(exc)
         raise AiauditError(f"{mf.id}: the back-test query failed: {exc}") from exc
     frame = pd.DataFrame(rows, columns=["bucket", *columns_out[1:]])
     frame.insert(0, "period_start", pd.to_datetime(frame.pop("bucket"), unit="s", utc=True))

@@ -16,6 +16,7 @@ from sqlglot import exp
 
 from aiaudit.core.config import DEFAULT_LOG_GROUPS, PIPELINES
 from aiaudit.core.errors import QueryFailed
+from aiaudit.core.interrupts import raise_interrupt
 from aiaudit.core.result import ChunkStats, QueryStats, Result
 from aiaudit.core.timerange import TimeRange
 from aiaudit.query.sql.dialect import parse
@@ -153,6 +154,7 @@ def execute_capped(connection: Any, sql: str, args: Any, max_rows: int, query: s
     try:
         return connection.execute(capped_sql, args).fetch_df()
     except Exception as exc:  # DuckDB raises many types; name the query
+        raise_interrupt(exc)
         raise QueryFailed(f"the local engine could not run the query: {exc}", status="Failed", query=query) from exc
 
 
