@@ -27,9 +27,7 @@ s against 2.96–3.09 s with two threads each, in an earlier hour).
 
 from __future__ import annotations
 
-import queue
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +36,7 @@ import pyarrow as pa
 
 from aiaudit.query.quoting import iso_utc, sql_literal
 from aiaudit.query.quoting import sql_identifier as q
+from aiaudit.store.parallel import on_connections
 
 if TYPE_CHECKING:
     from aiaudit.frames.project import Query
@@ -131,37 +130,16 @@ def fetch(
 ) -> list[pa.Table]:
     """The Arrow result of each query of ``sqls``, in their order; several run at once
     (:data:`SLICE_WORKERS`), each on a :func:`sibling` of ``con`` set up by ``prepare``. A failure or an
-    interrupt (Ctrl-C) in one stops the others before it is raised."""
+    interrupt (Ctrl-C) stops the others before it is raised (:func:`aiaudit.store.parallel.on_connections`)."""
     if len(sqls) == 1:
         return [con.sql(sqls[0], params=params or None).to_arrow_table()]
-    cursors: list[duckdb.DuckDBPyConnection] = []
-    free: queue.SimpleQueue[duckdb.DuckDBPyConnection] = queue.SimpleQueue()
-    for _ in range(min(SLICE_WORKERS, len(sqls))):
-        cursor = sibling(con)
-        cursors.append(cursor)
+    cursors = [sibling(con) for _ in range(min(SLICE_WORKERS, len(sqls)))]
+    for cursor in cursors:
         prepare(cursor)
-        free.put(cursor)
+    tables: list[pa.Table] = [None] * len(sqls)  # type: ignore[list-item]  # each filled once its slice ends
 
-    def one(sql: str) -> pa.Table:
-        cursor = free.get()
-        try:
-            return cursor.sql(sql, params=params or None).to_arrow_table()
-        finally:
-            free.put(cursor)
+    def one(cursor: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
+        return cursor.sql(sql, params=params or None).to_arrow_table()
 
-    pool = ThreadPoolExecutor(len(cursors), thread_name_prefix="aiaudit-slice")
-    try:
-        futures = [pool.submit(one, sql) for sql in sqls]
-        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-        failed = next((f for f in futures if f in done and f.exception() is not None), None)
-        if failed is not None:  # raised at once, not in its turn after the slices before it
-            failed.result()
-        return [future.result() for future in futures]
-    except BaseException:
-        for cursor in cursors:
-            cursor.interrupt()
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        for cursor in cursors:
-            cursor.close()
+    on_connections(cursors, one, sqls, tables.__setitem__, name="slice")
+    return tables

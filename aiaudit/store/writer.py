@@ -21,10 +21,8 @@ import functools
 import hashlib
 import json
 import os
-import queue
 import shutil
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +40,7 @@ from aiaudit.readers.base import FileLoad, Skipped
 from aiaudit.store import fastpath, pyload
 from aiaudit.store.location import Location
 from aiaudit.store.lock import WriterLock
+from aiaudit.store.parallel import on_connections
 from aiaudit.store.plan import DiskFile, Plan, content_hash, make_plan
 from aiaudit.store.report import GroupCounts, IngestReport
 from aiaudit.store.schema import FILES_TABLE, HOT_COLUMNS, PIPELINE_TABLES, SKIPPED_TABLE
@@ -364,65 +363,48 @@ class Ingest:
             return []
         workers = threads()
         parts = _batches(infos, FAST_BATCH_FILES, FAST_BATCH_BYTES)
-        cursors: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        every_cursor = []
+        cursors = []
         for _ in range(min(workers, len(parts))):
             cursor = self.con.cursor()
             cursor.execute("SET TimeZone = 'UTC'")
-            cursors.put(cursor)
-            every_cursor.append(cursor)
+            cursors.append(cursor)
         self.con.execute("SET threads = 1")
         leftovers: list[_FileInfo] = []
-        pool = ThreadPoolExecutor(max_workers=len(every_cursor), thread_name_prefix="aiaudit-ingest")
-        futures = [pool.submit(self._fast_part, cursors, part) for part in parts]
-        try:
-            for future in as_completed(futures):
-                accepted, rejected = future.result()
-                leftovers += rejected
-                self._count(accepted)
-                advance(accepted)
-        except BaseException:  # Ctrl-C or a failure: stop the other parts, let them roll back, re-raise
-            for future in futures:
-                future.cancel()
-            for cursor in every_cursor:
-                with contextlib.suppress(Exception):
-                    cursor.interrupt()
-            wait(futures)
-            raise
+
+        def done(_index: int, result: tuple[list[_FileInfo], list[_FileInfo]]) -> None:
+            accepted, rejected = result
+            leftovers.extend(rejected)
+            self._count(accepted)
+            advance(accepted)
+
+        try:  # a failure or Ctrl-C stops the other parts, which roll back
+            on_connections(cursors, self._fast_part, parts, done, name="ingest")
         finally:
-            pool.shutdown(wait=True)
-            for cursor in every_cursor:
-                with contextlib.suppress(Exception):
-                    cursor.close()
             with contextlib.suppress(Exception):  # after an interrupt the connection may be unusable
                 self.con.execute(f"SET threads = {workers}")
         leftovers.sort(key=lambda i: i.file_id)
         return leftovers
 
-    def _fast_part(self, cursors: queue.SimpleQueue[Any], infos: list[_FileInfo]) -> tuple[list[_FileInfo], list]:
+    def _fast_part(self, con: Any, infos: list[_FileInfo]) -> tuple[list[_FileInfo], list[_FileInfo]]:
         """One part in its own transaction. A part DuckDB refuses is retried file by file, each file with
         its line end detected (the first try names it: :data:`aiaudit.store.fastpath.LINE_END`), so a
         Windows line end stays on the bulk path and a bad file goes alone to the readers."""
-        con = cursors.get()
+        for info in infos:
+            self._hash(info)
         try:
-            for info in infos:
-                self._hash(info)
+            return self._fast_transaction(con, infos, fastpath.LINE_END)
+        except fastpath.BatchFailed:
+            pass
+        accepted: list[_FileInfo] = []
+        rejected: list[_FileInfo] = []
+        for info in infos:
             try:
-                return self._fast_transaction(con, infos, fastpath.LINE_END)
+                ok, bad = self._fast_transaction(con, [info], None)
             except fastpath.BatchFailed:
-                pass
-            accepted: list[_FileInfo] = []
-            rejected: list[_FileInfo] = []
-            for info in infos:
-                try:
-                    ok, bad = self._fast_transaction(con, [info], None)
-                except fastpath.BatchFailed:
-                    ok, bad = [], [info]
-                accepted += ok
-                rejected += bad
-            return accepted, rejected
-        finally:
-            cursors.put(con)
+                ok, bad = [], [info]
+            accepted += ok
+            rejected += bad
+        return accepted, rejected
 
     def _fast_transaction(
         self, con: Any, infos: list[_FileInfo], line_end: str | None
